@@ -1,0 +1,19 @@
+package io.acrcache.webhook.admission;
+
+import java.util.List;
+
+/**
+ * The decisions for every image in scope of one Pod. {@code podSkip} is set when the whole Pod is out
+ * of scope (then every decision carries that reason).
+ */
+public record PodPlan(List<ImageDecision> decisions, SkipReason podSkip) {
+
+    public boolean hasRewrites() {
+        for (ImageDecision d : decisions) {
+            if (d.isRewrite()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

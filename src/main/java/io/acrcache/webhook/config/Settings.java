@@ -1,0 +1,45 @@
+package io.acrcache.webhook.config;
+
+import io.acrcache.webhook.rules.CacheRule;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the webhook is configured with, after defaults, the file and environment overrides are
+ * merged and validated. Immutable: a reload builds a new instance.
+ */
+public record Settings(
+        String acrLoginServer,
+        Mode mode,
+        List<String> dockerHubHosts,
+        Set<String> excludedNamespaces,
+        String optOutAnnotation,
+        List<CacheRule> rules,
+        Server server,
+        Ops ops,
+        PullFailures pullFailures,
+        Logging logging,
+        Shutdown shutdown) {
+
+    /** The admission listener (TLS). Empty certificate paths mean: generate development certificates. */
+    public record Server(String host, int port, String tlsCertFile, String tlsKeyFile, int maxBodyBytes,
+                         int idleTimeoutSeconds) {
+        public boolean hasCertificate() {
+            return !tlsCertFile.isEmpty() && !tlsKeyFile.isEmpty();
+        }
+    }
+
+    /** The plain-HTTP listener for health, metrics and the pull-failure report. */
+    public record Ops(String host, int port) {
+    }
+
+    public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {
+    }
+
+    public record Logging(String format, String level) {
+    }
+
+    public record Shutdown(int drainSeconds) {
+    }
+}

@@ -1,0 +1,206 @@
+package io.acrcache.webhook.rules;
+
+import io.acrcache.webhook.image.DockerHubHosts;
+import io.acrcache.webhook.image.ImageReference;
+import io.acrcache.webhook.image.ImageReferenceParser;
+import io.acrcache.webhook.image.InvalidImageReferenceException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated set of ACR cache rules, indexed for matching. Semantics follow ACR: a static rule
+ * covers exactly one repository and beats a wildcard; wildcard rules may not overlap, so at most one
+ * wildcard can cover a repository and the order of rules never matters.
+ */
+public final class RuleSet {
+    private final List<CompiledRule> rules;
+    private final Map<String, Map<String, CompiledRule>> staticBySourceRegistry;
+    private final Map<String, List<CompiledRule>> wildcardsBySourceRegistry;
+
+    private RuleSet(List<CompiledRule> rules) {
+        this.rules = List.copyOf(rules);
+        Map<String, Map<String, CompiledRule>> statics = new HashMap<>();
+        Map<String, List<CompiledRule>> wildcards = new HashMap<>();
+        for (CompiledRule rule : rules) {
+            if (rule.wildcard()) {
+                wildcards.computeIfAbsent(rule.sourceRegistry(), k -> new ArrayList<>()).add(rule);
+            } else {
+                statics.computeIfAbsent(rule.sourceRegistry(), k -> new HashMap<>()).put(rule.sourcePath(), rule);
+            }
+        }
+        wildcards.replaceAll((k, v) -> List.copyOf(v));
+        this.staticBySourceRegistry = Map.copyOf(statics);
+        this.wildcardsBySourceRegistry = Map.copyOf(wildcards);
+    }
+
+    /** Validates every rule, collecting all problems before refusing the set. */
+    public static RuleSet compile(List<CacheRule> rules, DockerHubHosts hubs) throws RuleSetException {
+        ImageReferenceParser parser = new ImageReferenceParser(hubs);
+        List<String> errors = new ArrayList<>();
+        List<CompiledRule> compiled = new ArrayList<>();
+        for (CacheRule rule : rules) {
+            CompiledRule c = compileOne(rule, parser, hubs, errors);
+            if (c != null) {
+                compiled.add(c);
+            }
+        }
+        checkConflicts(compiled, errors);
+        if (!errors.isEmpty()) {
+            throw new RuleSetException(errors);
+        }
+        return new RuleSet(compiled);
+    }
+
+    /** The rule covering a parsed image, if any; a static rule first, then the one wildcard. */
+    public Optional<RuleMatch> match(ImageReference image) {
+        Map<String, CompiledRule> statics = staticBySourceRegistry.get(image.registry());
+        if (statics != null) {
+            CompiledRule rule = statics.get(image.repository());
+            if (rule != null) {
+                return Optional.of(new RuleMatch(rule, rule.targetPath()));
+            }
+        }
+        List<CompiledRule> wildcards = wildcardsBySourceRegistry.get(image.registry());
+        if (wildcards != null) {
+            for (CompiledRule rule : wildcards) {
+                if (rule.covers(image.repository())) {
+                    return Optional.of(new RuleMatch(rule, rule.targetFor(image.repository())));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<CompiledRule> rules() {
+        return rules;
+    }
+
+    public int size() {
+        return rules.size();
+    }
+
+    private static CompiledRule compileOne(CacheRule rule, ImageReferenceParser parser, DockerHubHosts hubs,
+                                           List<String> errors) {
+        String where = "rule " + rule.name();
+        String source = rule.source();
+        String target = rule.target();
+        int before = errors.size();
+        if (source == null || source.isBlank()) {
+            errors.add(where + ": source is missing");
+        }
+        if (target == null || target.isBlank()) {
+            errors.add(where + ": target is missing");
+        }
+        if (errors.size() > before) {
+            return null;
+        }
+        boolean sourceWildcard = source.endsWith("/*");
+        boolean targetWildcard = target.equals("*") || target.endsWith("/*");
+        if (sourceWildcard != targetWildcard) {
+            errors.add(where + ": source '" + source + "' and target '" + target
+                    + "' must both be wildcards (ending in /*) or both be static repositories");
+            return null;
+        }
+        int slash = source.indexOf('/');
+        if (slash <= 0) {
+            errors.add(where + ": source '" + source
+                    + "' must name a registry and a repository, e.g. docker.io/library/nginx or docker.io/*");
+            return null;
+        }
+        String host = source.substring(0, slash);
+        if (!host.equals(host.toLowerCase(java.util.Locale.ROOT)) || host.indexOf('.') < 0 && !host.startsWith("localhost")) {
+            errors.add(where + ": source registry '" + host + "' must be a lowercase host name such as docker.io");
+            return null;
+        }
+        String registry = hubs.isDockerHub(host) ? "docker.io" : host;
+        String sourcePath;
+        if (sourceWildcard) {
+            String prefix = source.substring(slash + 1, source.length() - 1);
+            sourcePath = prefix.isEmpty() ? "" : validPath(prefix.substring(0, prefix.length() - 1), parser);
+            if (sourcePath == null) {
+                errors.add(where + ": source '" + source + "' has an invalid repository path before /*");
+                return null;
+            }
+        } else {
+            try {
+                ImageReference ref = parser.parse(source);
+                if (ref.tag() != null || ref.digest() != null) {
+                    errors.add(where + ": source '" + source + "' must be a repository without tag or digest");
+                    return null;
+                }
+                sourcePath = ref.repository();
+            } catch (InvalidImageReferenceException e) {
+                errors.add(where + ": source '" + source + "' is not a valid repository: " + e.getMessage());
+                return null;
+            }
+        }
+        String targetPath;
+        if (targetWildcard) {
+            targetPath = target.equals("*") ? "" : validPath(target.substring(0, target.length() - 2), parser);
+        } else {
+            targetPath = validPath(target, parser);
+        }
+        if (targetPath == null) {
+            errors.add(where + ": target '" + target
+                    + "' must be a lowercase repository path in the registry, e.g. docker/* or nginx");
+            return null;
+        }
+        return new CompiledRule(rule, registry, sourcePath, targetPath, sourceWildcard);
+    }
+
+    /**
+     * Checks a bare repository path with the image grammar itself: under a registry that is not
+     * Docker Hub the parser neither adds {@code library/} nor accepts a tag-free path that breaks
+     * a component rule, so one grammar serves images and rules alike.
+     */
+    private static String validPath(String path, ImageReferenceParser parser) {
+        if (path.isEmpty() || path.indexOf(':') >= 0 || path.indexOf('@') >= 0) {
+            return null;
+        }
+        try {
+            ImageReference ref = parser.parse("localhost/" + path);
+            return ref.repository().equals(path) ? path : null;
+        } catch (InvalidImageReferenceException e) {
+            return null;
+        }
+    }
+
+    private static void checkConflicts(List<CompiledRule> rules, List<String> errors) {
+        for (int i = 0; i < rules.size(); i++) {
+            CompiledRule a = rules.get(i);
+            for (int j = i + 1; j < rules.size(); j++) {
+                CompiledRule b = rules.get(j);
+                String pair = "rules " + a.name() + " and " + b.name();
+                if (a.wildcard() && b.wildcard()) {
+                    if (a.sourceRegistry().equals(b.sourceRegistry()) && nested(a.sourcePath(), b.sourcePath())) {
+                        errors.add(pair + ": wildcard sources '" + a.rule().source() + "' and '"
+                                + b.rule().source() + "' overlap (ACR refuses overlapping wildcard rules)");
+                    }
+                    if (nested(a.targetPath(), b.targetPath())) {
+                        errors.add(pair + ": wildcard targets '" + a.rule().target() + "' and '"
+                                + b.rule().target() + "' overlap (ACR refuses overlapping wildcard rules)");
+                    }
+                } else if (!a.wildcard() && !b.wildcard()) {
+                    if (a.sourceRegistry().equals(b.sourceRegistry()) && a.sourcePath().equals(b.sourcePath())) {
+                        errors.add(pair + ": both have the source '" + a.rule().source() + "'");
+                    }
+                    if (a.targetPath().equals(b.targetPath())) {
+                        errors.add(pair + ": both have the target '" + a.rule().target() + "'");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether one wildcard prefix contains the other (the empty prefix contains everything). */
+    private static boolean nested(String a, String b) {
+        if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
+            return true;
+        }
+        return a.startsWith(b + "/") || b.startsWith(a + "/");
+    }
+}

@@ -1,0 +1,27 @@
+package io.acrcache.webhook.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code /healthz}: the process answers. {@code /readyz}: it should take traffic. */
+final class HealthEndpoints {
+    private final Readiness readiness;
+
+    HealthEndpoints(Readiness readiness) {
+        this.readiness = readiness;
+    }
+
+    void live(RoutingContext ctx) {
+        ctx.response().putHeader("content-type", "application/json").end("{\"status\":\"ok\"}");
+    }
+
+    void ready(RoutingContext ctx) {
+        boolean ready = readiness.isReady();
+        JsonObject body = new JsonObject().put("status", ready ? "ready" : "not ready");
+        if (!ready) {
+            body.put("waitingFor", new JsonArray(readiness.missing()));
+        }
+        ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").end(body.encode());
+    }
+}

@@ -1,0 +1,55 @@
+package io.acrcache.webhook.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What must hold before the webhook takes traffic. Each part reports itself; draining (on SIGTERM)
+ * overrides everything so endpoints drop the Pod before it stops.
+ */
+public final class Readiness {
+    public static final String CONFIG = "config";
+    public static final String TLS = "tls";
+    public static final String ADMISSION_LISTENER = "admission-listener";
+
+    private final Map<String, Boolean> conditions = new ConcurrentHashMap<>();
+    private volatile boolean draining;
+
+    public Readiness require(String name) {
+        conditions.putIfAbsent(name, false);
+        return this;
+    }
+
+    public void set(String name, boolean ok) {
+        conditions.put(name, ok);
+    }
+
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    public boolean isReady() {
+        return !draining && !conditions.containsValue(false);
+    }
+
+    /** The conditions not met, for the readiness answer. */
+    public List<String> missing() {
+        List<String> out = new ArrayList<>();
+        if (draining) {
+            out.add("draining");
+        }
+        conditions.forEach((k, v) -> {
+            if (!v) {
+                out.add(k);
+            }
+        });
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,162 @@
+package io.acrcache.webhook.server;
+
+import io.acrcache.webhook.admission.AdmissionReviewHandler;
+import io.acrcache.webhook.config.ConfigHolder;
+import io.acrcache.webhook.config.Mode;
+import io.acrcache.webhook.config.Settings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The two listeners: admission over TLS (one verticle per core) and ops over plain HTTP (health,
+ * metrics and whatever else is mounted on it). Knows routes and sockets, not admission logic.
+ */
+public final class WebhookServer {
+    private static final Logger LOG = Logger.getLogger(WebhookServer.class.getName());
+    public static final String MUTATE_PATH = "/mutate";
+    public static final String AUDIT_PATH = "/mutate/audit";
+
+    private final Vertx vertx;
+    private final Readiness readiness;
+    private final List<HttpServer> admissionServers = new CopyOnWriteArrayList<>();
+    private final List<String> deployments = new ArrayList<>();
+    private HttpServer opsServer;
+    private int admissionPort;
+
+    private WebhookServer(Vertx vertx, Readiness readiness) {
+        this.vertx = vertx;
+        this.readiness = readiness;
+    }
+
+    /**
+     * Starts both listeners.
+     *
+     * @param ssl       the TLS material and policy for the admission listener
+     * @param instances admission verticles (one per core in production)
+     * @param opsRoutes extra routes for the ops listener (the pull-failure report)
+     */
+    public static Future<WebhookServer> start(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry,
+                                              Readiness readiness, ServerSSLOptions ssl, int instances,
+                                              Consumer<Router> opsRoutes) {
+        WebhookServer server = new WebhookServer(vertx, readiness);
+        readiness.require(Readiness.ADMISSION_LISTENER);
+        Settings settings = config.get().settings();
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(config);
+        AdmissionObserver observer = new AdmissionObserver(registry);
+        HealthEndpoints health = new HealthEndpoints(readiness);
+        int bodyLimit = settings.server().maxBodyBytes();
+
+        java.util.function.Function<Vertx, Router> admissionRoutes = v -> {
+            Router router = Router.router(v);
+            BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
+            router.post(MUTATE_PATH).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
+            router.post(AUDIT_PATH).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
+            router.get("/healthz").handler(health::live);
+            router.get("/readyz").handler(health::ready);
+            return router;
+        };
+
+        HttpServerOptions admissionOptions = new HttpServerOptions()
+                .setHost(settings.server().host())
+                .setPort(settings.server().port())
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setKeyCertOptions(ssl.getKeyCertOptions())
+                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                .setIdleTimeout(settings.server().idleTimeoutSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+
+        ssl.getEnabledCipherSuites().forEach(admissionOptions::addEnabledCipherSuite);
+
+        Router ops = Router.router(vertx);
+        ops.get("/healthz").handler(health::live);
+        ops.get("/readyz").handler(health::ready);
+        ops.get("/metrics").handler(new MetricsEndpoint(registry));
+        if (opsRoutes != null) {
+            opsRoutes.accept(ops);
+        }
+        Future<HttpServer> opsListening = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(settings.ops().host()).setPort(settings.ops().port()))
+                .requestHandler(ops)
+                .listen()
+                .onSuccess(s -> server.opsServer = s);
+
+        // the first instance resolves port 0 to a real port; the others then share that port
+        Future<String> first = vertx.deployVerticle(new AdmissionVerticle(admissionOptions, admissionRoutes,
+                server.admissionServers));
+        Future<Void> admission = first.compose(id -> {
+            server.deployments.add(id);
+            server.admissionPort = server.admissionServers.get(0).actualPort();
+            if (instances <= 1) {
+                return Future.succeededFuture();
+            }
+            HttpServerOptions shared = new HttpServerOptions(admissionOptions).setPort(server.admissionPort);
+            return vertx.deployVerticle(() -> new AdmissionVerticle(shared, admissionRoutes, server.admissionServers),
+                    new DeploymentOptions().setInstances(instances - 1)).map(id2 -> {
+                server.deployments.add(id2);
+                return null;
+            });
+        });
+        return Future.all(admission, opsListening).map(x -> {
+            readiness.set(Readiness.ADMISSION_LISTENER, true);
+            LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
+                    + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
+            return server;
+        });
+    }
+
+    public int admissionPort() {
+        return admissionPort;
+    }
+
+    public int opsPort() {
+        return opsServer == null ? -1 : opsServer.actualPort();
+    }
+
+    /** New TLS handshakes use the new material; open connections keep theirs. */
+    public Future<Void> updateTls(ServerSSLOptions ssl) {
+        List<Future<Boolean>> updates = new ArrayList<>();
+        for (HttpServer s : admissionServers) {
+            updates.add(s.updateSSLOptions(ssl));
+        }
+        return Future.all(updates).mapEmpty();
+    }
+
+    /**
+     * Graceful stop: readiness turns false at once, the listeners keep answering for {@code drain}
+     * (endpoints take time to drop this Pod), then stop accepting and let in-flight requests finish
+     * within {@code grace}.
+     */
+    public Future<Void> shutdown(Duration drain, Duration grace) {
+        readiness.startDraining();
+        Promise<Void> drained = Promise.promise();
+        if (drain.isZero()) {
+            drained.complete();
+        } else {
+            vertx.setTimer(drain.toMillis(), t -> drained.complete());
+        }
+        return drained.future().compose(v -> {
+            List<Future<Void>> closing = new ArrayList<>();
+            for (HttpServer s : admissionServers) {
+                closing.add(s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            return Future.all(closing);
+        }).compose(v -> opsServer == null ? Future.succeededFuture() : opsServer.close());
+    }
+}
