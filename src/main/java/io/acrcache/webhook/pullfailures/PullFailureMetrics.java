@@ -1,0 +1,46 @@
+package io.acrcache.webhook.pullfailures;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Pull-failure meters. Labels stay bounded: namespaces are the cluster's, registries are Docker Hub
+ * or a rule's source (else {@code other}), categories an enum; never an image or a Pod.
+ *
+ * <p>Every replica watches every Event, so each replica counts each failure: dashboards take
+ * {@code max without (pod, instance)} across replicas rather than a sum.
+ */
+public final class PullFailureMetrics {
+    public static final String RATE_LIMITED = "acw.pull.failures.rate.limited";
+    public static final String ENTRIES = "acw.pull.failures.entries";
+
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public PullFailureMetrics(MeterRegistry registry, PullFailureStore store) {
+        this.registry = registry;
+        Gauge.builder(ENTRIES, store, PullFailureStore::size)
+                .description("Entries held by the pull-failure report")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Adds {@code delta} rate-limited pulls (an Event's count increase). */
+    public void rateLimited(String namespace, Explanation explanation, long delta) {
+        if (delta <= 0) {
+            return;
+        }
+        String category = explanation.category().label();
+        String key = namespace + '|' + explanation.registry() + '|' + category;
+        counters.computeIfAbsent(key, k -> Counter.builder(RATE_LIMITED)
+                .description("Image pulls refused for rate limiting, from kubelet Events (every replica counts each one)")
+                .tag("namespace", namespace == null ? "" : namespace)
+                .tag("registry", explanation.registry())
+                .tag("category", category)
+                .register(registry)).increment(delta);
+    }
+}

@@ -1,0 +1,196 @@
+package io.acrcache.webhook.pullfailures;
+
+import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.server.Readiness;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The pull-failure feature as the application sees it: start, mount the report on the ops router,
+ * stop. Off ({@code pullFailures.enabled: false}) it creates no Kubernetes client, so the webhook
+ * needs no RBAC on Events, and the report answers 404 saying how to turn it on.
+ */
+public final class PullFailureReporter {
+    private static final Logger LOG = Logger.getLogger(PullFailureReporter.class.getName());
+
+    private final Vertx vertx;
+    private final KubernetesClient client;
+    private final boolean ownsClient;
+    private final EventWatcher watcher;
+    private final PullFailureStore store;
+    private final Clock clock;
+
+    private PullFailureReporter(Vertx vertx, KubernetesClient client, boolean ownsClient, EventWatcher watcher,
+                                PullFailureStore store, Clock clock) {
+        this.vertx = vertx;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.watcher = watcher;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts watching Events when {@code pullFailures.enabled} is set, with a client configured the
+     * way kubectl would be (service account in a Pod, kubeconfig outside) on the server's Vert.x.
+     * Succeeds once the informers are started; readiness condition {@value EventWatcher#READINESS}
+     * turns true when they have synced.
+     */
+    public static Future<PullFailureReporter> start(Vertx vertx, Supplier<LoadedConfig> config,
+                                                    MeterRegistry registry, Readiness readiness) {
+        if (!config.get().settings().pullFailures().enabled()) {
+            return Future.succeededFuture(disabled(vertx));
+        }
+        return vertx.executeBlocking(() -> new KubernetesClientBuilder()
+                        .withConfig(Config.autoConfigure(null)) // reads kubeconfig or service-account files
+                        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+                        .build(), false)
+                .map(client -> {
+                    LOG.info("pull-failure report: watching Events through " + client.getMasterUrl());
+                    return create(vertx, client, true, config, registry, readiness, Clock.systemUTC());
+                });
+    }
+
+    /**
+     * Starts watching with a client the caller owns (tests: a mock API server), whatever
+     * {@code pullFailures.enabled} says; {@link #stop()} leaves the client open.
+     */
+    public static PullFailureReporter start(Vertx vertx, KubernetesClient client, Supplier<LoadedConfig> config,
+                                            MeterRegistry registry, Readiness readiness, Clock clock) {
+        return create(vertx, client, false, config, registry, readiness, clock);
+    }
+
+    /** A reporter that watches nothing and whose report says it is off. */
+    public static PullFailureReporter disabled(Vertx vertx) {
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC());
+    }
+
+    private static PullFailureReporter create(Vertx vertx, KubernetesClient client, boolean ownsClient,
+                                              Supplier<LoadedConfig> config, MeterRegistry registry,
+                                              Readiness readiness, Clock clock) {
+        PullFailureStore store = new PullFailureStore(() -> limits(config.get().settings()), clock);
+        PullFailureMetrics metrics = new PullFailureMetrics(registry, store);
+        // Event times have whole seconds: a failure in the second the process started still counts
+        EventSink sink = new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        EventWatcher watcher = new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink,
+                readiness);
+        watcher.start().whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.log(Level.WARNING, "event informer stopped before it synced", e);
+            }
+        });
+        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock);
+    }
+
+    /** Adds {@code GET /pull-failures} to the ops router. */
+    public void mount(Router ops) {
+        if (store == null) {
+            ops.get(PullFailureReportEndpoint.PATH).handler(ctx -> PullFailureReportEndpoint.error(ctx, 404,
+                    "the pull-failure report is off: set pullFailures.enabled=true (ACW_PULL_FAILURES_ENABLED=true)"));
+        } else {
+            ops.get(PullFailureReportEndpoint.PATH).handler(new PullFailureReportEndpoint(store, clock));
+        }
+    }
+
+    /** Stops the informers and closes the client if this reporter made it. */
+    public Future<Void> stop() {
+        if (watcher == null) {
+            return Future.succeededFuture();
+        }
+        return vertx.executeBlocking(() -> {
+            watcher.stop();
+            if (ownsClient) {
+                client.close();
+            }
+            return null;
+        }, false);
+    }
+
+    public boolean enabled() {
+        return watcher != null;
+    }
+
+    PullFailureStore store() {
+        return store;
+    }
+
+    EventWatcher watcher() {
+        return watcher;
+    }
+
+    static PullFailureStore.Limits limits(Settings settings) {
+        Settings.PullFailures p = settings.pullFailures();
+        return new PullFailureStore.Limits(Math.max(1, p.maxEntries()), Duration.ofMinutes(Math.max(1, p.retentionMinutes())));
+    }
+
+    /**
+     * Turns informer notifications into store entries and metrics. Runs on Fabric8's notification
+     * thread, never on an event loop; reads the configuration per Event so reloads apply at once.
+     */
+    static final class EventSink implements ResourceEventHandler<Event> {
+        private final Supplier<LoadedConfig> config;
+        private final PullFailureStore store;
+        private final PullFailureMetrics metrics;
+        private final Clock clock;
+        private final Instant startedAt;
+
+        EventSink(Supplier<LoadedConfig> config, PullFailureStore store, PullFailureMetrics metrics, Clock clock,
+                  Instant startedAt) {
+            this.config = config;
+            this.store = store;
+            this.metrics = metrics;
+            this.clock = clock;
+            this.startedAt = startedAt;
+        }
+
+        @Override
+        public void onAdd(Event event) {
+            ingest(event);
+        }
+
+        @Override
+        public void onUpdate(Event oldEvent, Event newEvent) {
+            ingest(newEvent);
+        }
+
+        @Override
+        public void onDelete(Event event, boolean deletedFinalStateUnknown) {
+            if (event != null && event.getMetadata() != null && event.getMetadata().getUid() != null) {
+                store.forget(event.getMetadata().getUid());
+            }
+        }
+
+        void ingest(Event event) {
+            Optional<PullFailure> found = PullFailureClassifier.classify(event, clock.instant());
+            if (found.isEmpty() || !found.get().rateLimited()) {
+                return;
+            }
+            PullFailure f = found.get();
+            Explanation why = FailureExplainer.explain(f.image(), f.namespace(), f.message(), config.get());
+            long delta = store.record(f, why);
+            // Events that last happened before this process started were counted by its predecessor:
+            // counting them again would show as fresh failures after every restart.
+            if (!f.lastSeen().isBefore(startedAt)) {
+                metrics.rateLimited(f.namespace(), why, delta);
+            }
+        }
+    }
+}
