@@ -72,13 +72,15 @@ public final class FailureExplainer {
         if (m.find()) {
             String named = m.group(1) == null || m.group(1).isBlank() ? null : m.group(1);
             Optional<CompiledRule> rule = named != null ? byName(named, config) : byTarget(ref.repository(), config);
-            String ruleName = named != null ? named : rule.map(CompiledRule::name).orElse(null);
+            // the webhook's own label for the rule where it knows it, else the ACR's name
+            String ruleName = rule.map(CompiledRule::name).orElse(named);
             String upstream = rule.map(CompiledRule::upstream).orElse(UNKNOWN_REGISTRY);
-            String which = ruleName == null ? "its cache rule" : "cache rule '" + ruleName + "'";
+            String which = named != null ? "cache rule '" + named + "'"
+                    : ruleName != null ? "cache rule " + ruleName : "its cache rule";
             return new Explanation(FailureCategory.CACHE_UPSTREAM_THROTTLED, upstream, ruleName,
-                    "The upstream registry throttled the ACR's anonymous pulls for " + which
-                            + ": add a credential set (user and access token in Key Vault) to the rule, e.g. "
-                            + "az acr cache update --cred-set.");
+                    "The upstream registry throttles the ACR's anonymous pulls for " + which
+                            + ": add a credential set (user name and access token in Key Vault) to the rule "
+                            + "(az acr credential-set create, then az acr cache update --cred-set).");
         }
         Optional<CompiledRule> rule = byTarget(ref.repository(), config);
         return new Explanation(FailureCategory.REGISTRY_THROTTLED, rule.map(CompiledRule::upstream).orElse(UNKNOWN_REGISTRY),
@@ -103,8 +105,14 @@ public final class FailureExplainer {
         return Optional.ofNullable(wildcard);
     }
 
+    /**
+     * The rule the ACR names. Rules imported with a name are labelled {@code name (rules[i])} by the
+     * configuration loader, so the name may be followed by that position.
+     */
     private static Optional<CompiledRule> byName(String name, LoadedConfig config) {
-        return config.ruleSet().rules().stream().filter(r -> r.name().equals(name)).findFirst();
+        return config.ruleSet().rules().stream()
+                .filter(r -> r.name().equals(name) || r.name().startsWith(name + " ("))
+                .findFirst();
     }
 
     /**
