@@ -252,6 +252,22 @@ class EventWatcherMockServerTest {
     }
 
     @Test
+    void withoutRbac_staysUnreadyAndRetries_untilAllowed(Vertx vertx) {
+        dispatcher.forbidden.set(true);
+        reporter = PullFailureReporter.start(vertx, client, TestFixtures::config, registry, readiness,
+                Clock.systemUTC());
+
+        eventually("a retry after the refusal", () -> dispatcher.refused.get() >= 2);
+        assertFalse(readiness.isReady());
+        assertEquals(List.of(EventWatcher.READINESS), readiness.missing());
+
+        dispatcher.forbidden.set(false); // RBAC granted
+        eventually("synced once allowed", readiness::isReady);
+        create(rateLimited("a", "shop", "web-1", "nginx:1.25", 1));
+        eventually("Events flow", () -> count("shop", "nginx:1.25") == 1);
+    }
+
+    @Test
     void watchClosedByTheServer_isResumed(Vertx vertx) {
         startReporter(vertx, TestFixtures::config);
         create(rateLimited("before", "shop", "web-1", "nginx:1.25", 3));

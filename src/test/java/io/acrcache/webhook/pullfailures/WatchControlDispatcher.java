@@ -24,17 +24,29 @@ final class WatchControlDispatcher extends Dispatcher {
             + "\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410,"
             + "\"message\":\"too old resource version: 1 (2)\"}}";
 
+    private static final String FORBIDDEN = "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\","
+            + "\"reason\":\"Forbidden\",\"code\":403,\"message\":\"events is forbidden: User "
+            + "\\\"system:serviceaccount:acw:acr-cache-webhook\\\" cannot list resource \\\"events\\\" in API group \\\"\\\" "
+            + "at the cluster scope\"}";
+
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
     private final Set<WebSocket> openWatches = ConcurrentHashMap.newKeySet();
     private static final String WARNING_ONLY = "fieldSelector=type%3DWarning";
     final AtomicInteger eventLists = new AtomicInteger();
     final AtomicBoolean warningSelectorSeen = new AtomicBoolean();
+    /** While set, Event requests are refused as without RBAC. */
+    final AtomicBoolean forbidden = new AtomicBoolean();
+    final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger eventWatches = new AtomicInteger();
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String path = request.getPath();
         boolean events = "GET".equals(request.getMethod()) && path.matches("/api/v1/(namespaces/[^/]+/)?events(\\?.*)?");
+        if (events && forbidden.get()) {
+            refused.incrementAndGet();
+            return new MockResponse().setResponseCode(403).setBody(FORBIDDEN);
+        }
         if (events && path.contains(WARNING_ONLY)) {
             // the mock filters on unknown field selectors as if no Event had the field; the real
             // API server supports 'type' for Events. Drop it: Normal Events then reach the informer.
