@@ -32,6 +32,7 @@ public final class EventWatcher {
     private final ResourceEventHandler<Event> handler;
     private final Readiness readiness;
     private final List<SharedIndexInformer<Event>> informers = new ArrayList<>();
+    private volatile boolean stopped;
 
     /**
      * @param namespaces the namespaces to watch; empty watches all
@@ -73,6 +74,10 @@ public final class EventWatcher {
         SharedIndexInformer<Event> informer = events.withField("type", "Warning").runnableInformer(NO_RESYNC);
         informer.addEventHandler(handler);
         informer.exceptionHandler((started, t) -> {
+            if (stopped) {
+                return false; // a request still retrying when the client closed
+            }
+            // keep trying: RBAC may be granted, the API server may come back
             LOG.log(Level.WARNING, "event informer (" + scope + "): " + t.getMessage() + "; retrying");
             return true;
         });
@@ -86,7 +91,13 @@ public final class EventWatcher {
     }
 
     public synchronized void stop() {
+        stopped = true;
         informers.forEach(SharedIndexInformer::stop);
         informers.clear();
+    }
+
+    /** Whether {@link #stop()} was called: an unsynced informer then ends on purpose. */
+    public boolean isStopped() {
+        return stopped;
     }
 }

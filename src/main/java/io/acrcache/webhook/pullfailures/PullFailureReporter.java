@@ -93,8 +93,8 @@ public final class PullFailureReporter {
         EventWatcher watcher = new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink,
                 readiness);
         watcher.start().whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.log(Level.WARNING, "event informer stopped before it synced", e);
+            if (e != null && !watcher.isStopped()) {
+                LOG.log(Level.WARNING, "event informer ended before it synced: " + e.getMessage());
             }
         });
         return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock);
