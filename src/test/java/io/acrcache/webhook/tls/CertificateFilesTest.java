@@ -20,11 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DERBitString;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.sec.ECPrivateKey;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
@@ -92,19 +87,19 @@ class CertificateFilesTest {
 
   @Test
   void readsSec1EcKeysAsOpensslWritesThem() throws IOException {
-    String sec1 = sec1Pem(bundle.key(), bundle.certificate(), true);
+    String sec1 = TestPem.sec1(bundle.key(), bundle.certificate(), true);
     Path plain = Files.writeString(dir.resolve("ec.key"), sec1);
     assertKeyEquals(bundle.key(), PemFiles.readPrivateKey(plain));
 
     // what `openssl ecparam -name prime256v1 -genkey` writes: an EC PARAMETERS block first
-    Path withParams = Files.writeString(dir.resolve("ec-params.key"), EC_PARAMETERS_P256 + sec1);
+    Path withParams = Files.writeString(dir.resolve("ec-params.key"), TestPem.EC_PARAMETERS_P256 + sec1);
     assertKeyEquals(bundle.key(), PemFiles.readPrivateKey(withParams));
   }
 
   @Test
   void sec1KeyWithoutCurveNeedsAnEcParametersBlock() throws IOException {
-    String noCurve = sec1Pem(bundle.key(), bundle.certificate(), false);
-    Path withParams = Files.writeString(dir.resolve("ec-params.key"), EC_PARAMETERS_P256 + noCurve);
+    String noCurve = TestPem.sec1(bundle.key(), bundle.certificate(), false);
+    Path withParams = Files.writeString(dir.resolve("ec-params.key"), TestPem.EC_PARAMETERS_P256 + noCurve);
     assertKeyEquals(bundle.key(), PemFiles.readPrivateKey(withParams));
     Path bare = Files.writeString(dir.resolve("bare.key"), noCurve);
     IOException e = assertThrows(IOException.class, () -> PemFiles.readPrivateKey(bare));
@@ -168,7 +163,7 @@ class CertificateFilesTest {
     assertTrue(e.getMessage().contains("does not belong"), e.getMessage());
 
     // a SEC 1 key is normalised to PKCS#8 for the server
-    Path sec1 = Files.writeString(dir.resolve("sec1.key"), sec1Pem(bundle.key(), bundle.certificate(), true));
+    Path sec1 = Files.writeString(dir.resolve("sec1.key"), TestPem.sec1(bundle.key(), bundle.certificate(), true));
     TlsMaterial fromSec1 = TlsMaterial.load(written.certificate(), sec1);
     assertTrue(fromSec1.keyPem().startsWith("-----BEGIN PRIVATE KEY-----"));
     assertKeyEquals(bundle.key(), PemFiles.parsePrivateKey(fromSec1.keyPem(), "normalised"));
@@ -226,21 +221,6 @@ class CertificateFilesTest {
     } else {
       assertArrayEquals(expected.getEncoded(), actual.getEncoded());
     }
-  }
-
-  /** An EC PARAMETERS block naming prime256v1 (OID 1.2.840.10045.3.1.7). */
-  private static final String EC_PARAMETERS_P256 = Pem.block("EC PARAMETERS",
-      new byte[] {0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07});
-
-  /** "EC PRIVATE KEY" (SEC 1) with the public key, and with or without the curve OID, like OpenSSL writes. */
-  private static String sec1Pem(PrivateKey key, X509Certificate certificate, boolean withCurve) throws IOException {
-    PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
-    ASN1ObjectIdentifier curve = ASN1ObjectIdentifier.getInstance(info.getPrivateKeyAlgorithm().getParameters());
-    ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
-    DERBitString publicKey = new DERBitString(
-        SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded()).getPublicKeyData().getOctets());
-    ECPrivateKey sec1 = new ECPrivateKey(256, inner.getKey(), publicKey, withCurve ? curve : null);
-    return Pem.block("EC PRIVATE KEY", sec1.getEncoded());
   }
 
   /** OpenSSL "traditional" encoding: PKCS#1 for RSA. */
