@@ -11,7 +11,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -47,12 +48,12 @@ public final class WebhookServer {
     /**
      * Starts both listeners.
      *
-     * @param ssl       the TLS material and policy for the admission listener
+     * @param keyCert   the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
      */
     public static Future<WebhookServer> start(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry,
-                                              Readiness readiness, ServerSSLOptions ssl, int instances,
+                                              Readiness readiness, KeyCertOptions keyCert, int instances,
                                               Consumer<Router> opsRoutes) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         readiness.require(Readiness.ADMISSION_LISTENER);
@@ -75,14 +76,9 @@ public final class WebhookServer {
         HttpServerOptions admissionOptions = new HttpServerOptions()
                 .setHost(settings.server().host())
                 .setPort(settings.server().port())
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setKeyCertOptions(ssl.getKeyCertOptions())
-                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
                 .setIdleTimeout(settings.server().idleTimeoutSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
-
-        ssl.getEnabledCipherSuites().forEach(admissionOptions::addEnabledCipherSuite);
+        ServerTlsOptions.configure(admissionOptions, keyCert);
 
         Router ops = Router.router(vertx);
         ops.get("/healthz").handler(health::live);
@@ -130,10 +126,10 @@ public final class WebhookServer {
     }
 
     /** New TLS handshakes use the new material; open connections keep theirs. */
-    public Future<Void> updateTls(ServerSSLOptions ssl) {
+    public Future<Void> updateTls(KeyCertOptions keyCert) {
         List<Future<Boolean>> updates = new ArrayList<>();
         for (HttpServer s : admissionServers) {
-            updates.add(s.updateSSLOptions(ssl));
+            updates.add(ServerTlsOptions.update(s, keyCert));
         }
         return Future.all(updates).mapEmpty();
     }

@@ -1,0 +1,158 @@
+package io.acrcache.webhook;
+
+import io.acrcache.webhook.config.ConfigHolder;
+import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.server.WebhookServer;
+import io.acrcache.webhook.tls.DevCertificates;
+import io.acrcache.webhook.tls.ServerTlsOptions;
+import io.acrcache.webhook.tls.TlsMaterial;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * The running webhook: Vert.x, metrics, TLS material and both listeners, wired from one loaded
+ * configuration. {@link Main} starts it from the command line; tests start it on port 0.
+ */
+public final class WebhookApp {
+    private static final Logger LOG = Logger.getLogger(WebhookApp.class.getName());
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final ConfigHolder config;
+    private final PrometheusMeterRegistry registry;
+    private final Readiness readiness;
+    private final WebhookServer server;
+
+    private WebhookApp(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry, Readiness readiness,
+                       WebhookServer server) {
+        this.vertx = vertx;
+        this.config = config;
+        this.registry = registry;
+        this.readiness = readiness;
+        this.server = server;
+    }
+
+    /**
+     * Starts everything; blocks until both listeners are up or fail.
+     *
+     * @param devCertDir where development certificates go when none are configured
+     * @param instances  admission event-loop instances (one per core in production)
+     */
+    public static WebhookApp start(LoadedConfig loaded, Path devCertDir, int instances) throws Exception {
+        Settings settings = loaded.settings();
+        TlsMaterial tls = loadTls(settings, devCertDir);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        Readiness readiness = new Readiness().require(Readiness.CONFIG).require(Readiness.TLS);
+        readiness.set(Readiness.CONFIG, true);
+        readiness.set(Readiness.TLS, true);
+        ConfigHolder holder = new ConfigHolder(loaded);
+        try {
+            WebhookServer server = await(WebhookServer.start(vertx, holder, registry, readiness,
+                    ServerTlsOptions.keyCert(tls), instances, null));
+            return new WebhookApp(vertx, holder, registry, readiness, server);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    private static TlsMaterial loadTls(Settings settings, Path devCertDir) throws IOException {
+        if (settings.server().hasCertificate()) {
+            return TlsMaterial.load(Path.of(settings.server().tlsCertFile()), Path.of(settings.server().tlsKeyFile()));
+        }
+        Path dir = devCertDir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            dir = Files.createTempDirectory("acr-cache-webhook-certs");
+        }
+        DevCertificates dev = DevCertificates.ensure(dir);
+        LOG.warning((dev.generated() ? "generated development certificates in " : "using development certificates in ")
+                + dir.toAbsolutePath() + " (no server.tlsCertFile configured; the CA is " + dev.caFile() + ")");
+        return TlsMaterial.load(dev.certFile(), dev.keyFile());
+    }
+
+    public int admissionPort() {
+        return server.admissionPort();
+    }
+
+    public int opsPort() {
+        return server.opsPort();
+    }
+
+    public ConfigHolder config() {
+        return config;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public WebhookServer server() {
+        return server;
+    }
+
+    /** Drains (readiness false, still serving), lets in-flight requests finish, then closes Vert.x. */
+    public void stop(Duration drain) {
+        try {
+            await(server.shutdown(drain, SHUTDOWN_GRACE));
+        } catch (Exception e) {
+            LOG.warning("shutdown did not complete cleanly: " + e);
+        } finally {
+            try {
+                await(vertx.close());
+            } catch (Exception e) {
+                LOG.warning("closing Vert.x: " + e);
+            }
+        }
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw new UncheckedIOException(new IOException(e.getCause()));
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.acrcache.webhook.logging;
+
+import io.acrcache.webhook.config.Settings;
+
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/** Routes java.util.logging (ours, Vert.x's and Netty's) to stderr in the configured format and level. */
+public final class LogSetup {
+    private LogSetup() {
+    }
+
+    public static void configure(Settings.Logging logging) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Handler handler = new ConsoleHandler();
+        handler.setLevel(Level.ALL);
+        handler.setFormatter("json".equals(logging.format()) ? new JsonLogFormatter() : new TextLogFormatter());
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+        // our own level is configurable; libraries stay at info so debug does not flood with Netty internals
+        Logger.getLogger("io.acrcache").setLevel(level(logging.level()));
+    }
+
+    static Level level(String name) {
+        switch (name) {
+            case "error":
+                return Level.SEVERE;
+            case "warn":
+                return Level.WARNING;
+            case "debug":
+                return Level.FINE;
+            default:
+                return Level.INFO;
+        }
+    }
+}
