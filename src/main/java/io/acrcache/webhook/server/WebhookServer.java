@@ -93,22 +93,19 @@ public final class WebhookServer {
                 .listen()
                 .onSuccess(s -> server.opsServer = s);
 
-        // the first instance resolves port 0 to a real port; the others then share that port
-        Future<String> first = vertx.deployVerticle(new AdmissionVerticle(admissionOptions, admissionRoutes,
-                server.admissionServers));
-        Future<Void> admission = first.compose(id -> {
-            server.deployments.add(id);
-            server.admissionPort = server.admissionServers.get(0).actualPort();
-            if (instances <= 1) {
-                return Future.succeededFuture();
-            }
-            HttpServerOptions shared = new HttpServerOptions(admissionOptions).setPort(server.admissionPort);
-            return vertx.deployVerticle(() -> new AdmissionVerticle(shared, admissionRoutes, server.admissionServers),
-                    new DeploymentOptions().setInstances(instances - 1)).map(id2 -> {
-                server.deployments.add(id2);
-                return null;
-            });
-        });
+        // instances share one listening socket; with port 0 Vert.x also shares the one random port it picks
+        Future<Void> admission = vertx.deployVerticle(() -> new AdmissionVerticle(admissionOptions, admissionRoutes,
+                        server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
+                .map(id -> {
+                    server.deployments.add(id);
+                    server.admissionPort = server.admissionServers.get(0).actualPort();
+                    for (HttpServer s : server.admissionServers) {
+                        if (s.actualPort() != server.admissionPort) {
+                            throw new IllegalStateException("admission instances listen on different ports");
+                        }
+                    }
+                    return null;
+                });
         return Future.all(admission, opsListening).map(x -> {
             readiness.set(Readiness.ADMISSION_LISTENER, true);
             LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
