@@ -75,7 +75,7 @@ public final class WebhookServer {
 
         HttpServerOptions admissionOptions = new HttpServerOptions()
                 .setHost(settings.server().host())
-                .setPort(settings.server().port())
+                .setPort(concretePort(settings.server().host(), settings.server().port()))
                 .setIdleTimeout(settings.server().idleTimeoutSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
         ServerTlsOptions.configure(admissionOptions, keyCert);
@@ -93,7 +93,7 @@ public final class WebhookServer {
                 .listen()
                 .onSuccess(s -> server.opsServer = s);
 
-        // instances share one listening socket; with port 0 Vert.x also shares the one random port it picks
+        // instances with the same host and port share one listening socket
         Future<Void> admission = vertx.deployVerticle(() -> new AdmissionVerticle(admissionOptions, admissionRoutes,
                         server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
                 .map(id -> {
@@ -112,6 +112,21 @@ public final class WebhookServer {
                     + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
             return server;
         });
+    }
+
+    /**
+     * Vert.x shares a socket between instances only for the same host and port, and gives each
+     * port-0 instance its own random port: so port 0 (tests, local runs) is resolved first.
+     */
+    private static int concretePort(String host, int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
+        }
     }
 
     public int admissionPort() {
