@@ -65,7 +65,9 @@ public final class Main {
                 + config.settings().mode().label());
         WebhookApp app;
         try {
-            app = WebhookApp.start(config, Path.of("certs"), Runtime.getRuntime().availableProcessors());
+            WebhookApp.Options options = new WebhookApp.Options(configPath == null ? null : Path.of(configPath), env,
+                    Path.of("certs"), Runtime.getRuntime().availableProcessors(), java.time.Duration.ofSeconds(2));
+            app = WebhookApp.start(config, options);
         } catch (Exception e) {
             err.println("cannot start: " + e.getMessage());
             return 1;

@@ -2,7 +2,9 @@ package io.acrcache.webhook;
 
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.tls.CertificateReloader;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
 import io.acrcache.webhook.tls.DevCertificates;
@@ -27,6 +29,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -42,6 +47,7 @@ public final class WebhookApp {
     private final PrometheusMeterRegistry registry;
     private final Readiness readiness;
     private final WebhookServer server;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private WebhookApp(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry, Readiness readiness,
                        WebhookServer server) {
@@ -53,14 +59,31 @@ public final class WebhookApp {
     }
 
     /**
-     * Starts everything; blocks until both listeners are up or fail.
+     * How to run besides the configuration itself.
      *
-     * @param devCertDir where development certificates go when none are configured
-     * @param instances  admission event-loop instances (one per core in production)
+     * @param configFile     the file to watch for changes; null when running on defaults
+     * @param env            environment overrides, applied again at each reload
+     * @param devCertDir     where development certificates go when none are configured
+     * @param instances      admission event-loop instances (one per core in production)
+     * @param reloadInterval how often the config file and certificate files are checked for changes
      */
-    public static WebhookApp start(LoadedConfig loaded, Path devCertDir, int instances) throws Exception {
+    public record Options(Path configFile, Map<String, String> env, Path devCertDir, int instances,
+                          Duration reloadInterval) {
+        public static Options defaults() {
+            return new Options(null, Map.of(), Path.of("certs"), Runtime.getRuntime().availableProcessors(),
+                    Duration.ofSeconds(2));
+        }
+
+        public Options withConfigFile(Path file) {
+            return new Options(file, env, devCertDir, instances, reloadInterval);
+        }
+    }
+
+    /** Starts everything; blocks until both listeners are up or fail. */
+    public static WebhookApp start(LoadedConfig loaded, Options options) throws Exception {
         Settings settings = loaded.settings();
-        TlsMaterial tls = loadTls(settings, devCertDir);
+        TlsFiles tlsFiles = tlsFiles(settings, options.devCertDir());
+        TlsMaterial tls = TlsMaterial.load(tlsFiles.cert(), tlsFiles.key());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -78,17 +101,27 @@ public final class WebhookApp {
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
             WebhookServer server = await(WebhookServer.start(vertx, holder, registry, readiness,
-                    ServerTlsOptions.keyCert(tls), instances, null));
-            return new WebhookApp(vertx, holder, registry, readiness, server);
+                    ServerTlsOptions.keyCert(tls), options.instances(), null));
+            WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
+            app.closeables.add(new CertificateReloader(vertx, tlsFiles.cert(), tlsFiles.key(), tls, server::updateTls,
+                    registry, options.reloadInterval()));
+            if (options.configFile() != null) {
+                app.closeables.add(new ConfigReloader(vertx, holder, options.configFile(), options.env(), registry,
+                        options.reloadInterval()));
+            }
+            return app;
         } catch (Exception e) {
             vertx.close();
             throw e;
         }
     }
 
-    private static TlsMaterial loadTls(Settings settings, Path devCertDir) throws IOException {
+    private record TlsFiles(Path cert, Path key) {
+    }
+
+    private static TlsFiles tlsFiles(Settings settings, Path devCertDir) throws IOException {
         if (settings.server().hasCertificate()) {
-            return TlsMaterial.load(Path.of(settings.server().tlsCertFile()), Path.of(settings.server().tlsKeyFile()));
+            return new TlsFiles(Path.of(settings.server().tlsCertFile()), Path.of(settings.server().tlsKeyFile()));
         }
         Path dir = devCertDir;
         try {
@@ -99,7 +132,7 @@ public final class WebhookApp {
         DevCertificates dev = DevCertificates.ensure(dir);
         LOG.warning((dev.generated() ? "generated development certificates in " : "using development certificates in ")
                 + dir.toAbsolutePath() + " (no server.tlsCertFile configured; the CA is " + dev.caFile() + ")");
-        return TlsMaterial.load(dev.certFile(), dev.keyFile());
+        return new TlsFiles(dev.certFile(), dev.keyFile());
     }
 
     public int admissionPort() {
@@ -132,6 +165,13 @@ public final class WebhookApp {
 
     /** Drains (readiness false, still serving), lets in-flight requests finish, then closes Vert.x. */
     public void stop(Duration drain) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warning("stopping " + c + ": " + e);
+            }
+        }
         try {
             await(server.shutdown(drain, SHUTDOWN_GRACE));
         } catch (Exception e) {

@@ -53,7 +53,8 @@ class AdmissionEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = WebhookApp.start(TestConfigs.yaml(BASE_CONFIG), certs, 2);
+        app = WebhookApp.start(TestConfigs.yaml(BASE_CONFIG), new WebhookApp.Options(null, java.util.Map.of(), certs, 2,
+                java.time.Duration.ofSeconds(2)));
         http1 = TlsClients.client(certs.resolve("ca.crt"), HttpClient.Version.HTTP_1_1);
         http2 = TlsClients.client(certs.resolve("ca.crt"), HttpClient.Version.HTTP_2);
     }
