@@ -16,6 +16,11 @@ import java.util.logging.Logger;
 
 /** Command line: {@code certs ...}, {@code --help}, or run the webhook with {@code --config FILE}. */
 public final class Main {
+    static {
+        // before the first Logger: keeps shutdown log lines (see ShutdownSafeLogManager)
+        System.setProperty("java.util.logging.manager", "io.acrcache.webhook.logging.ShutdownSafeLogManager");
+    }
+
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     private Main() {

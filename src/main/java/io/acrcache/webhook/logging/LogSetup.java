@@ -23,6 +23,9 @@ public final class LogSetup {
         root.setLevel(Level.INFO);
         // our own level is configurable; libraries stay at info so debug does not flood with Netty internals
         Logger.getLogger("io.acrcache").setLevel(level(logging.level()));
+        // Vert.x registers one connection gauge per HTTP server instance and Micrometer warns about the
+        // duplicates; the metric itself is right, the warning is noise
+        Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
     }
 
     static Level level(String name) {
