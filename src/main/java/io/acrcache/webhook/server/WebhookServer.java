@@ -15,6 +15,7 @@ import io.vertx.core.net.KeyCertOptions;
 import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,12 +63,16 @@ public final class WebhookServer {
         AdmissionObserver observer = new AdmissionObserver(registry);
         HealthEndpoints health = new HealthEndpoints(readiness);
         int bodyLimit = settings.server().maxBodyBytes();
+        long requestTimeoutMillis = settings.server().requestTimeoutSeconds() * 1000L;
+        ConnectionLimit connectionLimit = new ConnectionLimit(settings.server().maxConnections(), registry);
 
         java.util.function.Function<Vertx, Router> admissionRoutes = v -> {
             Router router = Router.router(v);
+            // the timeout runs first so that a body trickling in is cut off too (408), not only a slow answer
+            TimeoutHandler timeout = TimeoutHandler.create(requestTimeoutMillis, 408);
             BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
-            router.post(MUTATE_PATH).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
-            router.post(AUDIT_PATH).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
+            router.post(MUTATE_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
+            router.post(AUDIT_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             return router;
@@ -76,6 +81,9 @@ public final class WebhookServer {
         HttpServerOptions admissionOptions = new HttpServerOptions()
                 .setHost(settings.server().host())
                 .setPort(concretePort(settings.server().host(), settings.server().port()))
+                .setMaxHeaderSize(settings.server().maxHeaderBytes())
+                .setInitialSettings(new io.vertx.core.http.Http2Settings()
+                        .setMaxHeaderListSize(settings.server().maxHeaderBytes()))
                 .setIdleTimeout(settings.server().idleTimeoutSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
         ServerTlsOptions.configure(admissionOptions, keyCert);
@@ -95,7 +103,7 @@ public final class WebhookServer {
 
         // instances with the same host and port share one listening socket
         Future<Void> admission = vertx.deployVerticle(() -> new AdmissionVerticle(admissionOptions, admissionRoutes,
-                        server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
+                        connectionLimit, server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
                 .map(id -> {
                     server.deployments.add(id);
                     server.admissionPort = server.admissionServers.get(0).actualPort();

@@ -40,6 +40,9 @@ class SettingsLoaderTest {
         assertEquals(1000, s.pullFailures().maxEntries());
         assertEquals("text", s.logging().format());
         assertEquals(5, s.shutdown().drainSeconds());
+        assertEquals(10, s.server().requestTimeoutSeconds());
+        assertEquals(2000, s.server().maxConnections());
+        assertEquals(8192, s.server().maxHeaderBytes());
         assertEquals(1, c.ruleSet().size());
     }
 

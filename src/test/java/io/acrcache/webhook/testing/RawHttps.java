@@ -49,6 +49,11 @@ public final class RawHttps implements AutoCloseable {
         out.flush();
     }
 
+    public void raw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     public void finishPost(byte[] body, int firstPart) throws IOException {
         out.write(body, firstPart, body.length - firstPart);
         out.flush();
