@@ -243,6 +243,18 @@ class WorkloadTest {
   }
 
   @Test
+  void podLabelsCannotChangeTheSelectorLabels() {
+    Deployment deployment =
+        deployment(values("podLabels.app\\.kubernetes\\.io/name", "other", "podLabels.team", "a"));
+    Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+    assertEquals("acr-cache-webhook", labels.get("app.kubernetes.io/name"));
+    assertEquals("a", labels.get("team"));
+    assertEquals(
+        deployment.getSpec().getSelector().getMatchLabels().get("app.kubernetes.io/name"),
+        labels.get("app.kubernetes.io/name"));
+  }
+
+  @Test
   void noPriorityClassTolerationsOrAffinityByDefault() {
     PodSpec pod = pod(deployment(values()));
     assertNull(pod.getPriorityClassName());
