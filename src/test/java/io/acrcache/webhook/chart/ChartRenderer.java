@@ -48,6 +48,11 @@ import java.util.stream.Stream;
  *
  * <p>Helm-java passes every {@code --set} value as a literal (commas, dots and braces are escaped),
  * so set list items by index: {@code excludedNamespaces[0]=team-a}.
+ *
+ * <p>The chart's {@code lookup} calls reach an in-process fake API server (never a real cluster):
+ * by default it knows no object, which renders a first install; {@link #render(Map, List)} and
+ * {@link #notes(Map, List)} make Secrets "exist" to render an upgrade. This needs surefire's
+ * {@code KUBECONFIG=target/chart-tests/kubeconfig} (pom.xml); see {@code startFakeApiServer}.
  */
 public final class ChartRenderer {
 
@@ -179,9 +184,16 @@ public final class ChartRenderer {
 
   /** {@code config.yaml} of the rendered ConfigMap: the file the server reads. */
   public static String configYaml(List<HasMetadata> objects) {
-    ConfigMap configMap = named(objects, ConfigMap.class, FULLNAME + "-config");
-    return Objects.requireNonNull(
-        configMap.getData().get("config.yaml"), "ConfigMap has no config.yaml key");
+    List<String> files =
+        all(objects, ConfigMap.class).stream()
+            .filter(c -> c.getMetadata().getName().endsWith("-config"))
+            .map(c -> c.getData() == null ? null : c.getData().get("config.yaml"))
+            .filter(Objects::nonNull)
+            .collect(Collectors.toList());
+    if (files.size() != 1) {
+      throw new AssertionError("expected one <fullname>-config ConfigMap with config.yaml, found " + files.size());
+    }
+    return files.get(0);
   }
 
   /** {@code config.yaml} the chart renders for these {@code --set} values. */
