@@ -105,10 +105,8 @@ public final class WebhookApp {
             WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
             app.closeables.add(new CertificateReloader(vertx, tlsFiles.cert(), tlsFiles.key(), tls, server::updateTls,
                     registry, options.reloadInterval()));
-            if (options.configFile() != null) {
-                app.closeables.add(new ConfigReloader(vertx, holder, options.configFile(), options.env(), registry,
-                        options.reloadInterval()));
-            }
+            app.closeables.add(new ConfigReloader(vertx, holder, options.configFile(), options.env(), registry,
+                    options.reloadInterval()));
             return app;
         } catch (Exception e) {
             vertx.close();

@@ -19,6 +19,7 @@ import java.util.logging.Logger;
  * two admissions; an invalid one is refused with its errors logged and counted, and the last good
  * configuration keeps serving. Listener settings (hosts, ports, body limit, certificate paths, the
  * pull-failure watch) are bound at start: a change to them is applied only by a restart, and said so.
+ * With no file (embedded defaults) it only registers its meters.
  */
 public final class ConfigReloader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
@@ -45,7 +46,9 @@ public final class ConfigReloader implements AutoCloseable {
         this.lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
         Gauge.builder(LAST_SUCCESS, this, r -> r.lastSuccessEpochSeconds).baseUnit("seconds")
                 .description("When the configuration in force was loaded (Unix time)").register(registry);
-        this.watcher = FileContentWatcher.start(vertx, List.of(file), interval, contents -> reload(contents.get(0)));
+        // on embedded defaults there is no file to watch, but the meters still tell when the config was loaded
+        this.watcher = file == null ? null
+                : FileContentWatcher.start(vertx, List.of(file), interval, contents -> reload(contents.get(0)));
     }
 
     private void reload(byte[] content) {
@@ -75,6 +78,8 @@ public final class ConfigReloader implements AutoCloseable {
 
     @Override
     public void close() {
-        watcher.close();
+        if (watcher != null) {
+            watcher.close();
+        }
     }
 }
