@@ -161,6 +161,21 @@ class OperationsTest {
                 || s.contains("jvm_memory_used_bytes{area=\"heap\""));
         assertTrue(s.contains("process_uptime_seconds"));
         assertTrue(s.contains("vertx_http_server_requests_total{"), "Vert.x HTTP server metrics");
+
+        // the README's metrics table and what /metrics serves are the same set of acw_ families
+        String readme = Files.readString(Path.of("README.md"));
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        Matcher family = Pattern.compile("(?m)^# TYPE (acw_\\w+?)(_max)? ").matcher(s);
+        while (family.find()) {
+            served.add(family.group(1));
+        }
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(acw_\\w+)` \\|").matcher(readme);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        documented.removeIf(name -> name.startsWith("acw_pull_failures")); // served only with the report on
+        assertEquals(documented, served);
     }
 
     @Test
