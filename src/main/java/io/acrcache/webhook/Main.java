@@ -82,6 +82,7 @@ public final class Main {
             LOG.info("stopping: draining for " + config.settings().shutdown().drainSeconds() + "s");
             app.stop(Duration.ofSeconds(app.config().get().settings().shutdown().drainSeconds()));
             LOG.info("stopped");
+            LogSetup.flush();
         }, "shutdown"));
         return 0;
     }
