@@ -32,11 +32,11 @@ final class RuleImport {
             }
             JsonNode body = item.has("properties") && item.get("properties").isObject() ? item.get("properties") : item;
             String name = text(item.get("name"));
-            String label = name == null ? at : name + " (" + at + ")";
+            String label = name == null ? at : name;
             if (body.has("sourceRepository") || body.has("targetRepository")) {
                 String state = text(body.get("provisioningState"));
                 if (state != null && !state.equals("Succeeded")) {
-                    warnings.add("rule " + label + " skipped: provisioningState is " + state + ", not Succeeded");
+                    warnings.add("rule " + label + " (" + at + ") skipped: provisioningState is " + state + ", not Succeeded");
                     continue;
                 }
                 add(rules, label, stringField(body, "sourceRepository", at, errors),

@@ -24,7 +24,7 @@ public record Settings(
 
     /** The admission listener (TLS). Empty certificate paths mean: generate development certificates. */
     public record Server(String host, int port, String tlsCertFile, String tlsKeyFile, int maxBodyBytes,
-                         int idleTimeoutSeconds) {
+                         int maxHeaderBytes, int requestTimeoutSeconds, int idleTimeoutSeconds, int maxConnections) {
         public boolean hasCertificate() {
             return !tlsCertFile.isEmpty() && !tlsKeyFile.isEmpty();
         }

@@ -164,7 +164,9 @@ public final class SettingsLoader {
         }
         Settings.Server server = new Settings.Server(r.string("server.host"), r.port("server.port"),
                 r.string("server.tlsCertFile"), r.string("server.tlsKeyFile"),
-                r.integer("server.maxBodyBytes", 1024, 64 * 1024 * 1024), r.integer("server.idleTimeoutSeconds", 1, 3600));
+                r.integer("server.maxBodyBytes", 1024, 64 * 1024 * 1024), r.integer("server.maxHeaderBytes", 1024, 1024 * 1024),
+                r.integer("server.requestTimeoutSeconds", 1, 300), r.integer("server.idleTimeoutSeconds", 1, 3600),
+                r.integer("server.maxConnections", 1, 1_000_000));
         if (server.tlsCertFile().isEmpty() != server.tlsKeyFile().isEmpty()) {
             r.errors.add("server.tlsCertFile, server.tlsKeyFile: set both or neither");
         }

@@ -3,19 +3,25 @@ package io.acrcache.webhook.metrics;
 import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.ImageDecision;
 import io.acrcache.webhook.admission.Outcome;
+import io.acrcache.webhook.admission.SkipReason;
 import io.acrcache.webhook.config.Mode;
+import io.acrcache.webhook.rules.CompiledRule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Admission meters. Every label is bounded: operations and outcomes are fixed sets, registries and
  * rules come from the configuration (ACR allows at most 1,000 rules), reasons are an enum. Meters are
- * cached per label set so the hot path does no registry look-up after the first request.
+ * resolved once per label set and then found by identity, so recording allocates nothing.
  */
 public final class AdmissionMetrics {
     public static final String REQUESTS = "acw.admission.requests";
@@ -23,68 +29,57 @@ public final class AdmissionMetrics {
     public static final String REWRITTEN = "acw.images.rewritten";
     public static final String SKIPPED = "acw.images.skipped";
     public static final String AUDIT = "acw.images.audit.would.rewrite";
+    private static final List<String> OPERATIONS = List.of("CREATE", "UPDATE", "DELETE", "CONNECT", "other");
 
     private final MeterRegistry registry;
-    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Counter[]> requestsByOperation = new ConcurrentHashMap<>();
+    private final Map<String, Timer> durationByOperation = new ConcurrentHashMap<>();
+    private final Map<SkipReason, Counter> skipped = new EnumMap<>(SkipReason.class);
+    // keyed by rule (a value): equal rules after a reload find the same counter, Micrometer dedupes the rest
+    private final ConcurrentMap<CompiledRule, Counter> rewritten = new ConcurrentHashMap<>();
+    private final ConcurrentMap<CompiledRule, Counter> audited = new ConcurrentHashMap<>();
 
     public AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
-        // registered up front so a scrape shows zeroes before the first request
-        for (Outcome outcome : Outcome.values()) {
-            requests("CREATE", outcome);
+        for (String op : OPERATIONS) {
+            Counter[] byOutcome = new Counter[Outcome.values().length];
+            for (Outcome outcome : Outcome.values()) {
+                byOutcome[outcome.ordinal()] = Counter.builder(REQUESTS)
+                        .description("AdmissionReviews answered, by operation and outcome")
+                        .tag("operation", op).tag("outcome", outcome.label()).register(registry);
+            }
+            requestsByOperation.put(op, byOutcome);
+            durationByOperation.put(op, Timer.builder(DURATION)
+                    .description("Time to answer an AdmissionReview, from body received to answer serialized")
+                    .tag("operation", op)
+                    .serviceLevelObjectives(micros(100), micros(250), micros(500), millis(1), millis(2), millis(5),
+                            millis(10), millis(25), millis(50), millis(100), millis(250), millis(1000))
+                    .register(registry));
+        }
+        for (SkipReason reason : SkipReason.values()) {
+            skipped.put(reason, Counter.builder(SKIPPED).description("Images left as they were, by reason")
+                    .tag("reason", reason.label()).register(registry));
         }
     }
 
     public void record(AdmissionResult result, long nanos) {
-        String operation = boundedOperation(result.operation());
-        requests(operation, result.outcome()).increment();
-        timers.computeIfAbsent(operation, op -> Timer.builder(DURATION)
-                .description("Time to answer an AdmissionReview, from body received to answer serialized")
-                .tag("operation", op)
-                .serviceLevelObjectives(micros(100), micros(250), micros(500), millis(1), millis(2), millis(5),
-                        millis(10), millis(25), millis(50), millis(100), millis(250), millis(1000))
-                .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        String operation = requestsByOperation.containsKey(result.operation()) ? result.operation() : "other";
+        requestsByOperation.get(operation)[result.outcome().ordinal()].increment();
+        durationByOperation.get(operation).record(nanos, TimeUnit.NANOSECONDS);
         if (result.dryRun()) {
             return; // a dry run changes nothing: it is not counted as images rewritten
         }
         for (ImageDecision d : result.decisions()) {
             if (d.isRewrite()) {
-                String name = result.mode() == Mode.AUDIT ? AUDIT : REWRITTEN;
-                String key = name + '|' + d.match().rule().upstream() + '|' + d.match().rule().name();
-                counters.computeIfAbsent(key, k -> Counter.builder(name)
-                        .description(name.equals(AUDIT) ? "Images audit mode would have rewritten"
-                                : "Images rewritten to the ACR artifact cache")
-                        .tag("registry", d.match().rule().upstream())
-                        .tag("rule", d.match().rule().name())
+                boolean audit = result.mode() == Mode.AUDIT;
+                (audit ? audited : rewritten).computeIfAbsent(d.match().rule(), rule -> Counter.builder(audit ? AUDIT : REWRITTEN)
+                        .description(audit ? "Images audit mode would have rewritten" : "Images rewritten to the ACR artifact cache")
+                        .tag("registry", rule.upstream())
+                        .tag("rule", rule.name())
                         .register(registry)).increment();
             } else {
-                String reason = d.skipReason().label();
-                counters.computeIfAbsent(SKIPPED + '|' + reason, k -> Counter.builder(SKIPPED)
-                        .description("Images left as they were, by reason")
-                        .tag("reason", reason)
-                        .register(registry)).increment();
+                skipped.get(d.skipReason()).increment();
             }
-        }
-    }
-
-    private Counter requests(String operation, Outcome outcome) {
-        return counters.computeIfAbsent(REQUESTS + '|' + operation + '|' + outcome.label(), k -> Counter.builder(REQUESTS)
-                .description("AdmissionReviews answered, by operation and outcome")
-                .tag("operation", operation)
-                .tag("outcome", outcome.label())
-                .register(registry));
-    }
-
-    private static String boundedOperation(String op) {
-        switch (op) {
-            case "CREATE":
-            case "UPDATE":
-            case "DELETE":
-            case "CONNECT":
-                return op;
-            default:
-                return "other";
         }
     }
 

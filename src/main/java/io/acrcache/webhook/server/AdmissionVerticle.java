@@ -16,17 +16,21 @@ import java.util.function.Function;
 final class AdmissionVerticle extends VerticleBase {
     private final HttpServerOptions options;
     private final Function<io.vertx.core.Vertx, Router> routes;
+    private final ConnectionLimit connectionLimit;
     private final List<HttpServer> servers;
 
-    AdmissionVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routes, List<HttpServer> servers) {
+    AdmissionVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routes,
+                      ConnectionLimit connectionLimit, List<HttpServer> servers) {
         this.options = options;
         this.routes = routes;
+        this.connectionLimit = connectionLimit;
         this.servers = servers;
     }
 
     @Override
     public Future<?> start() {
         return vertx.createHttpServer(options)
+                .connectionHandler(connectionLimit)
                 .requestHandler(routes.apply(vertx))
                 .listen()
                 .onSuccess(servers::add);

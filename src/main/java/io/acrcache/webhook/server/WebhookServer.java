@@ -11,9 +11,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,12 +49,12 @@ public final class WebhookServer {
     /**
      * Starts both listeners.
      *
-     * @param ssl       the TLS material and policy for the admission listener
+     * @param keyCert   the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
      */
     public static Future<WebhookServer> start(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry,
-                                              Readiness readiness, ServerSSLOptions ssl, int instances,
+                                              Readiness readiness, KeyCertOptions keyCert, int instances,
                                               Consumer<Router> opsRoutes) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         readiness.require(Readiness.ADMISSION_LISTENER);
@@ -61,12 +63,16 @@ public final class WebhookServer {
         AdmissionObserver observer = new AdmissionObserver(registry);
         HealthEndpoints health = new HealthEndpoints(readiness);
         int bodyLimit = settings.server().maxBodyBytes();
+        long requestTimeoutMillis = settings.server().requestTimeoutSeconds() * 1000L;
+        ConnectionLimit connectionLimit = new ConnectionLimit(settings.server().maxConnections(), registry);
 
         java.util.function.Function<Vertx, Router> admissionRoutes = v -> {
             Router router = Router.router(v);
+            // the timeout runs first so that a body trickling in is cut off too (408), not only a slow answer
+            TimeoutHandler timeout = TimeoutHandler.create(requestTimeoutMillis, 408);
             BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
-            router.post(MUTATE_PATH).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
-            router.post(AUDIT_PATH).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
+            router.post(MUTATE_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
+            router.post(AUDIT_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             return router;
@@ -74,15 +80,13 @@ public final class WebhookServer {
 
         HttpServerOptions admissionOptions = new HttpServerOptions()
                 .setHost(settings.server().host())
-                .setPort(settings.server().port())
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setKeyCertOptions(ssl.getKeyCertOptions())
-                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                .setPort(concretePort(settings.server().host(), settings.server().port()))
+                .setMaxHeaderSize(settings.server().maxHeaderBytes())
+                .setInitialSettings(new io.vertx.core.http.Http2Settings()
+                        .setMaxHeaderListSize(settings.server().maxHeaderBytes()))
                 .setIdleTimeout(settings.server().idleTimeoutSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
-
-        ssl.getEnabledCipherSuites().forEach(admissionOptions::addEnabledCipherSuite);
+        ServerTlsOptions.configure(admissionOptions, keyCert);
 
         Router ops = Router.router(vertx);
         ops.get("/healthz").handler(health::live);
@@ -97,28 +101,40 @@ public final class WebhookServer {
                 .listen()
                 .onSuccess(s -> server.opsServer = s);
 
-        // the first instance resolves port 0 to a real port; the others then share that port
-        Future<String> first = vertx.deployVerticle(new AdmissionVerticle(admissionOptions, admissionRoutes,
-                server.admissionServers));
-        Future<Void> admission = first.compose(id -> {
-            server.deployments.add(id);
-            server.admissionPort = server.admissionServers.get(0).actualPort();
-            if (instances <= 1) {
-                return Future.succeededFuture();
-            }
-            HttpServerOptions shared = new HttpServerOptions(admissionOptions).setPort(server.admissionPort);
-            return vertx.deployVerticle(() -> new AdmissionVerticle(shared, admissionRoutes, server.admissionServers),
-                    new DeploymentOptions().setInstances(instances - 1)).map(id2 -> {
-                server.deployments.add(id2);
-                return null;
-            });
-        });
+        // instances with the same host and port share one listening socket
+        Future<Void> admission = vertx.deployVerticle(() -> new AdmissionVerticle(admissionOptions, admissionRoutes,
+                        connectionLimit, server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
+                .map(id -> {
+                    server.deployments.add(id);
+                    server.admissionPort = server.admissionServers.get(0).actualPort();
+                    for (HttpServer s : server.admissionServers) {
+                        if (s.actualPort() != server.admissionPort) {
+                            throw new IllegalStateException("admission instances listen on different ports");
+                        }
+                    }
+                    return null;
+                });
         return Future.all(admission, opsListening).map(x -> {
             readiness.set(Readiness.ADMISSION_LISTENER, true);
             LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
                     + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
             return server;
         });
+    }
+
+    /**
+     * Vert.x shares a socket between instances only for the same host and port, and gives each
+     * port-0 instance its own random port: so port 0 (tests, local runs) is resolved first.
+     */
+    private static int concretePort(String host, int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
+        }
     }
 
     public int admissionPort() {
@@ -130,10 +146,10 @@ public final class WebhookServer {
     }
 
     /** New TLS handshakes use the new material; open connections keep theirs. */
-    public Future<Void> updateTls(ServerSSLOptions ssl) {
+    public Future<Void> updateTls(KeyCertOptions keyCert) {
         List<Future<Boolean>> updates = new ArrayList<>();
         for (HttpServer s : admissionServers) {
-            updates.add(s.updateSSLOptions(ssl));
+            updates.add(ServerTlsOptions.update(s, keyCert));
         }
         return Future.all(updates).mapEmpty();
     }

@@ -1,0 +1,176 @@
+{{/*
+Names. Kubernetes names of Services and labels are at most 63 characters, so
+the base name is cut to leave room for the longest suffix the chart appends.
+*/}}
+{{- define "acw.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "acw.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 48 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 48 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 48 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "acw.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "acw.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "acw.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "acw.labels" -}}
+helm.sh/chart: {{ include "acw.chart" . }}
+{{ include "acw.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: admission-webhook
+{{- end -}}
+
+{{- define "acw.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "acw.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Service the API server calls, and the ops Service. */}}
+{{- define "acw.webhookServiceName" -}}
+{{- include "acw.fullname" . -}}
+{{- end -}}
+
+{{- define "acw.opsServiceName" -}}
+{{- printf "%s-ops" (include "acw.fullname" .) -}}
+{{- end -}}
+
+{{/*
+Fixed contract with the server: ports and file locations. The chart writes
+them into config.yaml as well, so they are defined once, here.
+*/}}
+{{- define "acw.admissionPort" -}}8443{{- end -}}
+{{- define "acw.opsPort" -}}9090{{- end -}}
+{{- define "acw.configDir" -}}/etc/acr-cache-webhook{{- end -}}
+{{- define "acw.tlsDir" -}}/etc/acr-cache-webhook/tls{{- end -}}
+
+{{- define "acw.loginServer" -}}
+{{- required "acr.loginServer is required: the login server of your Azure Container Registry, e.g. --set acr.loginServer=myacr.azurecr.io" .Values.acr.loginServer -}}
+{{- end -}}
+
+{{- define "acw.image" -}}
+{{- $registry := default (include "acw.loginServer" .) .Values.image.registry -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- printf "%s/%s:%s" $registry .Values.image.repository $tag -}}
+{{- end -}}
+
+{{/*
+Namespaces the webhook never sees: kube-system, the release namespace (the
+webhook's own Pods must not depend on it) and the user's extra ones. Rendered
+as a YAML list; used by both the namespaceSelector and config.yaml.
+*/}}
+{{- define "acw.excludedNamespaces" -}}
+{{- $all := concat (list "kube-system" .Release.Namespace) .Values.excludedNamespaces | uniq -}}
+{{- toYaml $all -}}
+{{- end -}}
+
+{{/* Secret holding tls.crt / tls.key for the server, per certificate mode. */}}
+{{- define "acw.tlsSecretName" -}}
+{{- if eq .Values.certificates.mode "existingSecret" -}}
+{{- required "certificates.existingSecret.name is required when certificates.mode is existingSecret" .Values.certificates.existingSecret.name -}}
+{{- else if eq .Values.certificates.mode "certManager" -}}
+{{- printf "%s-certmanager-tls" (include "acw.fullname" .) -}}
+{{- else -}}
+{{- printf "%s-tls" (include "acw.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "acw.certManagerCertificateName" -}}
+{{- printf "%s-serving" (include "acw.fullname" .) -}}
+{{- end -}}
+
+{{/*
+Self-signed CA and serving certificate, as a YAML dict with caCert, cert and
+key (PEM) and reused (bool). Use "acw.selfSigned" below, never this one.
+
+On upgrade the existing Secret is read back with `lookup` and its contents are
+reused as they are, so the caBundle in the webhook configuration and the
+certificate the running Pods serve keep matching. `lookup` returns nothing
+under `helm template` or a client-side dry run: a new pair is generated then.
+*/}}
+{{- define "acw.selfSignedMaterial" -}}
+{{- $secretName := include "acw.tlsSecretName" . -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $secretName -}}
+{{- $data := dict -}}
+{{- if and $existing $existing.data -}}
+{{- $data = $existing.data -}}
+{{- end -}}
+{{- if and (hasKey $data "tls.crt") (hasKey $data "tls.key") (hasKey $data "ca.crt") -}}
+{{- dict "caCert" (index $data "ca.crt" | b64dec) "cert" (index $data "tls.crt" | b64dec) "key" (index $data "tls.key" | b64dec) "reused" true | toYaml -}}
+{{- else -}}
+{{- $svc := include "acw.webhookServiceName" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- $days := int .Values.certificates.selfSigned.validityDays -}}
+{{- $ca := genCA (printf "%s-ca" (include "acw.fullname" .)) $days -}}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) -}}
+{{- $cert := genSignedCert (printf "%s.%s.svc" $svc $ns) nil $names $days $ca -}}
+{{- dict "caCert" $ca.Cert "cert" $cert.Cert "key" $cert.Key "reused" false | toYaml -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The self-signed material must be identical in the Secret, the webhook
+configuration and NOTES, which are different templates, and genCA is random.
+The first caller computes it and keeps it in the .Release map, which all
+templates of one render share; later callers read it back.
+*/}}
+{{- define "acw.selfSigned" -}}
+{{- if not (hasKey .Release "acwSelfSigned") -}}
+{{- $_ := set .Release "acwSelfSigned" (include "acw.selfSignedMaterial" . | fromYaml) -}}
+{{- end -}}
+{{- toYaml (get .Release "acwSelfSigned") -}}
+{{- end -}}
+
+{{/* Base64 CA bundle for the webhook configuration ("" in certManager mode). */}}
+{{- define "acw.caBundle" -}}
+{{- if eq .Values.certificates.mode "selfSigned" -}}
+{{- (include "acw.selfSigned" . | fromYaml).caCert | b64enc -}}
+{{- else if eq .Values.certificates.mode "existingSecret" -}}
+{{- required "certificates.existingSecret.caBundle is required when certificates.mode is existingSecret" .Values.certificates.existingSecret.caBundle -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+config.yaml for the server, built as a dict from values and written with
+toYaml, so its keys are the server's keys. Keys the chart owns (login server,
+ports, TLS file paths, the full excluded namespace list) override anything
+else.
+*/}}
+{{- define "acw.config" -}}
+{{- $config := dict
+  "acrLoginServer" (include "acw.loginServer" .)
+  "mode" .Values.mode
+  "dockerHubHosts" .Values.dockerHubHosts
+  "excludedNamespaces" (include "acw.excludedNamespaces" . | fromYamlArray)
+  "optOutAnnotation" .Values.optOutAnnotation
+  "rules" .Values.rules
+  "server" (dict
+    "port" (include "acw.admissionPort" . | int)
+    "tlsCertFile" (printf "%s/tls.crt" (include "acw.tlsDir" .))
+    "tlsKeyFile" (printf "%s/tls.key" (include "acw.tlsDir" .))
+    "maxBodyBytes" .Values.server.maxBodyBytes)
+  "ops" (dict "port" (include "acw.opsPort" . | int))
+  "pullFailures" .Values.pullFailures
+  "logging" .Values.logging
+  "shutdown" .Values.shutdown
+-}}
+{{- toYaml $config -}}
+{{- end -}}

@@ -1,0 +1,196 @@
+package io.acrcache.webhook;
+
+import io.acrcache.webhook.config.ConfigHolder;
+import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.config.ConfigReloader;
+import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.tls.CertificateReloader;
+import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.server.WebhookServer;
+import io.acrcache.webhook.tls.DevCertificates;
+import io.acrcache.webhook.tls.ServerTlsOptions;
+import io.acrcache.webhook.tls.TlsMaterial;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The running webhook: Vert.x, metrics, TLS material and both listeners, wired from one loaded
+ * configuration. {@link Main} starts it from the command line; tests start it on port 0.
+ */
+public final class WebhookApp {
+    private static final Logger LOG = Logger.getLogger(WebhookApp.class.getName());
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final ConfigHolder config;
+    private final PrometheusMeterRegistry registry;
+    private final Readiness readiness;
+    private final WebhookServer server;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private WebhookApp(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry, Readiness readiness,
+                       WebhookServer server) {
+        this.vertx = vertx;
+        this.config = config;
+        this.registry = registry;
+        this.readiness = readiness;
+        this.server = server;
+    }
+
+    /**
+     * How to run besides the configuration itself.
+     *
+     * @param configFile     the file to watch for changes; null when running on defaults
+     * @param env            environment overrides, applied again at each reload
+     * @param devCertDir     where development certificates go when none are configured
+     * @param instances      admission event-loop instances (one per core in production)
+     * @param reloadInterval how often the config file and certificate files are checked for changes
+     */
+    public record Options(Path configFile, Map<String, String> env, Path devCertDir, int instances,
+                          Duration reloadInterval) {
+        public static Options defaults() {
+            return new Options(null, Map.of(), Path.of("certs"), Runtime.getRuntime().availableProcessors(),
+                    Duration.ofSeconds(2));
+        }
+
+        public Options withConfigFile(Path file) {
+            return new Options(file, env, devCertDir, instances, reloadInterval);
+        }
+    }
+
+    /** Starts everything; blocks until both listeners are up or fail. */
+    public static WebhookApp start(LoadedConfig loaded, Options options) throws Exception {
+        Settings settings = loaded.settings();
+        TlsFiles tlsFiles = tlsFiles(settings, options.devCertDir());
+        TlsMaterial tls = TlsMaterial.load(tlsFiles.cert(), tlsFiles.key());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        Readiness readiness = new Readiness().require(Readiness.CONFIG).require(Readiness.TLS);
+        readiness.set(Readiness.CONFIG, true);
+        readiness.set(Readiness.TLS, true);
+        ConfigHolder holder = new ConfigHolder(loaded);
+        try {
+            WebhookServer server = await(WebhookServer.start(vertx, holder, registry, readiness,
+                    ServerTlsOptions.keyCert(tls), options.instances(), null));
+            WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
+            app.closeables.add(new CertificateReloader(vertx, tlsFiles.cert(), tlsFiles.key(), tls, server::updateTls,
+                    registry, options.reloadInterval()));
+            app.closeables.add(new ConfigReloader(vertx, holder, options.configFile(), options.env(), registry,
+                    options.reloadInterval()));
+            return app;
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    private record TlsFiles(Path cert, Path key) {
+    }
+
+    private static TlsFiles tlsFiles(Settings settings, Path devCertDir) throws IOException {
+        if (settings.server().hasCertificate()) {
+            return new TlsFiles(Path.of(settings.server().tlsCertFile()), Path.of(settings.server().tlsKeyFile()));
+        }
+        Path dir = devCertDir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            dir = Files.createTempDirectory("acr-cache-webhook-certs");
+        }
+        DevCertificates dev = DevCertificates.ensure(dir);
+        LOG.warning((dev.generated() ? "generated development certificates in " : "using development certificates in ")
+                + dir.toAbsolutePath() + " (no server.tlsCertFile configured; the CA is " + dev.caFile() + ")");
+        return new TlsFiles(dev.certFile(), dev.keyFile());
+    }
+
+    public int admissionPort() {
+        return server.admissionPort();
+    }
+
+    public int opsPort() {
+        return server.opsPort();
+    }
+
+    public ConfigHolder config() {
+        return config;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public WebhookServer server() {
+        return server;
+    }
+
+    /** Drains (readiness false, still serving), lets in-flight requests finish, then closes Vert.x. */
+    public void stop(Duration drain) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warning("stopping " + c + ": " + e);
+            }
+        }
+        try {
+            await(server.shutdown(drain, SHUTDOWN_GRACE));
+        } catch (Exception e) {
+            LOG.warning("shutdown did not complete cleanly: " + e);
+        } finally {
+            try {
+                await(vertx.close());
+            } catch (Exception e) {
+                LOG.warning("closing Vert.x: " + e);
+            }
+        }
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw new UncheckedIOException(new IOException(e.getCause()));
+        }
+    }
+}

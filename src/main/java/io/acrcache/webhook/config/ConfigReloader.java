@@ -1,0 +1,85 @@
+package io.acrcache.webhook.config;
+
+import io.acrcache.webhook.logging.LogSetup;
+import io.acrcache.webhook.watch.FileContentWatcher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Re-reads the config file when it changes. A valid file replaces the rules and options between
+ * two admissions; an invalid one is refused with its errors logged and counted, and the last good
+ * configuration keeps serving. Listener settings (hosts, ports, body limit, certificate paths, the
+ * pull-failure watch) are bound at start: a change to them is applied only by a restart, and said so.
+ * With no file (embedded defaults) it only registers its meters.
+ */
+public final class ConfigReloader implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
+    public static final String RELOADS = "acw.config.reloads";
+    public static final String LAST_SUCCESS = "acw.config.last.success.timestamp";
+
+    private final ConfigHolder holder;
+    private final Path file;
+    private final Map<String, String> env;
+    private final Counter success;
+    private final Counter failure;
+    private volatile double lastSuccessEpochSeconds;
+    private final FileContentWatcher watcher;
+
+    public ConfigReloader(Vertx vertx, ConfigHolder holder, Path file, Map<String, String> env, MeterRegistry registry,
+                          Duration interval) {
+        this.holder = holder;
+        this.file = file;
+        this.env = env;
+        this.success = Counter.builder(RELOADS).tag("result", "success")
+                .description("Configuration reloads, by result").register(registry);
+        this.failure = Counter.builder(RELOADS).tag("result", "failure")
+                .description("Configuration reloads, by result").register(registry);
+        this.lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
+        Gauge.builder(LAST_SUCCESS, this, r -> r.lastSuccessEpochSeconds).baseUnit("seconds")
+                .description("When the configuration in force was loaded (Unix time)").register(registry);
+        // on embedded defaults there is no file to watch, but the meters still tell when the config was loaded
+        this.watcher = file == null ? null
+                : FileContentWatcher.start(vertx, List.of(file), interval, contents -> reload(contents.get(0)));
+    }
+
+    private void reload(byte[] content) {
+        LoadedConfig next;
+        try {
+            next = SettingsLoader.parse(new String(content, StandardCharsets.UTF_8), file.toString(), env);
+        } catch (ConfigException e) {
+            failure.increment();
+            LOG.severe("configuration change in " + file + " refused; the previous configuration stays in force. "
+                    + e.getMessage());
+            return;
+        }
+        Settings before = holder.get().settings();
+        holder.set(next);
+        lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
+        success.increment();
+        next.warnings().forEach(LOG::warning);
+        LogSetup.configure(next.settings().logging());
+        LOG.info("configuration reloaded from " + file + ": " + next.ruleSet().size() + " rule(s), mode "
+                + next.settings().mode().label());
+        Settings after = next.settings();
+        if (!before.server().equals(after.server()) || !before.ops().equals(after.ops())
+                || !before.pullFailures().equals(after.pullFailures())) {
+            LOG.warning("server, ops or pullFailures settings changed in " + file + ": they take effect at the next restart");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+    }
+}
