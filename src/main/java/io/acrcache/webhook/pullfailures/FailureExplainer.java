@@ -105,14 +105,9 @@ public final class FailureExplainer {
         return Optional.ofNullable(wildcard);
     }
 
-    /**
-     * The rule the ACR names. Rules imported with a name are labelled {@code name (rules[i])} by the
-     * configuration loader, so the name may be followed by that position.
-     */
+    /** The rule the ACR names: imported rules keep their ACR names. */
     private static Optional<CompiledRule> byName(String name, LoadedConfig config) {
-        return config.ruleSet().rules().stream()
-                .filter(r -> r.name().equals(name) || r.name().startsWith(name + " ("))
-                .findFirst();
+        return config.ruleSet().rules().stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
     /**
