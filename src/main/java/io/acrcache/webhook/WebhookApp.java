@@ -5,6 +5,7 @@ import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.tls.CertificateReloader;
+import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
 import io.acrcache.webhook.tls.DevCertificates;
@@ -100,9 +101,11 @@ public final class WebhookApp {
         readiness.set(Readiness.TLS, true);
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
+            PullFailureReporter pullFailures = await(PullFailureReporter.start(vertx, holder, registry, readiness));
             WebhookServer server = await(WebhookServer.start(vertx, holder, registry, readiness,
-                    ServerTlsOptions.keyCert(tls), options.instances(), null));
+                    ServerTlsOptions.keyCert(tls), options.instances(), pullFailures::mount));
             WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
+            app.closeables.add(() -> await(pullFailures.stop()));
             app.closeables.add(new CertificateReloader(vertx, tlsFiles.cert(), tlsFiles.key(), tls, server::updateTls,
                     registry, options.reloadInterval()));
             app.closeables.add(new ConfigReloader(vertx, holder, options.configFile(), options.env(), registry,
