@@ -2,7 +2,7 @@ package io.acrcache.webhook.config;
 
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.watch.FileContentWatcher;
-import io.micrometer.core.instrument.Counter;
+import io.acrcache.webhook.watch.ReloadCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -29,8 +29,7 @@ public final class ConfigReloader implements AutoCloseable {
     private final ConfigHolder holder;
     private final Path file;
     private final Map<String, String> env;
-    private final Counter success;
-    private final Counter failure;
+    private final ReloadCounter reloads;
     private volatile double lastSuccessEpochSeconds;
     private final FileContentWatcher watcher;
 
@@ -39,10 +38,7 @@ public final class ConfigReloader implements AutoCloseable {
         this.holder = holder;
         this.file = file;
         this.env = env;
-        this.success = Counter.builder(RELOADS).tag("result", "success")
-                .description("Configuration reloads, by result").register(registry);
-        this.failure = Counter.builder(RELOADS).tag("result", "failure")
-                .description("Configuration reloads, by result").register(registry);
+        this.reloads = new ReloadCounter(registry, RELOADS, "Configuration reloads, by result");
         this.lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
         Gauge.builder(LAST_SUCCESS, this, r -> r.lastSuccessEpochSeconds).baseUnit("seconds")
                 .description("When the configuration in force was loaded (Unix time)").register(registry);
@@ -56,7 +52,7 @@ public final class ConfigReloader implements AutoCloseable {
         try {
             next = SettingsLoader.parse(new String(content, StandardCharsets.UTF_8), file.toString(), env);
         } catch (ConfigException e) {
-            failure.increment();
+            reloads.failure();
             LOG.severe("configuration change in " + file + " refused; the previous configuration stays in force. "
                     + e.getMessage());
             return;
@@ -64,7 +60,7 @@ public final class ConfigReloader implements AutoCloseable {
         Settings before = holder.get().settings();
         holder.set(next);
         lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
-        success.increment();
+        reloads.success();
         next.warnings().forEach(LOG::warning);
         LogSetup.configure(next.settings().logging());
         LOG.info("configuration reloaded from " + file + ": " + next.ruleSet().size() + " rule(s), mode "

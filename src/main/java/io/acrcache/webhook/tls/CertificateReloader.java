@@ -1,7 +1,7 @@
 package io.acrcache.webhook.tls;
 
 import io.acrcache.webhook.watch.FileContentWatcher;
-import io.micrometer.core.instrument.Counter;
+import io.acrcache.webhook.watch.ReloadCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -29,8 +29,7 @@ public final class CertificateReloader implements AutoCloseable {
     private final Path certFile;
     private final Path keyFile;
     private final Function<KeyCertOptions, Future<Void>> apply;
-    private final Counter success;
-    private final Counter failure;
+    private final ReloadCounter reloads;
     private volatile TlsMaterial current;
     private final FileContentWatcher watcher;
 
@@ -40,10 +39,7 @@ public final class CertificateReloader implements AutoCloseable {
         this.keyFile = keyFile;
         this.apply = apply;
         this.current = initial;
-        this.success = Counter.builder(RELOADS).tag("result", "success")
-                .description("Serving certificate reloads, by result").register(registry);
-        this.failure = Counter.builder(RELOADS).tag("result", "failure")
-                .description("Serving certificate reloads, by result").register(registry);
+        this.reloads = new ReloadCounter(registry, RELOADS, "Serving certificate reloads, by result");
         Gauge.builder(EXPIRY, this, r -> r.current.notAfter().getEpochSecond()).baseUnit("seconds")
                 .description("When the serving certificate in use expires (Unix time)").register(registry);
         this.watcher = FileContentWatcher.start(vertx, List.of(certFile, keyFile), interval,
@@ -60,18 +56,18 @@ public final class CertificateReloader implements AutoCloseable {
             next = new TlsMaterial(PemFiles.parseCertificates(new String(certPem, StandardCharsets.US_ASCII), certFile.toString()),
                     PemFiles.parsePrivateKey(new String(keyPem, StandardCharsets.US_ASCII), keyFile.toString()));
         } catch (Exception e) {
-            failure.increment();
+            reloads.failure();
             LOG.warning("new serving certificate in " + certFile + " refused, the current one stays: " + e.getMessage());
             return;
         }
         apply.apply(ServerTlsOptions.keyCert(next)).onComplete(ar -> {
             if (ar.succeeded()) {
                 current = next;
-                success.increment();
+                reloads.success();
                 LOG.info("serving certificate reloaded: serial " + next.serialNumber().toString(16) + ", expires "
                         + next.notAfter());
             } else {
-                failure.increment();
+                reloads.failure();
                 LOG.warning("applying the new serving certificate failed, the current one stays: " + ar.cause());
             }
         });

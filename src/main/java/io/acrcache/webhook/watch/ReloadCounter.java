@@ -1,0 +1,23 @@
+package io.acrcache.webhook.watch;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The two results of a reload as one counter with a {@code result} label, both shown from the start. */
+public final class ReloadCounter {
+    private final Counter success;
+    private final Counter failure;
+
+    public ReloadCounter(MeterRegistry registry, String name, String description) {
+        this.success = Counter.builder(name).tag("result", "success").description(description).register(registry);
+        this.failure = Counter.builder(name).tag("result", "failure").description(description).register(registry);
+    }
+
+    public void success() {
+        success.increment();
+    }
+
+    public void failure() {
+        failure.increment();
+    }
+}
