@@ -15,110 +15,110 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 
 /**
- * Server-side TLS configuration of the webhook for Vert.x 5.
- *
- * <ul>
- *   <li>Protocols: exactly TLSv1.3 and TLSv1.2.</li>
- *   <li>Cipher suites ({@link #CIPHER_SUITES}): the three TLS 1.3 suites, and for TLS 1.2 only ECDHE key exchange
- *       with AEAD ciphers (AES-GCM, ChaCha20-Poly1305), for ECDSA and RSA certificates (the latter so an operator
- *       may mount an RSA certificate, e.g. from cert-manager). Names are the IANA/JSSE names understood by the
- *       default JDK SSL engine.</li>
- *   <li>ALPN: on, offering {@code h2} then {@code http/1.1}.</li>
- * </ul>
- *
- * <p>Use {@link #httpServerOptions(KeyCertOptions)} (or {@link #configure}) to create the server and
- * {@link #update(HttpServer, KeyCertOptions)} to swap certificates on a listening server; new connections use
- * the new certificate, established connections are not affected.
- */
+  * Server-side TLS configuration of the webhook for Vert.x 5.
+  *
+  * <ul>
+  *   <li>Protocols: exactly TLSv1.3 and TLSv1.2.</li>
+  *   <li>Cipher suites ({@link #CIPHER_SUITES}): the three TLS 1.3 suites, and for TLS 1.2 only ECDHE key exchange
+  *       with AEAD ciphers (AES-GCM, ChaCha20-Poly1305), for ECDSA and RSA certificates (the latter so an operator
+  *       may mount an RSA certificate, e.g. from cert-manager). Names are the IANA/JSSE names understood by the
+  *       default JDK SSL engine.</li>
+  *   <li>ALPN: on, offering {@code h2} then {@code http/1.1}.</li>
+  * </ul>
+  *
+  * <p>Use {@link #httpServerOptions(KeyCertOptions)} (or {@link #configure}) to create the server and
+  * {@link #update(HttpServer, KeyCertOptions)} to swap certificates on a listening server; new connections use
+  * the new certificate, established connections are not affected.
+  */
 public final class ServerTlsOptions {
 
-  public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
-  public static final List<String> CIPHER_SUITES = List.of(
-      // TLS 1.3
-      "TLS_AES_128_GCM_SHA256",
-      "TLS_AES_256_GCM_SHA384",
-      "TLS_CHACHA20_POLY1305_SHA256",
-      // TLS 1.2, ECDSA certificates
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-      // TLS 1.2, RSA certificates
-      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    public static final List<String> CIPHER_SUITES = List.of(
+            // TLS 1.3
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            // TLS 1.2, ECDSA certificates
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            // TLS 1.2, RSA certificates
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
-  public static final List<String> ALPN_PROTOCOLS = List.of("h2", "http/1.1");
-  public static final List<HttpVersion> ALPN_VERSIONS = List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
+    public static final List<String> ALPN_PROTOCOLS = List.of("h2", "http/1.1");
+    public static final List<HttpVersion> ALPN_VERSIONS = List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
 
-  private ServerTlsOptions() {
-  }
+    private ServerTlsOptions() {
+    }
 
-  /** Key and certificate read by Vert.x from PEM files (re-read on every {@link #update} with {@code force}). */
-  public static PemKeyCertOptions keyCert(Path certFile, Path keyFile) {
-    Objects.requireNonNull(certFile, "certFile");
-    Objects.requireNonNull(keyFile, "keyFile");
-    return new PemKeyCertOptions()
-        .setCertPath(certFile.toAbsolutePath().toString())
-        .setKeyPath(keyFile.toAbsolutePath().toString());
-  }
+    /** Key and certificate read by Vert.x from PEM files (re-read on every {@link #update} with {@code force}). */
+    public static PemKeyCertOptions keyCert(Path certFile, Path keyFile) {
+        Objects.requireNonNull(certFile, "certFile");
+        Objects.requireNonNull(keyFile, "keyFile");
+        return new PemKeyCertOptions()
+                .setCertPath(certFile.toAbsolutePath().toString())
+                .setKeyPath(keyFile.toAbsolutePath().toString());
+    }
 
-  /** Key and certificate from in-memory PEM (certificate chain leaf first; key PKCS#8, PKCS#1 or SEC 1). */
-  public static PemKeyCertOptions keyCert(Buffer certPem, Buffer keyPem) {
-    Objects.requireNonNull(certPem, "certPem");
-    Objects.requireNonNull(keyPem, "keyPem");
-    return new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem);
-  }
+    /** Key and certificate from in-memory PEM (certificate chain leaf first; key PKCS#8, PKCS#1 or SEC 1). */
+    public static PemKeyCertOptions keyCert(Buffer certPem, Buffer keyPem) {
+        Objects.requireNonNull(certPem, "certPem");
+        Objects.requireNonNull(keyPem, "keyPem");
+        return new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem);
+    }
 
-  /** Key and certificate from validated material; the key is passed to Vert.x as PKCS#8. */
-  public static PemKeyCertOptions keyCert(TlsMaterial material) {
-    return keyCert(Buffer.buffer(material.certificatePem()), Buffer.buffer(material.keyPem()));
-  }
+    /** Key and certificate from validated material; the key is passed to Vert.x as PKCS#8. */
+    public static PemKeyCertOptions keyCert(TlsMaterial material) {
+        return keyCert(Buffer.buffer(material.certificatePem()), Buffer.buffer(material.keyPem()));
+    }
 
-  /**
-   * The complete server TLS settings (key/cert, protocols, ciphers, ALPN) as a {@link ServerSSLOptions}, the type
-   * {@link HttpServer#updateSSLOptions(ServerSSLOptions, boolean)} takes.
-   */
-  public static ServerSSLOptions sslOptions(KeyCertOptions keyCert) {
-    Objects.requireNonNull(keyCert, "keyCert");
-    ServerSSLOptions ssl = new ServerSSLOptions()
-        .setKeyCertOptions(keyCert)
-        .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS))
-        .setUseAlpn(true)
-        .setApplicationLayerProtocols(ALPN_PROTOCOLS);
-    CIPHER_SUITES.forEach(ssl::addEnabledCipherSuite);
-    return ssl;
-  }
+    /**
+      * The complete server TLS settings (key/cert, protocols, ciphers, ALPN) as a {@link ServerSSLOptions}, the type
+      * {@link HttpServer#updateSSLOptions(ServerSSLOptions, boolean)} takes.
+      */
+    public static ServerSSLOptions sslOptions(KeyCertOptions keyCert) {
+        Objects.requireNonNull(keyCert, "keyCert");
+        ServerSSLOptions ssl = new ServerSSLOptions()
+                .setKeyCertOptions(keyCert)
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS))
+                .setUseAlpn(true)
+                .setApplicationLayerProtocols(ALPN_PROTOCOLS);
+        CIPHER_SUITES.forEach(ssl::addEnabledCipherSuite);
+        return ssl;
+    }
 
-  /** Turns on TLS in {@code options} with the settings of {@link #sslOptions}; returns {@code options}. */
-  public static HttpServerOptions configure(HttpServerOptions options, KeyCertOptions keyCert) {
-    Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(keyCert, "keyCert");
-    options.setSsl(true)
-        .setKeyCertOptions(keyCert)
-        .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS))
-        .setUseAlpn(true)
-        .setAlpnVersions(ALPN_VERSIONS);
-    // start from exactly our list, whatever the options held before
-    List.copyOf(options.getEnabledCipherSuites()).forEach(options::removeEnabledCipherSuite);
-    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
-    return options;
-  }
+    /** Turns on TLS in {@code options} with the settings of {@link #sslOptions}; returns {@code options}. */
+    public static HttpServerOptions configure(HttpServerOptions options, KeyCertOptions keyCert) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(keyCert, "keyCert");
+        options.setSsl(true)
+                .setKeyCertOptions(keyCert)
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS))
+                .setUseAlpn(true)
+                .setAlpnVersions(ALPN_VERSIONS);
+        // start from exactly our list, whatever the options held before
+        List.copyOf(options.getEnabledCipherSuites()).forEach(options::removeEnabledCipherSuite);
+        CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+        return options;
+    }
 
-  /** New {@link HttpServerOptions} with TLS configured; set host/port and the rest on the result. */
-  public static HttpServerOptions httpServerOptions(KeyCertOptions keyCert) {
-    return configure(new HttpServerOptions(), keyCert);
-  }
+    /** New {@link HttpServerOptions} with TLS configured; set host/port and the rest on the result. */
+    public static HttpServerOptions httpServerOptions(KeyCertOptions keyCert) {
+        return configure(new HttpServerOptions(), keyCert);
+    }
 
-  /**
-   * Swaps the certificate of a listening server. Always forces the update: without {@code force}, Vert.x
-   * skips an update whose options equal the current ones, which is the case when the same file paths are
-   * passed after the files changed on disk.
-   *
-   * @return completes with {@code true} when the new material is in use; fails (and the server keeps its current
-   *     material) when the new material cannot be loaded, or when the server is not listening
-   */
-  public static Future<Boolean> update(HttpServer server, KeyCertOptions keyCert) {
-    return server.updateSSLOptions(sslOptions(keyCert), true);
-  }
+    /**
+      * Swaps the certificate of a listening server. Always forces the update: without {@code force}, Vert.x
+      * skips an update whose options equal the current ones, which is the case when the same file paths are
+      * passed after the files changed on disk.
+      *
+      * @return completes with {@code true} when the new material is in use; fails (and the server keeps its current
+      *     material) when the new material cannot be loaded, or when the server is not listening
+      */
+    public static Future<Boolean> update(HttpServer server, KeyCertOptions keyCert) {
+        return server.updateSSLOptions(sslOptions(keyCert), true);
+    }
 }

@@ -21,108 +21,108 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CertsCommandTest {
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
 
-  private int run(String... args) {
-    try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-      return CertsCommand.run(args, out, err);
+    private int run(String... args) {
+        try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+                  PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
+            return CertsCommand.run(args, out, err);
+        }
     }
-  }
 
-  private String out() {
-    return outBytes.toString(StandardCharsets.UTF_8);
-  }
-
-  private String err() {
-    return errBytes.toString(StandardCharsets.UTF_8);
-  }
-
-  @Test
-  void writesFourFilesAndPrintsCaBundleButNoKeys() throws Exception {
-    Path certs = dir.resolve("out");
-    Instant start = Instant.now();
-    int code = run("--out", certs.toString(), "--service", "hook", "--namespace=infra", "--days", "30");
-    assertEquals(0, code, err());
-    for (String name : List.of("ca.crt", "ca.key", "tls.crt", "tls.key")) {
-      assertTrue(Files.isRegularFile(certs.resolve(name)), name);
+    private String out() {
+        return outBytes.toString(StandardCharsets.UTF_8);
     }
-    String output = out() + err();
-    assertFalse(output.contains("PRIVATE KEY"), output);
-    assertFalse(output.contains(Files.readString(certs.resolve("tls.key")).split("\n")[1]), "no key bytes printed");
 
-    String caBundleLine = out().lines().filter(l -> l.startsWith("caBundle: ")).findFirst().orElseThrow();
-    String caPem = new String(Base64.getDecoder().decode(caBundleLine.substring("caBundle: ".length())),
-        StandardCharsets.US_ASCII);
-    assertEquals(Files.readString(certs.resolve("ca.crt")), caPem);
-
-    X509Certificate leaf = PemFiles.readCertificates(certs.resolve("tls.crt")).get(0);
-    leaf.verify(PemFiles.readCertificates(certs.resolve("ca.crt")).get(0).getPublicKey());
-    assertTrue(leaf.getSubjectAlternativeNames().stream()
-        .anyMatch(san -> "hook.infra.svc.cluster.local".equals(san.get(1))));
-    Instant notAfter = leaf.getNotAfter().toInstant();
-    assertTrue(Math.abs(Duration.between(start.plus(Duration.ofDays(30)), notAfter).toSeconds()) < 60, notAfter.toString());
-    assertTrue(TlsMaterial.load(certs.resolve("tls.crt"), certs.resolve("tls.key")) != null);
-  }
-
-  @Test
-  void defaultsAndExtraSans() throws Exception {
-    int code = run("--out", dir.toString(), "--dns", "hook.example.com", "--ip", "10.1.2.3");
-    assertEquals(0, code, err());
-    X509Certificate leaf = PemFiles.readCertificates(dir.resolve("tls.crt")).get(0);
-    List<String> names = leaf.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
-    assertTrue(names.contains("acr-cache-webhook.acr-cache-webhook.svc"), names.toString());
-    assertTrue(names.contains("hook.example.com"), names.toString());
-    assertTrue(names.contains("10.1.2.3"), names.toString());
-    Duration validity = Duration.between(Instant.now(), leaf.getNotAfter().toInstant());
-    assertTrue(Math.abs(validity.minusDays(CertsCommand.DEFAULT_DAYS).toMinutes()) < 2, validity.toString());
-  }
-
-  @Test
-  void refusesToOverwriteWithoutForce() throws IOException {
-    assertEquals(0, run("--out", dir.toString()));
-    String before = Files.readString(dir.resolve("tls.crt"));
-    assertEquals(1, run("--out", dir.toString()));
-    assertTrue(err().contains("--force"), err());
-    assertEquals(before, Files.readString(dir.resolve("tls.crt")));
-    assertEquals(0, run("--out", dir.toString(), "--force"));
-    assertFalse(before.equals(Files.readString(dir.resolve("tls.crt"))));
-  }
-
-  @Test
-  void helpPrintsUsage() {
-    assertEquals(0, run("--help"));
-    assertTrue(out().contains("--namespace"), out());
-    assertTrue(out().contains("--days"), out());
-  }
-
-  @Test
-  void badArgumentsExitTwoNamingTheFlag() {
-    assertUsageError("--bogus", "--bogus");
-    assertUsageError("--days", "--days", "abc");
-    assertUsageError("--days", "--days=0");
-    assertUsageError("--days", "--days");
-    assertUsageError("--service", "--service", "Not_A_Label");
-    assertUsageError("--namespace", "--namespace", "");
-    assertUsageError("--ip", "--ip", "host.example.com");
-    assertUsageError("--dns", "--dns", "bad name");
-    assertUsageError("--out", "--out", "--force");
-    assertUsageError("stray", "stray");
-  }
-
-  private void assertUsageError(String expectedInMessage, String... args) {
-    outBytes.reset();
-    errBytes.reset();
-    assertEquals(2, run(args), String.join(" ", args));
-    assertTrue(err().contains(expectedInMessage), err());
-    try (var listing = Files.list(dir)) {
-      assertEquals(0, listing.count(), "nothing written");
-    } catch (IOException e) {
-      throw new AssertionError(e);
+    private String err() {
+        return errBytes.toString(StandardCharsets.UTF_8);
     }
-  }
+
+    @Test
+    void writesFourFilesAndPrintsCaBundleButNoKeys() throws Exception {
+        Path certs = dir.resolve("out");
+        Instant start = Instant.now();
+        int code = run("--out", certs.toString(), "--service", "hook", "--namespace=infra", "--days", "30");
+        assertEquals(0, code, err());
+        for (String name : List.of("ca.crt", "ca.key", "tls.crt", "tls.key")) {
+            assertTrue(Files.isRegularFile(certs.resolve(name)), name);
+        }
+        String output = out() + err();
+        assertFalse(output.contains("PRIVATE KEY"), output);
+        assertFalse(output.contains(Files.readString(certs.resolve("tls.key")).split("\n")[1]), "no key bytes printed");
+
+        String caBundleLine = out().lines().filter(l -> l.startsWith("caBundle: ")).findFirst().orElseThrow();
+        String caPem = new String(Base64.getDecoder().decode(caBundleLine.substring("caBundle: ".length())),
+                StandardCharsets.US_ASCII);
+        assertEquals(Files.readString(certs.resolve("ca.crt")), caPem);
+
+        X509Certificate leaf = PemFiles.readCertificates(certs.resolve("tls.crt")).get(0);
+        leaf.verify(PemFiles.readCertificates(certs.resolve("ca.crt")).get(0).getPublicKey());
+        assertTrue(leaf.getSubjectAlternativeNames().stream()
+                .anyMatch(san -> "hook.infra.svc.cluster.local".equals(san.get(1))));
+        Instant notAfter = leaf.getNotAfter().toInstant();
+        assertTrue(Math.abs(Duration.between(start.plus(Duration.ofDays(30)), notAfter).toSeconds()) < 60, notAfter.toString());
+        assertTrue(TlsMaterial.load(certs.resolve("tls.crt"), certs.resolve("tls.key")) != null);
+    }
+
+    @Test
+    void defaultsAndExtraSans() throws Exception {
+        int code = run("--out", dir.toString(), "--dns", "hook.example.com", "--ip", "10.1.2.3");
+        assertEquals(0, code, err());
+        X509Certificate leaf = PemFiles.readCertificates(dir.resolve("tls.crt")).get(0);
+        List<String> names = leaf.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
+        assertTrue(names.contains("acr-cache-webhook.acr-cache-webhook.svc"), names.toString());
+        assertTrue(names.contains("hook.example.com"), names.toString());
+        assertTrue(names.contains("10.1.2.3"), names.toString());
+        Duration validity = Duration.between(Instant.now(), leaf.getNotAfter().toInstant());
+        assertTrue(Math.abs(validity.minusDays(CertsCommand.DEFAULT_DAYS).toMinutes()) < 2, validity.toString());
+    }
+
+    @Test
+    void refusesToOverwriteWithoutForce() throws IOException {
+        assertEquals(0, run("--out", dir.toString()));
+        String before = Files.readString(dir.resolve("tls.crt"));
+        assertEquals(1, run("--out", dir.toString()));
+        assertTrue(err().contains("--force"), err());
+        assertEquals(before, Files.readString(dir.resolve("tls.crt")));
+        assertEquals(0, run("--out", dir.toString(), "--force"));
+        assertFalse(before.equals(Files.readString(dir.resolve("tls.crt"))));
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertEquals(0, run("--help"));
+        assertTrue(out().contains("--namespace"), out());
+        assertTrue(out().contains("--days"), out());
+    }
+
+    @Test
+    void badArgumentsExitTwoNamingTheFlag() {
+        assertUsageError("--bogus", "--bogus");
+        assertUsageError("--days", "--days", "abc");
+        assertUsageError("--days", "--days=0");
+        assertUsageError("--days", "--days");
+        assertUsageError("--service", "--service", "Not_A_Label");
+        assertUsageError("--namespace", "--namespace", "");
+        assertUsageError("--ip", "--ip", "host.example.com");
+        assertUsageError("--dns", "--dns", "bad name");
+        assertUsageError("--out", "--out", "--force");
+        assertUsageError("stray", "stray");
+    }
+
+    private void assertUsageError(String expectedInMessage, String... args) {
+        outBytes.reset();
+        errBytes.reset();
+        assertEquals(2, run(args), String.join(" ", args));
+        assertTrue(err().contains(expectedInMessage), err());
+        try (var listing = Files.list(dir)) {
+            assertEquals(0, listing.count(), "nothing written");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
