@@ -1,22 +1,24 @@
 package io.acrcache.webhook.admission;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
 
+import java.io.ByteArrayOutputStream;
+import java.io.StringWriter;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Builds the RFC 6902 patch for a plan: one {@code replace} per rewritten image, and one key-level
- * {@code add} of the annotation that records the original images. The annotation never replaces the
- * annotations map when one exists: other annotations must survive.
+ * Writes the RFC 6902 patch for a plan: one {@code replace} per rewritten image, and one key-level
+ * {@code add} of the annotation that records the original images. The annotation never replaces
+ * the annotations map when one exists: other annotations must survive. Written straight to bytes
+ * with a JSON generator, so every string is escaped by Jackson and nothing is assembled by hand.
  */
 public final class PatchBuilder {
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private PatchBuilder() {
     }
@@ -24,68 +26,108 @@ public final class PatchBuilder {
     /**
      * @param recordOriginals false for the ephemeral-containers subresource, where only ephemeral
      *                        containers may change and metadata edits are not allowed
+     * @return the patch as UTF-8 JSON, or null when there is nothing to change
      */
-    public static ArrayNode build(PodPlan plan, JsonNode pod, String annotationKey, boolean recordOriginals,
-                                  ObjectMapper json) {
-        ArrayNode patch = NODES.arrayNode();
-        Map<String, String> originals = new TreeMap<>();
-        for (ImageDecision d : plan.decisions()) {
-            if (d.isRewrite()) {
-                patch.addObject()
-                        .put("op", "replace")
-                        .put("path", "/spec/" + d.kind().field() + "/" + d.index() + "/image")
-                        .put("value", d.rewritten());
-                originals.put(d.annotationKey(), d.original());
+    public static byte[] build(PodPlan plan, PodView pod, String annotationKey, boolean recordOriginals) {
+        Map<String, String> originals = null;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            for (ImageDecision d : plan.decisions()) {
+                if (d.isRewrite()) {
+                    g.writeStartObject();
+                    g.writeStringProperty("op", "replace");
+                    g.writeStringProperty("path", "/spec/" + d.kind().field() + "/" + d.index() + "/image");
+                    g.writeStringProperty("value", d.rewritten());
+                    g.writeEndObject();
+                    if (originals == null) {
+                        originals = new TreeMap<>();
+                    }
+                    originals.put(d.annotationKey(), d.original());
+                }
+            }
+            if (originals == null) {
+                return null;
+            }
+            if (recordOriginals) {
+                addAnnotation(g, pod, annotationKey, originals);
+            }
+            g.writeEndArray();
+        }
+        return out.toByteArray();
+    }
+
+    private static void addAnnotation(JsonGenerator g, PodView pod, String key, Map<String, String> originals) {
+        Map<String, String> merged = originals;
+        if (pod.hasOriginalImages()) {
+            // a second rewrite (reinvocation after another webhook): the first original wins
+            merged.putAll(previous(pod.originalImages()));
+        }
+        String value = toJson(merged);
+        switch (pod.metadata()) {
+            case ABSENT, NULL, OTHER -> {
+                g.writeStartObject();
+                g.writeStringProperty("op", "add");
+                g.writeStringProperty("path", "/metadata");
+                g.writeObjectPropertyStart("value");
+                g.writeObjectPropertyStart("annotations");
+                g.writeStringProperty(key, value);
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndObject();
+            }
+            case OBJECT -> {
+                if (pod.annotations() == PodView.Shape.OTHER) {
+                    return; // annotations of another type make the Pod invalid anyway; leave them alone
+                }
+                g.writeStartObject();
+                g.writeStringProperty("op", "add");
+                if (pod.annotations() == PodView.Shape.OBJECT) {
+                    g.writeStringProperty("path", "/metadata/annotations/" + JsonPointer.escape(key));
+                    g.writeStringProperty("value", value);
+                } else {
+                    g.writeStringProperty("path", "/metadata/annotations");
+                    g.writeObjectPropertyStart("value");
+                    g.writeStringProperty(key, value);
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
             }
         }
-        if (recordOriginals && !originals.isEmpty()) {
-            addAnnotation(patch, pod, annotationKey, originals, json);
-        }
-        return patch;
     }
 
-    private static void addAnnotation(ArrayNode patch, JsonNode pod, String key, Map<String, String> originals,
-                                      ObjectMapper json) {
-        JsonNode metadata = pod.get("metadata");
-        JsonNode annotations = metadata == null ? null : metadata.get("annotations");
-        Map<String, String> merged = new TreeMap<>(originals);
-        if (annotations != null && annotations.isObject() && annotations.has(key)) {
-            // a second rewrite (reinvocation after another webhook): the first original wins
-            merged.putAll(previous(annotations.get(key), json));
+    private static String toJson(Map<String, String> map) {
+        StringWriter w = new StringWriter(64);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            for (Map.Entry<String, String> e : map.entrySet()) {
+                g.writeStringProperty(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         }
-        String value = json.writeValueAsString(merged);
-        if (metadata == null || !metadata.isObject()) {
-            ObjectNode m = NODES.objectNode();
-            m.putObject("annotations").put(key, value);
-            patch.addObject().put("op", "add").put("path", "/metadata").set("value", m);
-        } else if (annotations == null || annotations.isNull()) {
-            ObjectNode a = NODES.objectNode();
-            a.put(key, value);
-            patch.addObject().put("op", "add").put("path", "/metadata/annotations").set("value", a);
-        } else if (annotations.isObject()) {
-            patch.addObject().put("op", "add")
-                    .put("path", "/metadata/annotations/" + JsonPointer.escape(key))
-                    .put("value", value);
-        }
-        // annotations of another type would make the Pod invalid anyway; leave them alone
+        return w.toString();
     }
 
-    private static Map<String, String> previous(JsonNode node, ObjectMapper json) {
+    /** The entries of an earlier record; a value that is not such a record is replaced by a fresh one. */
+    private static Map<String, String> previous(String recorded) {
         Map<String, String> out = new TreeMap<>();
-        if (node == null || !node.isString()) {
+        if (recorded == null) {
             return out;
         }
-        try {
-            JsonNode parsed = json.readTree(node.stringValue());
-            if (parsed != null && parsed.isObject()) {
-                for (Map.Entry<String, JsonNode> e : parsed.properties()) {
-                    if (e.getValue().isString()) {
-                        out.put(e.getKey(), e.getValue().stringValue());
-                    }
+        try (JsonParser p = JSON.createParser(recorded)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return out;
+            }
+            String name;
+            while ((name = p.nextName()) != null) {
+                if (p.nextToken() == JsonToken.VALUE_STRING) {
+                    out.put(name, p.getString());
+                } else {
+                    p.skipChildren();
                 }
             }
         } catch (JacksonException e) {
-            // not ours or damaged: replaced by a fresh record
+            out.clear();
         }
         return out;
     }

@@ -4,7 +4,6 @@ import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.image.ImageReference;
 import io.acrcache.webhook.image.InvalidImageReferenceException;
 import io.acrcache.webhook.rules.RuleMatch;
-import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,12 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides, image by image, what the webhook does to a Pod. Pure: reads the Pod as a JSON tree (only
- * the fields it needs, no model binding) and the configuration; changes nothing.
+ * Decides, image by image, what the webhook does to a Pod. Pure: reads the fields of the Pod it
+ * needs and the configuration; changes nothing.
  */
 public final class PodRewriter {
-    /** Set by the kubelet on the API copy of a static Pod, whose spec must match the file on the node. */
-    static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
     private static final int MAX_NAME_LENGTH = 255;
     private static final ContainerKind[] ALL_KINDS = ContainerKind.values();
 
@@ -26,7 +23,7 @@ public final class PodRewriter {
     }
 
     /** Every image of a Pod being created. */
-    public static PodPlan forCreate(LoadedConfig config, String namespace, JsonNode pod) {
+    public static PodPlan forCreate(LoadedConfig config, String namespace, PodView pod) {
         return plan(config, namespace, pod, null);
     }
 
@@ -34,67 +31,62 @@ public final class PodRewriter {
      * An update of the {@code ephemeralcontainers} subresource (what {@code kubectl debug} sends): only
      * ephemeral containers that are new or whose image changed, since the others are immutable.
      */
-    public static PodPlan forEphemeralUpdate(LoadedConfig config, String namespace, JsonNode pod, JsonNode oldPod) {
+    public static PodPlan forEphemeralUpdate(LoadedConfig config, String namespace, PodView pod, PodView oldPod) {
         Map<String, String> before = new HashMap<>();
-        JsonNode old = oldPod == null ? null : oldPod.path("spec").path(ContainerKind.EPHEMERAL_CONTAINERS.field());
-        if (old != null && old.isArray()) {
-            for (JsonNode c : old) {
-                before.put(c.path("name").asString(""), c.path("image").asString(""));
+        List<PodView.ContainerView> old = oldPod == null ? null : oldPod.containers(ContainerKind.EPHEMERAL_CONTAINERS);
+        if (old != null) {
+            for (PodView.ContainerView c : old) {
+                before.put(c.name(), c.image() == null ? "" : c.image());
             }
         }
         return plan(config, namespace, pod, before);
     }
 
-    private static PodPlan plan(LoadedConfig config, String namespace, JsonNode pod, Map<String, String> ephemeralBefore) {
+    private static PodPlan plan(LoadedConfig config, String namespace, PodView pod, Map<String, String> ephemeralBefore) {
         SkipReason podSkip = podSkip(config, namespace, pod);
         List<ImageDecision> decisions = new ArrayList<>(4);
-        JsonNode spec = pod.path("spec");
         for (ContainerKind kind : ALL_KINDS) {
             if (ephemeralBefore != null && kind != ContainerKind.EPHEMERAL_CONTAINERS) {
                 continue;
             }
-            JsonNode list = spec.path(kind.field());
-            if (!list.isArray()) {
+            List<PodView.ContainerView> list = pod.containers(kind);
+            if (list == null) {
                 continue;
             }
             for (int i = 0; i < list.size(); i++) {
-                JsonNode container = list.get(i);
-                String name = container.path("name").asString("");
-                JsonNode imageNode = container.path("image");
-                String image = imageNode.isString() ? imageNode.stringValue() : null;
-                if (ephemeralBefore != null && image != null && image.equals(ephemeralBefore.get(name))) {
+                PodView.ContainerView container = list.get(i);
+                String image = container.image();
+                if (ephemeralBefore != null && image != null && image.equals(ephemeralBefore.get(container.name()))) {
                     continue;
                 }
                 if (podSkip != null) {
-                    decisions.add(ImageDecision.skip(kind, i, name, image, podSkip));
+                    decisions.add(ImageDecision.skip(kind, i, container.name(), image, podSkip));
                 } else {
-                    decisions.add(decide(config, kind, i, name, image, container));
+                    decisions.add(decide(config, kind, i, container));
                 }
             }
         }
         return new PodPlan(decisions, podSkip);
     }
 
-    private static SkipReason podSkip(LoadedConfig config, String namespace, JsonNode pod) {
+    private static SkipReason podSkip(LoadedConfig config, String namespace, PodView pod) {
         if (namespace != null && config.settings().excludedNamespaces().contains(namespace)) {
             return SkipReason.EXCLUDED_NAMESPACE;
         }
-        JsonNode annotations = pod.path("metadata").path("annotations");
-        if (annotations.isObject()) {
-            if (annotations.has(MIRROR_ANNOTATION)) {
-                return SkipReason.MIRROR_POD;
-            }
-            JsonNode optOut = annotations.get(config.settings().optOutAnnotation());
-            if (optOut != null && optOut.isString() && optOut.stringValue().trim().equalsIgnoreCase("true")) {
-                return SkipReason.OPTED_OUT;
-            }
+        if (pod.mirror()) {
+            // the kubelet's API copy of a static Pod, whose spec must match the file on the node
+            return SkipReason.MIRROR_POD;
+        }
+        if (pod.optOutValue() != null && pod.optOutValue().trim().equalsIgnoreCase("true")) {
+            return SkipReason.OPTED_OUT;
         }
         return null;
     }
 
-    private static ImageDecision decide(LoadedConfig config, ContainerKind kind, int index, String name, String image,
-                                        JsonNode container) {
-        if ("Never".equals(container.path("imagePullPolicy").asString(null))) {
+    private static ImageDecision decide(LoadedConfig config, ContainerKind kind, int index, PodView.ContainerView container) {
+        String name = container.name();
+        String image = container.image();
+        if ("Never".equals(container.imagePullPolicy())) {
             // the image must already be on the node under exactly this name
             return ImageDecision.skip(kind, index, name, image, SkipReason.PULL_POLICY_NEVER);
         }

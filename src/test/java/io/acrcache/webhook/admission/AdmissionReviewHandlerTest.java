@@ -221,6 +221,15 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void aMemberGivenTwiceCountsOnceTheLastTimeAsKubeApiserverReadsIt() throws Exception {
+        String review = Reviews.create(pod("nginx"));
+        // the uid given twice: the answer carries the last one
+        String twice = review.replaceFirst("\"request\":\\{", "\"request\":{\"uid\":\"first\",");
+        assertTrue(twice.contains("\"uid\":\"first\"") && twice.indexOf("\"uid\"") != twice.lastIndexOf("\"uid\""));
+        assertEquals(Reviews.uid(review), response(send(twice)).getUid());
+    }
+
+    @Test
     void internalFailureFailsOpenWithAWarning() throws Exception {
         LoadedConfig broken = new LoadedConfig(TestConfigs.defaults().settings(), null, TestConfigs.defaults().parser(), List.of());
         AdmissionResult r = new AdmissionReviewHandler(() -> broken).handle(
@@ -242,7 +251,7 @@ class AdmissionReviewHandlerTest {
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Pod\"}", "kind must be AdmissionReview",
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}", "request must be an object",
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":7}}", "request.uid must be",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"apiVersion\":\"admission.k8s.io/v1\"}", "Duplicate");
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}} {}", "content after");
         cases.forEach((body, why) -> {
             MalformedReviewException e = assertThrows(MalformedReviewException.class,
                     () -> handler.handle(body.getBytes(StandardCharsets.UTF_8), null), body);
