@@ -1,0 +1,100 @@
+package io.acrcache.bench;
+
+import io.acrcache.webhook.tls.ServerTlsOptions;
+import io.acrcache.webhook.tls.TlsMaterial;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.KeyCertOptions;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The floor of this stack: a bare Vert.x 5 HTTPS server with the webhook's TLS policy ({@link ServerTlsOptions}),
+ * the same number of event-loop instances, that per request reads the body, parses it with Jackson 3 into a tree
+ * (with the webhook's duplicate-key check) and answers a canned AdmissionReview of exactly the webhook's answer
+ * size. No router, no metrics, no logging, no rewriting.
+ *
+ * <p>Run as a child JVM by the load benchmark: {@code BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES}.
+ * Plain-HTTP {@code GET /readyz} on OPS_PORT answers 200 once the TLS listener is up.
+ */
+public final class BareServer {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private BareServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 6) {
+            System.err.println("usage: BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        int opsPort = Integer.parseInt(args[1]);
+        TlsMaterial tls = TlsMaterial.load(Path.of(args[2]), Path.of(args[3]));
+        byte[] answer = Files.readAllBytes(Path.of(args[4]));
+        int instances = Integer.parseInt(args[5]);
+        KeyCertOptions keyCert = ServerTlsOptions.keyCert(tls);
+        Vertx vertx = Vertx.vertx();
+        HttpServerOptions options = ServerTlsOptions.configure(new HttpServerOptions().setHost("127.0.0.1").setPort(port),
+                keyCert);
+        vertx.deployVerticle(() -> new Listener(options, answer), new DeploymentOptions().setInstances(instances))
+                .compose(id -> vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(opsPort))
+                        .requestHandler(req -> req.response().end("{\"status\":\"ready\"}"))
+                        .listen())
+                .onFailure(e -> {
+                    e.printStackTrace();
+                    System.exit(1);
+                })
+                .onSuccess(s -> System.err.println("bare server: TLS on " + port + " (" + instances
+                        + " instances), ready on " + opsPort));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "shutdown"));
+    }
+
+    private static final class Listener extends VerticleBase {
+        private final HttpServerOptions options;
+        private final byte[] answer;
+
+        Listener(HttpServerOptions options, byte[] answer) {
+            this.options = options;
+            this.answer = answer;
+        }
+
+        @Override
+        public Future<?> start() {
+            return vertx.createHttpServer(options).requestHandler(this::handle).listen();
+        }
+
+        private void handle(HttpServerRequest req) {
+            req.body().onComplete(ar -> {
+                if (ar.failed()) {
+                    req.response().setStatusCode(400).end();
+                    return;
+                }
+                JsonNode review;
+                try {
+                    review = JSON.readTree(ar.result().getBytes());
+                } catch (RuntimeException e) {
+                    req.response().setStatusCode(400).end();
+                    return;
+                }
+                if (!review.path("request").path("uid").isString()) {
+                    req.response().setStatusCode(400).end();
+                    return;
+                }
+                req.response().putHeader("content-type", "application/json").end(Buffer.buffer(answer));
+            });
+        }
+    }
+}
