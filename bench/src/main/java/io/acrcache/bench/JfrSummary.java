@@ -67,6 +67,8 @@ public final class JfrSummary {
 
     public static String summarize(Path file, int top) throws IOException {
         Counts cpuSelf = new Counts();
+        Counts cpuSelfCaller = new Counts();
+        Counts allocSite = new Counts();
         Counts cpuWebhook = new Counts();
         Counts cpuGroupIncl = new Counts();
         Counts cpuGroupSelf = new Counts();
@@ -90,6 +92,7 @@ public final class JfrSummary {
                     }
                     cpuSamples++;
                     cpuSelf.add(frames.get(0), 1);
+                    cpuSelfCaller.add(frames.get(0) + " <- " + caller(frames), 1);
                     cpuGroupSelf.add(group(frames.get(0)), 1);
                     for (String m : new HashSet<>(webhookFrames(frames))) {
                         cpuWebhook.add(m, 1);
@@ -107,6 +110,8 @@ public final class JfrSummary {
                         continue;
                     }
                     allocSelf.add(frames.get(0), w);
+                    allocSite.add(shortClass(e.getClass("objectClass").getName()) + " in " + frames.get(0) + " <- "
+                            + caller(frames), w);
                     allocGroupSelf.add(group(frames.get(0)), w);
                     for (String m : new HashSet<>(webhookFrames(frames))) {
                         allocWebhook.add(m, w);
@@ -139,6 +144,8 @@ public final class JfrSummary {
         sb.append("#### CPU by library, self (top frame)\n\n")
                 .append(cpuGroupSelf.table("library", "% of CPU samples", cpuSamples, top)).append('\n');
         sb.append("#### CPU: hottest top frames\n\n").append(cpuSelf.table("method", "% self", cpuSamples, top)).append('\n');
+        sb.append("#### CPU: hottest top frames, with the first caller outside the JDK\n\n")
+                .append(cpuSelfCaller.table("method <- caller", "% self", cpuSamples, top)).append('\n');
         sb.append("#### CPU: webhook methods on the stack (inclusive)\n\n")
                 .append(cpuWebhook.table("method", "% inclusive", cpuSamples, top)).append('\n');
         sb.append("#### Allocation by class\n\n").append(allocClass.table("class", "% of bytes", allocBytes, top)).append('\n');
@@ -148,6 +155,8 @@ public final class JfrSummary {
                 .append(allocGroupSelf.table("library", "% of bytes", allocBytes, top)).append('\n');
         sb.append("#### Allocation sites (allocating frame)\n\n").append(allocSelf.table("method", "% of bytes", allocBytes, top))
                 .append('\n');
+        sb.append("#### Allocation sites: class in allocating frame <- first caller outside the JDK\n\n")
+                .append(allocSite.table("allocation", "% of bytes", allocBytes, top)).append('\n');
         sb.append("#### Allocation: webhook methods on the stack (inclusive)\n\n")
                 .append(allocWebhook.table("method", "% of bytes", allocBytes, top));
         return sb.toString();
@@ -166,6 +175,22 @@ public final class JfrSummary {
             out.add(m.getType().getName() + "." + m.getName());
         }
         return out;
+    }
+
+    /** The first frame below the top one that is not JDK code (java.*, jdk.*, sun.*), else the direct caller. */
+    private static String caller(List<String> frames) {
+        for (int i = 1; i < frames.size(); i++) {
+            String f = frames.get(i);
+            if (!f.startsWith("java.") && !f.startsWith("jdk.") && !f.startsWith("sun.")) {
+                return f;
+            }
+        }
+        return frames.size() > 1 ? frames.get(1) : "-";
+    }
+
+    private static String shortClass(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? name : name.substring(dot + 1);
     }
 
     private static List<String> webhookFrames(List<String> frames) {

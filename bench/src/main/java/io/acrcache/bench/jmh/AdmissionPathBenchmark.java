@@ -42,14 +42,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code matchRules}: {@link RuleSet#match} of the four parsed references.</li>
  * </ul>
  *
- * <p>Defaults are modest for a 2-core machine (1 fork, 3 x 2 s warm-up, 5 x 2 s measured); JMH options override
- * them ({@code -f 2 -wi 5 -i 10 -w 2s -r 2s}).
+ * <p>Defaults are modest for a 2-core machine (1 fork, 5 x 3 s warm-up: {@code handle} needs about 10 s before C2
+ * is done with it; 5 x 2 s measured); JMH options override them ({@code -f 2 -wi 5 -i 10 -w 3s -r 2s}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 2)
 public class AdmissionPathBenchmark {
     private static final ObjectMapper STRICT = JsonMapper.builder()
