@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,7 +26,8 @@ import java.nio.file.Path;
  * size. No router, no metrics, no logging, no rewriting.
  *
  * <p>Run as a child JVM by the load benchmark: {@code BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES}.
- * Plain-HTTP {@code GET /readyz} on OPS_PORT answers 200 once the TLS listener is up.
+ * Plain-HTTP {@code GET /readyz} on OPS_PORT answers 200 once the TLS listener is up; {@code GET /allocated} the bytes
+ * allocated by its live threads so far.
  */
 public final class BareServer {
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -51,7 +53,13 @@ public final class BareServer {
                 keyCert);
         vertx.deployVerticle(() -> new Listener(options, answer), new DeploymentOptions().setInstances(instances))
                 .compose(id -> vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(opsPort))
-                        .requestHandler(req -> req.response().end("{\"status\":\"ready\"}"))
+                        .requestHandler(req -> {
+                            if (req.path().equals("/allocated")) {
+                                req.response().end(Long.toString(allocatedBytes()));
+                            } else {
+                                req.response().end("{\"status\":\"ready\"}");
+                            }
+                        })
                         .listen())
                 .onFailure(e -> {
                     e.printStackTrace();
@@ -60,6 +68,16 @@ public final class BareServer {
                 .onSuccess(s -> System.err.println("bare server: TLS on " + port + " (" + instances
                         + " instances), ready on " + opsPort));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "shutdown"));
+    }
+
+    /** Bytes allocated so far by the live threads (the event loops live as long as the server). */
+    static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, a);
+        }
+        return sum;
     }
 
     private static final class Listener extends VerticleBase {

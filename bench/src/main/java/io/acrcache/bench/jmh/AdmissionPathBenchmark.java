@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code handle}: {@link AdmissionReviewHandler#handle} end to end: parse the review into a tree, decide,
  *       build the patch, serialize the answer.</li>
  *   <li>{@code readTree}: only the Jackson 3 parse into a tree with the webhook's mapper settings, the part the
- *       bare server also does.</li>
+ *       bare server also does; {@code readTreeWithoutDuplicateCheck}: the same without
+ *       {@code STRICT_DUPLICATE_DETECTION}, to price that check.</li>
  *   <li>{@code parseImages}: {@link ImageReferenceParser#parse} of the four image strings.</li>
  *   <li>{@code matchRules}: {@link RuleSet#match} of the four parsed references.</li>
  * </ul>
@@ -55,6 +56,7 @@ public class AdmissionPathBenchmark {
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+    private static final ObjectMapper LENIENT = JsonMapper.builder().build();
 
     private byte[] review;
     private AdmissionReviewHandler handler;
@@ -92,6 +94,11 @@ public class AdmissionPathBenchmark {
     @Benchmark
     public JsonNode readTree() {
         return STRICT.readTree(review);
+    }
+
+    @Benchmark
+    public JsonNode readTreeWithoutDuplicateCheck() {
+        return LENIENT.readTree(review);
     }
 
     @Benchmark

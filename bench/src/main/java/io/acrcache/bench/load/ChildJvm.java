@@ -3,14 +3,11 @@ package io.acrcache.bench.load;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 public final class ChildJvm implements AutoCloseable {
     private final String name;
     private final Process process;
-    private final Path log;
+    private final LogDrain log;
     private final long readyNanos;
 
-    private ChildJvm(String name, Process process, Path log, long readyNanos) {
+    private ChildJvm(String name, Process process, LogDrain log, long readyNanos) {
         this.name = name;
         this.process = process;
         this.log = log;
@@ -35,8 +32,11 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Starts {@code java FLAGS ARGS} (stdout and stderr appended to {@code log}) and waits until
-     * {@code http://127.0.0.1:opsPort/readyz} answers 200; the clock starts just before the process is created.
+     * Starts {@code java FLAGS ARGS} and waits until {@code http://127.0.0.1:opsPort/readyz} answers 200; the clock
+     * starts just before the process is created. Its stdout and stderr go to a pipe that a thread of this JVM reads,
+     * as the container runtime reads a container's output: the first 64 KiB (start-up) are saved to {@code log},
+     * the rest is kept only as a tail for error messages. (Writing the webhook's per-rewrite log lines to a file
+     * instead makes the results depend on this machine's disk write-back.)
      */
     public static ChildJvm launch(String name, List<String> jvmFlags, List<String> args, Path log, int opsPort,
                                   Duration timeout) throws IOException, InterruptedException {
@@ -45,27 +45,25 @@ public final class ChildJvm implements AutoCloseable {
         command.addAll(jvmFlags);
         command.addAll(args);
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.deleteIfExists(log);
-        Files.createFile(log);
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         long start = System.nanoTime();
         Process process = pb.start();
+        LogDrain drain = new LogDrain(name, process.getInputStream(), log);
         long deadline = start + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
+                drain.joinQuietly();
                 throw new IllegalStateException(name + " exited with status " + process.exitValue() + " before it was ready; "
-                        + "command: " + String.join(" ", command) + "\n" + tail(log, 40));
+                        + "command: " + String.join(" ", command) + "\n" + drain.tail());
             }
             if (readyz(opsPort)) {
-                return new ChildJvm(name, process, log, System.nanoTime() - start);
+                return new ChildJvm(name, process, drain, System.nanoTime() - start);
             }
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly();
-                throw new IllegalStateException(name + " not ready after " + timeout + "\n" + tail(log, 40));
+                throw new IllegalStateException(name + " not ready after " + timeout + "\n" + drain.tail());
             }
             Thread.sleep(2);
         }
@@ -96,6 +94,26 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** A plain HTTP/1.1 GET on loopback; the body, or null on any failure or a status other than 200. */
+    public static String get(int port, String path) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!response.startsWith("HTTP/1.1 200")) {
+                return null;
+            }
+            int body = response.indexOf("\r\n\r\n");
+            return body < 0 ? null : response.substring(body + 4);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     public String name() {
         return name;
     }
@@ -117,17 +135,9 @@ public final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
-    public Path log() {
-        return log;
-    }
-
-    /** Empties the log (the child appends, so it keeps writing at the new end). */
-    public void truncateLog() {
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
-            ch.truncate(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The last lines the child wrote. */
+    public String tail() {
+        return log.tail();
     }
 
     /** SIGTERM, then up to 30 s for the JVM to run its shutdown hooks; SIGKILL after that. */
@@ -144,12 +154,67 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
+    /** Reads a child's output as fast as it comes; keeps the head in a file and the tail in memory. */
+    private static final class LogDrain extends Thread {
+        private static final int HEAD = 64 * 1024;
+        private static final int TAIL = 16 * 1024;
+        private final InputStream in;
+        private final Path file;
+        private final byte[] tail = new byte[TAIL];
+        private long total;
+
+        LogDrain(String name, InputStream in, Path file) {
+            super("log-drain-" + name);
+            this.in = in;
+            this.file = file;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[64 * 1024];
+            try (OutputStream head = Files.newOutputStream(file)) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    if (total < HEAD) {
+                        head.write(buf, 0, (int) Math.min(n, HEAD - total));
+                        head.flush();
+                    }
+                    synchronized (tail) {
+                        for (int i = Math.max(0, n - TAIL); i < n; i++) {
+                            tail[(int) ((total + i) % TAIL)] = buf[i];
+                        }
+                        total += n;
+                    }
+                }
+            } catch (IOException e) {
+                // the process went away
+            }
+        }
+
+        String tail() {
+            synchronized (tail) {
+                int len = (int) Math.min(total, TAIL);
+                byte[] out = new byte[len];
+                for (int i = 0; i < len; i++) {
+                    out[i] = tail[(int) ((total - len + i) % TAIL)];
+                }
+                return new String(out, StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return file.toString();
+        }
+
+        void joinQuietly() {
+            try {
+                join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

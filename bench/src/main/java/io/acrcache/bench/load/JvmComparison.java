@@ -98,11 +98,10 @@ public final class JvmComparison {
                     LoadBenchmark.verify(vertx, s.target(), ws.review, ws.answer);
                     driver.prewarm(s.target(), ws.review, prewarm);
                     for (LoadDriver.Scenario sc : scenarios) {
-                        ChildJvm.Memory[] max = {new ChildJvm.Memory(-1, -1)};
-                        LoadDriver.Result r = driver.run(s.target(), sc, ws.review, warmup, measure,
-                                () -> max[0] = max[0].max(s.jvm().memory()));
+                        LoadBenchmark.Sampler sampler = new LoadBenchmark.Sampler(s);
+                        LoadDriver.Result r = driver.run(s.target(), sc, ws.review, warmup, measure, sampler);
+                        ChildJvm.Memory[] max = {sampler.max};
                         ChildJvm.Memory end = s.jvm().memory();
-                        s.jvm().truncateLog();
                         load.row(v.getKey(), sc.label(), Table.f(r.throughput(), 0), Table.ms(r.millis(50)),
                                 Table.ms(r.millis(99)), Table.ms(r.maxMillis()), Table.f(max[0].rssMiB(), 1),
                                 Table.f(end.hwmMiB(), 1), Table.f(r.cpu().server(), 2), Table.f(r.cpu().others(), 2));

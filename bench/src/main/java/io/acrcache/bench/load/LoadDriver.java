@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 /**
  * Closed-loop load over TLS: a fixed number of requests in flight, each sent again as soon as its answer has
@@ -64,7 +65,8 @@ public final class LoadDriver {
 
     /** What one run measured. */
     public record Result(Scenario scenario, String server, Histogram latencyMicros, double seconds, long errors,
-                         String firstError, CpuMeter.Usage cpu, ChildJvm.Memory memoryMax, ChildJvm.Memory memoryEnd) {
+                         String firstError, CpuMeter.Usage cpu, ChildJvm.Memory memoryMax, ChildJvm.Memory memoryEnd,
+                         long allocatedBytes, int round) {
         public long count() {
             return latencyMicros.getTotalCount();
         }
@@ -82,7 +84,23 @@ public final class LoadDriver {
         }
 
         public Result withMemory(ChildJvm.Memory max, ChildJvm.Memory end) {
-            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, max, end);
+            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, max, end, allocatedBytes,
+                    round);
+        }
+
+        public Result withAllocated(long bytes) {
+            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, memoryMax, memoryEnd, bytes,
+                    round);
+        }
+
+        public Result withRound(int r) {
+            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, memoryMax, memoryEnd,
+                    allocatedBytes, r);
+        }
+
+        /** Server CPU time per answered request, in microseconds. */
+        public double cpuMicrosPerRequest() {
+            return cpu.server() < 0 ? -1 : cpu.server() * seconds * 1e6 / count();
         }
     }
 
@@ -96,12 +114,20 @@ public final class LoadDriver {
         this.h2Connections = h2Connections;
     }
 
+    /** {@code tick} argument: the measured window starts. */
+    public static final int START = 0;
+    /** {@code tick} argument: about once a second during the window. */
+    public static final int DURING = 1;
+    /** {@code tick} argument: the window has ended. */
+    public static final int END = 2;
+
     /**
-     * Warms up for {@code warmup}, measures for {@code measure}, calls {@code tick} about once a second during the
-     * measured window (memory sampling), then lets the requests in flight finish.
+     * Warms up for {@code warmup}, measures for {@code measure}, calls {@code tick} with {@link #START}, about once a
+     * second with {@link #DURING}, and with {@link #END} (memory and allocation sampling), then lets the requests in
+     * flight finish.
      */
     public Result run(Target target, Scenario scenario, byte[] body, Duration warmup, Duration measure,
-                      Runnable tick) throws Exception {
+                      IntConsumer tick) throws Exception {
         Run run = new Run(target, body);
         List<Future<String>> deployed = new ArrayList<>();
         int loops = Math.min(clientLoops, scenario.concurrency());
@@ -122,14 +148,15 @@ public final class LoadDriver {
             CpuMeter.Snapshot cpuStart = CpuMeter.snapshot(target.pid());
             long start = System.nanoTime();
             long end = start + measure.toNanos();
-            long nextTick = start;
+            tick.accept(START);
+            long nextTick = start + 1_000_000_000L;
             while (true) {
                 long now = System.nanoTime();
                 if (now >= end) {
                     break;
                 }
                 if (now >= nextTick) {
-                    tick.run();
+                    tick.accept(DURING);
                     nextTick += 1_000_000_000L;
                 }
                 Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(end - now),
@@ -141,8 +168,8 @@ public final class LoadDriver {
             run.measuring = false;
             run.running = false;
             long errors = run.errors.get();
-            tick.run();
-            return new Result(scenario, target.name(), window, seconds, errors, run.firstError.get(), cpu, null, null);
+            tick.accept(END);
+            return new Result(scenario, target.name(), window, seconds, errors, run.firstError.get(), cpu, null, null, -1, 1);
         } finally {
             run.running = false;
             long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -284,8 +311,8 @@ public final class LoadDriver {
         }
     }
 
-    /** Helper for callers that only need a no-op tick. */
-    public static Runnable noTick() {
-        return () -> { };
+    /** For callers that sample nothing. */
+    public static IntConsumer noTick() {
+        return phase -> { };
     }
 }

@@ -44,14 +44,13 @@ public final class Profile {
             LoadDriver driver = new LoadDriver(vertx, clientLoops, Props.integer("bench.h2Connections", 1));
             driver.prewarm(webhook.target(), ws.review, Props.duration("bench.prewarm", "20s"));
             result = driver.run(webhook.target(),
-                    scenario, ws.review, warmup, measure, () -> {
-                        if (!started[0]) {
+                    scenario, ws.review, warmup, measure, phase -> {
+                        if (phase == LoadDriver.START && !started[0]) {
                             started[0] = true;
                             jcmd(pid, "JFR.start", "name=bench", "settings=profile");
                         }
                     });
             jcmd(pid, "JFR.stop", "name=bench", "filename=" + jfr);
-            webhook.jvm().truncateLog();
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
@@ -60,7 +59,9 @@ public final class Profile {
         sb.append("- ").append(scenario.label()).append(", logging.level ").append(logLevel).append(", flags `")
                 .append(String.join(" ", flags)).append("`\n");
         sb.append("- under JFR: ").append(Table.f(result.throughput(), 0)).append(" req/s, p99 ")
-                .append(Table.ms(result.millis(99))).append(" ms (the recording costs a little)\n\n");
+                .append(Table.ms(result.millis(99))).append(" ms; CPU cores: webhook ").append(Table.f(result.cpu().server(), 2))
+                .append(", load generator ").append(Table.f(result.cpu().loadGenerator(), 2)).append(", others ")
+                .append(Table.f(result.cpu().others(), 2)).append(" (JFR's profile settings slow the webhook down)\n\n");
         sb.append(JfrSummary.summarize(jfr, Props.integer("bench.profile.top", 25)));
         System.out.print(sb);
         Path dir = Path.of(Props.string("bench.outDir", "bench/target/results"));

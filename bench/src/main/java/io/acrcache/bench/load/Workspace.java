@@ -94,7 +94,28 @@ public final class Workspace {
     }
 
     /** A started server and where to reach it. */
-    public record Server(ChildJvm jvm, LoadDriver.Target target) implements AutoCloseable {
+    public record Server(ChildJvm jvm, LoadDriver.Target target, int opsPort, boolean webhook) implements AutoCloseable {
+        /**
+         * Bytes the server has allocated so far, -1 if unknown. The webhook: Micrometer's
+         * {@code jvm_gc_memory_allocated_bytes_total} from its {@code /metrics} (young generation growth between
+         * collections); the bare server: the allocation counters of its live threads.
+         */
+        public long allocatedBytes() {
+            String body = ChildJvm.get(opsPort, webhook ? "/metrics" : "/allocated");
+            if (body == null) {
+                return -1;
+            }
+            if (!webhook) {
+                return Long.parseLong(body.trim());
+            }
+            for (String line : body.split("\n")) {
+                if (line.startsWith("jvm_gc_memory_allocated_bytes_total")) {
+                    return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return -1;
+        }
+
         @Override
         public void close() {
             jvm.close();
@@ -112,7 +133,8 @@ public final class Workspace {
         Files.writeString(config, Fixture.webhookYaml(port, ops, certFile, keyFile, logLevel));
         ChildJvm child = ChildJvm.launch(name, withInstances(flags), List.of("-jar", webhookJar.toString(), "--config", config.toString()),
                 dir.resolve(name + ".log"), ops, readyTimeout);
-        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length));
+        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
+                true);
     }
 
     /** The bare Vert.x + Jackson server, same flags, same TLS policy, same number of instances. */
@@ -123,6 +145,7 @@ public final class Workspace {
                 Integer.toString(ops), certFile.toString(), keyFile.toString(), answerFile.toString(),
                 Integer.toString(instances));
         ChildJvm child = ChildJvm.launch(name, withInstances(flags), args, dir.resolve(name + ".log"), ops, readyTimeout);
-        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length));
+        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
+                false);
     }
 }
