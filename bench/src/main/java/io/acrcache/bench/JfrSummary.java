@@ -10,6 +10,7 @@ import jdk.jfr.consumer.RecordingFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -62,13 +63,16 @@ public final class JfrSummary {
             System.err.println("usage: jfr-summary FILE.jfr [TOP]");
             System.exit(2);
         }
-        System.out.print(summarize(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 25));
+        System.out.print(summarize(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 25, null, null));
     }
 
-    public static String summarize(Path file, int top) throws IOException {
+    /** Events between {@code from} and {@code to} (either may be null: no bound). */
+    public static String summarize(Path file, int top, Instant from, Instant to) throws IOException {
         Counts cpuSelf = new Counts();
         Counts cpuSelfCaller = new Counts();
         Counts allocSite = new Counts();
+        Counts nativeSite = new Counts();
+        long nativeSamples = 0;
         Counts cpuWebhook = new Counts();
         Counts cpuGroupIncl = new Counts();
         Counts cpuGroupSelf = new Counts();
@@ -83,6 +87,9 @@ public final class JfrSummary {
         Duration gcPause = Duration.ZERO;
         Duration longestPause = Duration.ZERO;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (from != null && e.getStartTime().isBefore(from) || to != null && e.getStartTime().isAfter(to)) {
+                continue;
+            }
             String type = e.getEventType().getName();
             switch (type) {
                 case "jdk.ExecutionSample" -> {
@@ -100,6 +107,14 @@ public final class JfrSummary {
                     for (String g : groups(frames)) {
                         cpuGroupIncl.add(g, 1);
                     }
+                }
+                case "jdk.NativeMethodSample" -> {
+                    List<String> frames = frames(e.getStackTrace());
+                    if (frames.isEmpty() || idle(frames.get(0))) {
+                        continue; // an event loop waiting for I/O
+                    }
+                    nativeSamples++;
+                    nativeSite.add(frames.get(0) + " <- " + caller(frames), 1);
                 }
                 case "jdk.ObjectAllocationSample" -> {
                     List<String> frames = frames(e.getStackTrace());
@@ -146,6 +161,11 @@ public final class JfrSummary {
         sb.append("#### CPU: hottest top frames\n\n").append(cpuSelf.table("method", "% self", cpuSamples, top)).append('\n');
         sb.append("#### CPU: hottest top frames, with the first caller outside the JDK\n\n")
                 .append(cpuSelfCaller.table("method <- caller", "% self", cpuSamples, top)).append('\n');
+        sb.append("#### In native code (jdk.NativeMethodSample, threads waiting for I/O left out), "
+                + nativeSamples + " samples\n\n"
+                + "Execution samples see only Java code: a thread inside a system call (a write to stdout, a socket "
+                + "write) shows up here instead. Sampled every 20 ms per thread (the CPU samples: every 10 ms).\n\n")
+                .append(nativeSite.table("native method <- caller", "% of native samples", nativeSamples, top)).append('\n');
         sb.append("#### CPU: webhook methods on the stack (inclusive)\n\n")
                 .append(cpuWebhook.table("method", "% inclusive", cpuSamples, top)).append('\n');
         sb.append("#### Allocation by class\n\n").append(allocClass.table("class", "% of bytes", allocBytes, top)).append('\n');
@@ -175,6 +195,13 @@ public final class JfrSummary {
             out.add(m.getType().getName() + "." + m.getName());
         }
         return out;
+    }
+
+    /** A thread blocked waiting for work or I/O readiness, not doing any. */
+    private static boolean idle(String top) {
+        return top.contains("epollWait") || top.contains("EPoll.wait") || top.contains("Object.wait")
+                || top.contains("Unsafe.park") || top.contains("Thread.sleep") || top.contains("Net.accept")
+                || top.contains("Net.poll");
     }
 
     /** The first frame below the top one that is not JDK code (java.*, jdk.*, sun.*), else the direct caller. */

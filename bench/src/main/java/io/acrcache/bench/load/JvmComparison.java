@@ -38,6 +38,11 @@ public final class JvmComparison {
         all.put("serial-appcds", LIMIT + " -XX:+UseSerialGC -XX:SharedArchiveFile=" + jsa);
         all.put("serial-appcds-c1", LIMIT + " -XX:+UseSerialGC -XX:SharedArchiveFile=" + jsa + " -XX:TieredStopAtLevel=1");
         all.put("serial-xss512k", LIMIT + " -XX:+UseSerialGC -Xss512k");
+        // Serial starts with an 8 MB heap and, as long as the old generation stays small, never grows it: the young
+        // generation stays at a few MB and is collected 100+ times a second under load
+        all.put("serial-xmn32m", LIMIT + " -XX:+UseSerialGC -Xmn32m");
+        all.put("serial-xmn64m", LIMIT + " -XX:+UseSerialGC -Xmn64m");
+        all.put("serial-initial50", LIMIT + " -XX:+UseSerialGC -XX:InitialRAMPercentage=50");
         all.put("serial-nolimit", "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
         Map<String, String> variants = new LinkedHashMap<>();
         for (String name : Props.list("bench.jvm.variants", String.join(",", all.keySet()))) {

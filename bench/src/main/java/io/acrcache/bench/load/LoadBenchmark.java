@@ -76,7 +76,9 @@ public final class LoadBenchmark {
                 Workspace.Server server = switch (s) {
                     case "bare" -> ws.startBare("bare", flags);
                     case "webhook" -> ws.startWebhook("webhook", webhookFlags, logLevel);
-                    default -> throw new IllegalArgumentException("unknown server " + s + " (bare, webhook)");
+                    // the same webhook logging only warnings: what the per-rewrite info lines cost
+                    case "webhook-warn" -> ws.startWebhook("webhook-warn", webhookFlags, "warn");
+                    default -> throw new IllegalArgumentException("unknown server " + s + " (bare, webhook, webhook-warn)");
                 };
                 started.put(s, server);
                 System.out.printf("%s: pid %d, ready %.0f ms after launch, RSS %.1f MiB%n", s, server.jvm().pid(),
@@ -201,15 +203,24 @@ public final class LoadBenchmark {
                 + Runtime.getRuntime().availableProcessors() + " cores.\n\n");
 
         Map<LoadDriver.Scenario, Map<Integer, LoadDriver.Result>> bare = new LinkedHashMap<>();
-        Map<LoadDriver.Scenario, Map<Integer, LoadDriver.Result>> webhook = new LinkedHashMap<>();
         for (LoadDriver.Result r : results) {
-            (r.server().equals("bare") ? bare : webhook).computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>())
-                    .put(r.round(), r);
+            if (r.server().equals("bare")) {
+                bare.computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>()).put(r.round(), r);
+            }
         }
-        if (!bare.isEmpty() && !webhook.isEmpty()) {
-            Table cmp = new Table("scenario", "bare req/s", "webhook req/s", "throughput ratio (target >= 0.80)",
-                    "bare p99 ms", "webhook p99 ms", "p99 ratio (target <= 1.5 at c16)", "bare CPU us/req",
-                    "webhook CPU us/req");
+        for (String name : started.keySet()) {
+            if (name.equals("bare") || bare.isEmpty()) {
+                continue;
+            }
+            Map<LoadDriver.Scenario, Map<Integer, LoadDriver.Result>> webhook = new LinkedHashMap<>();
+            for (LoadDriver.Result r : results) {
+                if (r.server().equals(name)) {
+                    webhook.computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>()).put(r.round(), r);
+                }
+            }
+            Table cmp = new Table("scenario", "bare req/s", name + " req/s", "throughput ratio (target >= 0.80)",
+                    "bare p99 ms", name + " p99 ms", "p99 ratio (target <= 1.5 at c16)", "bare CPU us/req",
+                    name + " CPU us/req");
             for (Map.Entry<LoadDriver.Scenario, Map<Integer, LoadDriver.Result>> e : webhook.entrySet()) {
                 Map<Integer, LoadDriver.Result> b = bare.get(e.getKey());
                 if (b == null) {
@@ -237,7 +248,7 @@ public final class LoadBenchmark {
                         Table.f(median(b.values(), LoadDriver.Result::cpuMicrosPerRequest), 0),
                         Table.f(median(e.getValue().values(), LoadDriver.Result::cpuMicrosPerRequest), 0));
             }
-            sb.append("### Webhook against the bare floor\n\n");
+            sb.append("### ").append(name).append(" against the bare floor\n\n");
             if (results.stream().mapToInt(LoadDriver.Result::round).max().orElse(1) > 1) {
                 sb.append("Medians over the rounds; each ratio is the median of the per-round ratios (bare and webhook "
                         + "of the same round ran back to back), with their range in brackets.\n\n");
