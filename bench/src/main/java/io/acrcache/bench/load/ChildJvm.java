@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +24,16 @@ public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final LogDrain log;
     private final long readyNanos;
+    private final Instant launched;
+    private final Path logFile;
 
-    private ChildJvm(String name, Process process, LogDrain log, long readyNanos) {
+    private ChildJvm(String name, Process process, LogDrain log, long readyNanos, Instant launched, Path logFile) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.readyNanos = readyNanos;
+        this.launched = launched;
+        this.logFile = logFile;
     }
 
     /**
@@ -48,6 +53,7 @@ public final class ChildJvm implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
+        Instant launched = Instant.now();
         long start = System.nanoTime();
         Process process = pb.start();
         LogDrain drain = new LogDrain(name, process.getInputStream(), log);
@@ -59,7 +65,7 @@ public final class ChildJvm implements AutoCloseable {
                         + "command: " + String.join(" ", command) + "\n" + drain.tail());
             }
             if (readyz(opsPort)) {
-                return new ChildJvm(name, process, drain, System.nanoTime() - start);
+                return new ChildJvm(name, process, drain, System.nanoTime() - start, launched, log);
             }
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly();
@@ -133,6 +139,25 @@ public final class ChildJvm implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /**
+     * Milliseconds from launch to the time stamp of the first log line containing {@code text} (the webhook starts
+     * each line with an ISO-8601 instant), -1 if there is none.
+     */
+    public double logLineMillis(String text) {
+        try {
+            for (String line : Files.readAllLines(logFile, StandardCharsets.UTF_8)) {
+                if (line.contains(text)) {
+                    int space = line.indexOf(' ');
+                    Instant at = Instant.parse(line.substring(0, space));
+                    return Duration.between(launched, at).toNanos() / 1e6;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no log yet, or a line without a time stamp
+        }
+        return -1;
     }
 
     /** The last lines the child wrote. */
