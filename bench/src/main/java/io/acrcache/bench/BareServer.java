@@ -22,15 +22,17 @@ import java.nio.file.Path;
 /**
  * The floor of this stack: a bare Vert.x 5 HTTPS server with the webhook's TLS policy ({@link ServerTlsOptions}),
  * the same number of event-loop instances, that per request reads the body, parses it with Jackson 3 into a tree
- * (with the webhook's duplicate-key check) and answers a canned AdmissionReview of exactly the webhook's answer
+ * (with {@code STRICT_DUPLICATE_DETECTION} when the last argument is {@code strict}, as the webhook's mapper had up to
+ * commit 1007724) and answers a canned AdmissionReview of exactly the webhook's answer
  * size. No router, no metrics, no logging, no rewriting.
  *
- * <p>Run as a child JVM by the load benchmark: {@code BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES}.
+ * <p>Run as a child JVM by the load benchmark: {@code BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES [strict]}.
  * Plain-HTTP {@code GET /readyz} on OPS_PORT answers 200 once the TLS listener is up; {@code GET /allocated} the bytes
  * allocated by its live threads so far.
  */
 public final class BareServer {
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    private static final ObjectMapper PLAIN = JsonMapper.builder().build();
+    private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
@@ -38,8 +40,8 @@ public final class BareServer {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("usage: BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES");
+        if (args.length != 6 && args.length != 7) {
+            System.err.println("usage: BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES [strict]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -47,11 +49,12 @@ public final class BareServer {
         TlsMaterial tls = TlsMaterial.load(Path.of(args[2]), Path.of(args[3]));
         byte[] answer = Files.readAllBytes(Path.of(args[4]));
         int instances = Integer.parseInt(args[5]);
+        ObjectMapper json = args.length == 7 && args[6].equals("strict") ? STRICT : PLAIN;
         KeyCertOptions keyCert = ServerTlsOptions.keyCert(tls);
         Vertx vertx = Vertx.vertx();
         HttpServerOptions options = ServerTlsOptions.configure(new HttpServerOptions().setHost("127.0.0.1").setPort(port),
                 keyCert);
-        vertx.deployVerticle(() -> new Listener(options, answer), new DeploymentOptions().setInstances(instances))
+        vertx.deployVerticle(() -> new Listener(options, answer, json), new DeploymentOptions().setInstances(instances))
                 .compose(id -> vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(opsPort))
                         .requestHandler(req -> {
                             if (req.path().equals("/allocated")) {
@@ -83,10 +86,12 @@ public final class BareServer {
     private static final class Listener extends VerticleBase {
         private final HttpServerOptions options;
         private final byte[] answer;
+        private final ObjectMapper json;
 
-        Listener(HttpServerOptions options, byte[] answer) {
+        Listener(HttpServerOptions options, byte[] answer, ObjectMapper json) {
             this.options = options;
             this.answer = answer;
+            this.json = json;
         }
 
         @Override
@@ -102,7 +107,7 @@ public final class BareServer {
                 }
                 JsonNode review;
                 try {
-                    review = JSON.readTree(ar.result().getBytes());
+                    review = json.readTree(ar.result().getBytes());
                 } catch (RuntimeException e) {
                     req.response().setStatusCode(400).end();
                     return;

@@ -36,9 +36,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code handle}: {@link AdmissionReviewHandler#handle} end to end: parse the review into a tree, decide,
  *       build the patch, serialize the answer.</li>
- *   <li>{@code readTree}: only the Jackson 3 parse into a tree with the webhook's mapper settings, the part the
- *       bare server also does; {@code readTreeWithoutDuplicateCheck}: the same without
- *       {@code STRICT_DUPLICATE_DETECTION}, to price that check.</li>
+ *   <li>{@code readTree}: only a Jackson 3 parse into a tree with {@code STRICT_DUPLICATE_DETECTION} (the webhook's
+ *       mapper up to commit 1007724, the bare server with {@code -Dbench.bare.strict=true});
+ *       {@code readTreeWithoutDuplicateCheck}: the same without the check (the bare server by default).</li>
  *   <li>{@code parseImages}: {@link ImageReferenceParser#parse} of the four image strings.</li>
  *   <li>{@code matchRules}: {@link RuleSet#match} of the four parsed references.</li>
  * </ul>

@@ -137,13 +137,19 @@ public final class Workspace {
                 true);
     }
 
-    /** The bare Vert.x + Jackson server, same flags, same TLS policy, same number of instances. */
+    /**
+     * The bare Vert.x + Jackson server, same flags, same TLS policy, same number of instances; a plain tree parse, or
+     * with {@code STRICT_DUPLICATE_DETECTION} when {@code -Dbench.bare.strict=true}.
+     */
     public Server startBare(String name, List<String> flags) throws Exception {
         int port = freePort();
         int ops = freePort();
-        List<String> args = List.of("-cp", benchClassPath, BareServer.class.getName(), Integer.toString(port),
-                Integer.toString(ops), certFile.toString(), keyFile.toString(), answerFile.toString(),
-                Integer.toString(instances));
+        List<String> args = new ArrayList<>(List.of("-cp", benchClassPath, BareServer.class.getName(),
+                Integer.toString(port), Integer.toString(ops), certFile.toString(), keyFile.toString(),
+                answerFile.toString(), Integer.toString(instances)));
+        if (Props.bool("bench.bare.strict", false)) {
+            args.add("strict"); // the duplicate-key check of the webhook's tree parse up to commit 1007724
+        }
         ChildJvm child = ChildJvm.launch(name, withInstances(flags), args, dir.resolve(name + ".log"), ops, readyTimeout);
         return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
                 false);
