@@ -1,0 +1,157 @@
+package io.acrcache.bench.load;
+
+import io.acrcache.bench.BareServer;
+import io.acrcache.bench.Fixture;
+import io.acrcache.bench.Props;
+import io.acrcache.webhook.tls.CertificateBundle;
+import io.acrcache.webhook.tls.CertificateFiles;
+import io.acrcache.webhook.tls.CertificateGenerator;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every load run shares: a work folder with a freshly generated CA and serving certificate, the review,
+ * the webhook's expected answer (the bare server's canned answer), and how to start either server as a child JVM.
+ */
+public final class Workspace {
+    /** The chart's {@code javaToolOptions}, plus {@code -XX:MaxRAM=256m} standing in for its 256Mi memory limit. */
+    public static final String DEFAULT_JVM_FLAGS =
+            "-XX:MaxRAM=256m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+
+    public final Path dir;
+    public final Path caFile;
+    public final Path certFile;
+    public final Path keyFile;
+    public final Path answerFile;
+    public final byte[] review;
+    public final byte[] answer;
+    public final Path webhookJar;
+    public final String benchClassPath;
+    public final int instances;
+    public final Duration readyTimeout;
+
+    private Workspace(Path dir, CertificateFiles.Written certs, Path answerFile, byte[] review, byte[] answer,
+                      Path webhookJar, String benchClassPath, int instances) {
+        this.dir = dir;
+        this.caFile = certs.caCertificate();
+        this.certFile = certs.certificate();
+        this.keyFile = certs.key();
+        this.answerFile = answerFile;
+        this.review = review;
+        this.answer = answer;
+        this.webhookJar = webhookJar;
+        this.benchClassPath = benchClassPath;
+        this.instances = instances;
+        this.readyTimeout = Props.duration("bench.readyTimeout", "60s");
+    }
+
+    public static Workspace create() throws IOException {
+        Path dir = Path.of(Props.string("bench.workDir", "bench/target/work")).toAbsolutePath();
+        Files.createDirectories(dir);
+        CertificateBundle bundle = CertificateGenerator.forService("acr-cache-webhook", "default", Duration.ofDays(7));
+        CertificateFiles.Written certs = CertificateFiles.write(bundle, dir.resolve("certs"));
+        byte[] review = Fixture.review();
+        byte[] answer = Fixture.expectedAnswer();
+        Path answerFile = dir.resolve("canned-answer.json");
+        Files.write(answerFile, answer);
+        Path jar = Path.of(Props.string("bench.webhookJar", "target/acr-cache-webhook.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("webhook jar " + jar + " not found: build it first (mvn -B -ntp install "
+                    + "-DskipTests at the repository root) or pass -Dbench.webhookJar=PATH");
+        }
+        return new Workspace(dir, certs, answerFile, review, answer, jar, System.getProperty("java.class.path"),
+                Props.integer("bench.instances", 2));
+    }
+
+    /** The JVM flags both servers get ({@code -Dbench.jvmFlags}). */
+    public static List<String> jvmFlags() {
+        return Props.words("bench.jvmFlags", DEFAULT_JVM_FLAGS);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The webhook's Main starts one admission instance per available processor: when another count is asked
+     * for, both servers get {@code -XX:ActiveProcessorCount} so they stay comparable.
+     */
+    private List<String> withInstances(List<String> flags) {
+        List<String> jvm = new ArrayList<>(flags);
+        if (instances != Runtime.getRuntime().availableProcessors()) {
+            jvm.add("-XX:ActiveProcessorCount=" + instances);
+        }
+        return jvm;
+    }
+
+    /** A started server and where to reach it. */
+    public record Server(ChildJvm jvm, LoadDriver.Target target, int opsPort, boolean webhook) implements AutoCloseable {
+        /**
+         * Bytes the server has allocated so far, -1 if unknown. The webhook: Micrometer's
+         * {@code jvm_gc_memory_allocated_bytes_total} from its {@code /metrics} (young generation growth between
+         * collections); the bare server: the allocation counters of its live threads.
+         */
+        public long allocatedBytes() {
+            String body = ChildJvm.get(opsPort, webhook ? "/metrics" : "/allocated");
+            if (body == null) {
+                return -1;
+            }
+            if (!webhook) {
+                return Long.parseLong(body.trim());
+            }
+            for (String line : body.split("\n")) {
+                if (line.startsWith("jvm_gc_memory_allocated_bytes_total")) {
+                    return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() {
+            jvm.close();
+        }
+    }
+
+    /**
+     * The webhook as the container image runs it ({@code java FLAGS -jar acr-cache-webhook.jar --config FILE}),
+     * with {@code instances} admission event loops (it uses one per available processor).
+     */
+    public Server startWebhook(String name, List<String> flags, String logLevel) throws Exception {
+        int port = freePort();
+        int ops = freePort();
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(config, Fixture.webhookYaml(port, ops, certFile, keyFile, logLevel));
+        ChildJvm child = ChildJvm.launch(name, withInstances(flags), List.of("-jar", webhookJar.toString(), "--config", config.toString()),
+                dir.resolve(name + ".log"), ops, readyTimeout);
+        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
+                true);
+    }
+
+    /**
+     * The bare Vert.x + Jackson server, same flags, same TLS policy, same number of instances; a plain tree parse, or
+     * with {@code STRICT_DUPLICATE_DETECTION} when {@code -Dbench.bare.strict=true}.
+     */
+    public Server startBare(String name, List<String> flags) throws Exception {
+        int port = freePort();
+        int ops = freePort();
+        List<String> args = new ArrayList<>(List.of("-cp", benchClassPath, BareServer.class.getName(),
+                Integer.toString(port), Integer.toString(ops), certFile.toString(), keyFile.toString(),
+                answerFile.toString(), Integer.toString(instances)));
+        if (Props.bool("bench.bare.strict", false)) {
+            args.add("strict"); // the duplicate-key check of the webhook's tree parse up to commit 1007724
+        }
+        ChildJvm child = ChildJvm.launch(name, withInstances(flags), args, dir.resolve(name + ".log"), ops, readyTimeout);
+        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
+                false);
+    }
+}
