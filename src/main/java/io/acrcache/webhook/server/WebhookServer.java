@@ -70,7 +70,7 @@ public final class WebhookServer {
             Router router = Router.router(v);
             // the timeout runs first so that a body trickling in is cut off too (408), not only a slow answer
             TimeoutHandler timeout = TimeoutHandler.create(requestTimeoutMillis, 408);
-            BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
+            BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit).setPreallocateBodyBuffer(true);
             router.post(MUTATE_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
             router.post(AUDIT_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
             router.get("/healthz").handler(health::live);

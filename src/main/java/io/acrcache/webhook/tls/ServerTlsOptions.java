@@ -70,9 +70,12 @@ public final class ServerTlsOptions {
         return new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem);
     }
 
-    /** Key and certificate from validated material; the key is passed to Vert.x as PKCS#8. */
-    public static PemKeyCertOptions keyCert(TlsMaterial material) {
-        return keyCert(Buffer.buffer(material.certificatePem()), Buffer.buffer(material.keyPem()));
+    /**
+     * Key and certificate already loaded and checked (they match): handed to the TLS engine as they are,
+     * without the PKCS#12 round trip (and its PBKDF2 cost) that PEM options go through.
+     */
+    public static KeyCertOptions keyCert(TlsMaterial material) {
+        return KeyCertOptions.wrap(new MaterialKeyManager(material));
     }
 
     /**

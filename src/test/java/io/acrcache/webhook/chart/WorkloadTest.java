@@ -176,7 +176,7 @@ class WorkloadTest {
     EnvVar defaults = container(deployment(values())).getEnv().get(0);
     assertEquals("JAVA_TOOL_OPTIONS", defaults.getName());
     assertEquals(
-        "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError", defaults.getValue());
+        "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError", defaults.getValue());
 
     assertEquals(
         "-Xmx100m",
