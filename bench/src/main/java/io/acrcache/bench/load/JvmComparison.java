@@ -32,7 +32,7 @@ public final class JvmComparison {
         Workspace ws = Workspace.create();
         Path jsa = ws.dir.resolve("webhook-appcds.jsa");
         Map<String, String> all = new LinkedHashMap<>();
-        all.put("serial", LIMIT + " -XX:+UseSerialGC");
+        all.put("serial", LIMIT + " -XX:+UseSerialGC"); // the chart before 8f3180d; serial-xmn32m is the chart since then
         all.put("g1", LIMIT + " -XX:+UseG1GC");
         all.put("parallel", LIMIT + " -XX:+UseParallelGC");
         all.put("serial-c1", LIMIT + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1");

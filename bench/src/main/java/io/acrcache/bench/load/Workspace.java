@@ -21,9 +21,12 @@ import java.util.List;
  * the webhook's expected answer (the bare server's canned answer), and how to start either server as a child JVM.
  */
 public final class Workspace {
-    /** The chart's {@code javaToolOptions}, plus {@code -XX:MaxRAM=256m} standing in for its 256Mi memory limit. */
+    /**
+     * The chart's {@code javaToolOptions} (since 8f3180d with {@code -Xmn32m}), plus {@code -XX:MaxRAM=256m} standing in
+     * for its 256Mi memory limit.
+     */
     public static final String DEFAULT_JVM_FLAGS =
-            "-XX:MaxRAM=256m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+            "-XX:MaxRAM=256m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError";
 
     public final Path dir;
     public final Path caFile;
