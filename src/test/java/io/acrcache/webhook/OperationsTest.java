@@ -31,10 +31,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,16 +110,6 @@ class OperationsTest {
         }
     }
 
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     private String scrape() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -157,8 +147,7 @@ class OperationsTest {
         assertTrue(s.contains("acw_admission_duration_seconds_bucket{operation=\"CREATE\",le=\"1.0E-4\"}"), "100 µs bucket");
         assertTrue(s.contains("acw_admission_duration_seconds_bucket{operation=\"CREATE\",le=\"5.0E-4\"}"), "500 µs bucket");
         // JVM, process and Vert.x HTTP server metrics
-        assertTrue(value(s, "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}") >= 0
-                || s.contains("jvm_memory_used_bytes{area=\"heap\""));
+        assertTrue(s.contains("jvm_memory_used_bytes{area=\"heap\""), "JVM heap metrics, whatever the collector");
         assertTrue(s.contains("process_uptime_seconds"));
         assertTrue(s.contains("vertx_http_server_requests_total{"), "Vert.x HTTP server metrics");
 

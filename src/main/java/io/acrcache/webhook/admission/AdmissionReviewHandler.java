@@ -45,7 +45,8 @@ public final class AdmissionReviewHandler {
             podName = podName(pod, request);
             boolean isPod = "Pod".equals(request.kindKind()) && request.kindGroup().isEmpty();
             if (!isPod || pod == null) {
-                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName, List.of());
+                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName,
+                        List.of(), null);
             }
             String subResource = request.subResource() == null ? "" : request.subResource();
             PodPlan plan;
@@ -56,30 +57,28 @@ public final class AdmissionReviewHandler {
                 plan = PodRewriter.forEphemeralUpdate(cfg, namespace, pod, request.oldObject());
                 ephemeral = true;
             } else {
-                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName, List.of());
+                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName,
+                        List.of(), null);
             }
             if (plan.podSkip() != null) {
                 return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName,
-                        plan.decisions());
+                        plan.decisions(), null);
             }
             if (!plan.hasRewrites()) {
                 return answer(uid, null, List.of(), Outcome.UNCHANGED, operation, mode, dryRun, namespace, podName,
-                        plan.decisions());
+                        plan.decisions(), null);
             }
             List<String> warnings = warnings(plan, mode);
             if (mode == Mode.AUDIT) {
                 return answer(uid, null, warnings, Outcome.UNCHANGED, operation, mode, dryRun, namespace, podName,
-                        plan.decisions());
+                        plan.decisions(), null);
             }
             byte[] patch = PatchBuilder.build(plan, pod, ORIGINAL_IMAGES_ANNOTATION, !ephemeral);
             return answer(uid, patch, warnings, Outcome.PATCHED, operation, mode, dryRun, namespace, podName,
-                    plan.decisions());
+                    plan.decisions(), null);
         } catch (RuntimeException | StackOverflowError e) {
-            AdmissionResult failed = answer(uid, null,
-                    List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"),
-                    Outcome.ERROR, operation, mode, dryRun, namespace, podName, List.of());
-            return new AdmissionResult(failed.body(), Outcome.ERROR, operation, mode, dryRun, namespace, podName,
-                    List.of(), e);
+            return answer(uid, null, List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"),
+                    Outcome.ERROR, operation, mode, dryRun, namespace, podName, List.of(), e);
         }
     }
 
@@ -116,7 +115,7 @@ public final class AdmissionReviewHandler {
     /** A new AdmissionReview holding only the response (the request is never echoed back). */
     private static AdmissionResult answer(String uid, byte[] patch, List<String> warnings, Outcome outcome,
                                           String operation, Mode mode, boolean dryRun, String namespace, String podName,
-                                          List<ImageDecision> decisions) {
+                                          List<ImageDecision> decisions, Throwable error) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(patch == null ? 160 : 256 + patch.length * 4 / 3);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -139,6 +138,6 @@ public final class AdmissionReviewHandler {
             g.writeEndObject();
             g.writeEndObject();
         }
-        return new AdmissionResult(out.toByteArray(), outcome, operation, mode, dryRun, namespace, podName, decisions, null);
+        return new AdmissionResult(out.toByteArray(), outcome, operation, mode, dryRun, namespace, podName, decisions, error);
     }
 }

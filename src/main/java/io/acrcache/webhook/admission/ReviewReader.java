@@ -114,93 +114,105 @@ final class ReviewReader {
         return new Request(uid, group, kind, operation, subResource, namespace, name, dryRun, object, oldObject);
     }
 
+    /** The annotations the webhook reads; a member given twice replaces the whole record. */
+    private record Annotations(PodView.Shape shape, boolean mirror, String optOutValue, boolean hasOriginals,
+                               String originals) {
+        static final Annotations ABSENT = new Annotations(PodView.Shape.ABSENT, false, null, false, null);
+    }
+
+    /** The metadata fields the webhook reads. */
+    private record Metadata(PodView.Shape shape, String name, String generateName, Annotations annotations) {
+        static final Metadata ABSENT = new Metadata(PodView.Shape.ABSENT, "", "", Annotations.ABSENT);
+    }
+
     private static PodView pod(JsonParser p, String optOut) {
-        PodView.Shape metadata = PodView.Shape.ABSENT;
-        PodView.Shape annotations = PodView.Shape.ABSENT;
-        String name = "", generateName = "", optOutValue = null, originals = null;
-        boolean mirror = false, hasOriginals = false;
+        Metadata metadata = Metadata.ABSENT;
         List<List<PodView.ContainerView>> containers = Arrays.asList(null, null, null);
         String field;
         while ((field = p.nextName()) != null) {
             JsonToken t = p.nextToken();
-            if (field.equals("metadata")) {
-                name = "";
-                generateName = "";
-                annotations = PodView.Shape.ABSENT;
-                mirror = false;
-                optOutValue = null;
-                hasOriginals = false;
-                originals = null;
-                metadata = shape(t);
-                if (t != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    continue;
-                }
-                String m;
-                while ((m = p.nextName()) != null) {
-                    JsonToken v = p.nextToken();
-                    switch (m) {
-                        case "name" -> name = v == JsonToken.VALUE_STRING ? p.getString() : "";
-                        case "generateName" -> generateName = v == JsonToken.VALUE_STRING ? p.getString() : "";
-                        case "annotations" -> {
-                            annotations = shape(v);
-                            mirror = false;
-                            optOutValue = null;
-                            hasOriginals = false;
-                            originals = null;
-                            if (v != JsonToken.START_OBJECT) {
-                                p.skipChildren();
-                                continue;
-                            }
-                            String key;
-                            while ((key = p.nextName()) != null) {
-                                JsonToken a = p.nextToken();
-                                if (key.equals(MIRROR)) {
-                                    mirror = true;
-                                }
-                                if (key.equals(optOut)) {
-                                    optOutValue = string(p, a);
-                                }
-                                if (key.equals(AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION)) {
-                                    hasOriginals = true;
-                                    originals = string(p, a);
-                                }
-                                p.skipChildren();
-                            }
-                        }
-                        default -> p.skipChildren();
-                    }
-                }
-            } else if (field.equals("spec")) {
-                containers = Arrays.asList(null, null, null);
-                if (t != JsonToken.START_OBJECT) {
-                    p.skipChildren();
-                    continue;
-                }
-                String s;
-                while ((s = p.nextName()) != null) {
-                    JsonToken v = p.nextToken();
-                    ContainerKind kind = switch (s) {
-                        case "containers" -> ContainerKind.CONTAINERS;
-                        case "initContainers" -> ContainerKind.INIT_CONTAINERS;
-                        case "ephemeralContainers" -> ContainerKind.EPHEMERAL_CONTAINERS;
-                        default -> null;
-                    };
-                    if (kind == null || v != JsonToken.START_ARRAY) {
-                        if (kind != null) {
-                            containers.set(kind.ordinal(), null);
-                        }
-                        p.skipChildren();
-                        continue;
-                    }
-                    containers.set(kind.ordinal(), containerList(p));
-                }
+            switch (field) {
+                case "metadata" -> metadata = metadata(p, t, optOut);
+                case "spec" -> containers = spec(p, t);
+                default -> p.skipChildren();
+            }
+        }
+        Annotations a = metadata.annotations();
+        return new PodView(metadata.shape(), metadata.name(), metadata.generateName(), a.shape(), a.mirror(),
+                a.optOutValue(), a.hasOriginals(), a.originals(), containers);
+    }
+
+    private static Metadata metadata(JsonParser p, JsonToken t, String optOut) {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return new Metadata(shape(t), "", "", Annotations.ABSENT);
+        }
+        String name = "", generateName = "";
+        Annotations annotations = Annotations.ABSENT;
+        String m;
+        while ((m = p.nextName()) != null) {
+            JsonToken v = p.nextToken();
+            switch (m) {
+                case "name" -> name = v == JsonToken.VALUE_STRING ? p.getString() : "";
+                case "generateName" -> generateName = v == JsonToken.VALUE_STRING ? p.getString() : "";
+                case "annotations" -> annotations = annotations(p, v, optOut);
+                default -> p.skipChildren();
+            }
+        }
+        return new Metadata(PodView.Shape.OBJECT, name, generateName, annotations);
+    }
+
+    private static Annotations annotations(JsonParser p, JsonToken t, String optOut) {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return new Annotations(shape(t), false, null, false, null);
+        }
+        boolean mirror = false, hasOriginals = false;
+        String optOutValue = null, originals = null;
+        String key;
+        while ((key = p.nextName()) != null) {
+            JsonToken a = p.nextToken();
+            if (key.equals(MIRROR)) {
+                mirror = true;
+            }
+            if (key.equals(optOut)) {
+                optOutValue = string(p, a);
+            }
+            if (key.equals(AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION)) {
+                hasOriginals = true;
+                originals = string(p, a);
+            }
+            p.skipChildren();
+        }
+        return new Annotations(PodView.Shape.OBJECT, mirror, optOutValue, hasOriginals, originals);
+    }
+
+    /** The three container lists of a spec, by {@link ContainerKind} ordinal; null where not an array. */
+    private static List<List<PodView.ContainerView>> spec(JsonParser p, JsonToken t) {
+        List<List<PodView.ContainerView>> containers = Arrays.asList(null, null, null);
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return containers;
+        }
+        String s;
+        while ((s = p.nextName()) != null) {
+            JsonToken v = p.nextToken();
+            ContainerKind kind = switch (s) {
+                case "containers" -> ContainerKind.CONTAINERS;
+                case "initContainers" -> ContainerKind.INIT_CONTAINERS;
+                case "ephemeralContainers" -> ContainerKind.EPHEMERAL_CONTAINERS;
+                default -> null;
+            };
+            if (kind != null && v == JsonToken.START_ARRAY) {
+                containers.set(kind.ordinal(), containerList(p));
             } else {
+                if (kind != null) {
+                    containers.set(kind.ordinal(), null);
+                }
                 p.skipChildren();
             }
         }
-        return new PodView(metadata, name, generateName, annotations, mirror, optOutValue, hasOriginals, originals,
-                containers);
+        return containers;
     }
 
     private static List<PodView.ContainerView> containerList(JsonParser p) {

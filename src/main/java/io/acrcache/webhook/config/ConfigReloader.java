@@ -58,14 +58,16 @@ public final class ConfigReloader implements AutoCloseable {
             return;
         }
         Settings before = holder.get().settings();
+        Settings after = next.settings();
         holder.set(next);
         lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
         reloads.success();
         next.warnings().forEach(LOG::warning);
-        LogSetup.configure(next.settings().logging());
+        if (!before.logging().equals(after.logging())) {
+            LogSetup.configure(after.logging()); // replaces the log handler and its writer thread
+        }
         LOG.info("configuration reloaded from " + file + ": " + next.ruleSet().size() + " rule(s), mode "
-                + next.settings().mode().label());
-        Settings after = next.settings();
+                + after.mode().label());
         if (!before.server().equals(after.server()) || !before.ops().equals(after.ops())
                 || !before.pullFailures().equals(after.pullFailures())) {
             LOG.warning("server, ops or pullFailures settings changed in " + file + ": they take effect at the next restart");

@@ -30,10 +30,6 @@ public final class Readiness {
         draining = true;
     }
 
-    public boolean isDraining() {
-        return draining;
-    }
-
     public boolean isReady() {
         return !draining && !conditions.containsValue(false);
     }

@@ -37,7 +37,6 @@ public final class WebhookServer {
     private final Vertx vertx;
     private final Readiness readiness;
     private final List<HttpServer> admissionServers = new CopyOnWriteArrayList<>();
-    private final List<String> deployments = new ArrayList<>();
     private HttpServer opsServer;
     private int admissionPort;
 
@@ -105,7 +104,6 @@ public final class WebhookServer {
         Future<Void> admission = vertx.deployVerticle(() -> new AdmissionVerticle(admissionOptions, admissionRoutes,
                         connectionLimit, server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
                 .map(id -> {
-                    server.deployments.add(id);
                     server.admissionPort = server.admissionServers.get(0).actualPort();
                     for (HttpServer s : server.admissionServers) {
                         if (s.actualPort() != server.admissionPort) {

@@ -24,8 +24,7 @@ class ChartConfigLoadsTest {
         LoadedConfig c = load(ChartRenderer.defaults());
         assertEquals(ChartRenderer.LOGIN_SERVER, c.settings().acrLoginServer());
         assertEquals(Mode.ENFORCE, c.settings().mode());
-        assertEquals(List.of(new CacheRule("rules[0]", "docker.io/*", "docker/*")).get(0).source(),
-                c.settings().rules().get(0).source());
+        assertEquals(List.of(new CacheRule("rules[0]", "docker.io/*", "docker/*")), c.settings().rules());
         assertEquals(8443, c.settings().server().port());
         assertEquals(9090, c.settings().ops().port());
         assertTrue(c.settings().server().hasCertificate());

@@ -40,12 +40,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static io.acrcache.webhook.pullfailures.TestFixtures.DOCKER_429;
 import static io.acrcache.webhook.pullfailures.TestFixtures.kubeletEvent;
+import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -58,7 +57,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(VertxExtension.class)
 class EventWatcherMockServerTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private WatchControlDispatcher dispatcher;
@@ -342,16 +340,5 @@ class EventWatcherMockServerTest {
         assertFalse(reporter.watcher().isWatching());
         assertEquals(0, client.v1().events().inAnyNamespace().list().getItems().size(), "client still usable");
         reporter = null;
-    }
-
-    /** Polls a condition until it holds, failing after {@link #WAIT}. */
-    static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
     }
 }

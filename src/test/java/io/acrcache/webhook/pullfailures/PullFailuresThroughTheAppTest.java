@@ -22,7 +22,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-import static io.acrcache.webhook.pullfailures.EventWatcherMockServerTest.eventually;
+import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
