@@ -23,8 +23,7 @@ public final class Main {
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int code = run(args, System.getenv(), System.out, System.err);
@@ -70,20 +69,29 @@ public final class Main {
                 + config.settings().mode().label());
         WebhookApp app;
         try {
-            WebhookApp.Options options = new WebhookApp.Options(configPath == null ? null : Path.of(configPath), env,
-                    Path.of("certs"), Runtime.getRuntime().availableProcessors(), java.time.Duration.ofSeconds(2));
+            WebhookApp.Options options = new WebhookApp.Options(
+                    configPath == null ? null : Path.of(configPath),
+                    env,
+                    Path.of("certs"),
+                    Runtime.getRuntime().availableProcessors(),
+                    java.time.Duration.ofSeconds(2));
             app = WebhookApp.start(config, options);
         } catch (Exception e) {
             err.println("cannot start: " + e.getMessage());
             return 1;
         }
         // Vert.x threads keep the JVM alive; SIGTERM runs this hook, which drains before exiting
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: draining for " + config.settings().shutdown().drainSeconds() + "s");
-            app.stop(Duration.ofSeconds(app.config().get().settings().shutdown().drainSeconds()));
-            LOG.info("stopped");
-            LogSetup.flush();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LOG.info("stopping: draining for "
+                                    + config.settings().shutdown().drainSeconds() + "s");
+                            app.stop(Duration.ofSeconds(
+                                    app.config().get().settings().shutdown().drainSeconds()));
+                            LOG.info("stopped");
+                            LogSetup.flush();
+                        },
+                        "shutdown"));
         return 0;
     }
 }

@@ -1,13 +1,13 @@
 package io.acrcache.webhook;
 
 import io.acrcache.webhook.config.ConfigHolder;
-import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.ConfigReloader;
+import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
-import io.acrcache.webhook.tls.CertificateReloader;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
+import io.acrcache.webhook.tls.CertificateReloader;
 import io.acrcache.webhook.tls.DevCertificates;
 import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.acrcache.webhook.tls.TlsMaterial;
@@ -36,8 +36,8 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The running webhook: Vert.x, metrics, TLS material and both listeners, wired from one loaded
- * configuration. {@link Main} starts it from the command line; tests start it on port 0.
+ * The running webhook: Vert.x, metrics, TLS material and both listeners, wired from one loaded configuration.
+ * {@link Main} starts it from the command line; tests start it on port 0.
  */
 public final class WebhookApp {
     private static final Logger LOG = Logger.getLogger(WebhookApp.class.getName());
@@ -50,8 +50,12 @@ public final class WebhookApp {
     private final WebhookServer server;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
-    private WebhookApp(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry, Readiness readiness,
-                       WebhookServer server) {
+    private WebhookApp(
+            Vertx vertx,
+            ConfigHolder config,
+            PrometheusMeterRegistry registry,
+            Readiness readiness,
+            WebhookServer server) {
         this.vertx = vertx;
         this.config = config;
         this.registry = registry;
@@ -62,16 +66,20 @@ public final class WebhookApp {
     /**
      * How to run besides the configuration itself.
      *
-     * @param configFile     the file to watch for changes; null when running on defaults
-     * @param env            environment overrides, applied again at each reload
-     * @param devCertDir     where development certificates go when none are configured
-     * @param instances      admission event-loop instances (one per core in production)
+     * @param configFile the file to watch for changes; null when running on defaults
+     * @param env environment overrides, applied again at each reload
+     * @param devCertDir where development certificates go when none are configured
+     * @param instances admission event-loop instances (one per core in production)
      * @param reloadInterval how often the config file and certificate files are checked for changes
      */
-    public record Options(Path configFile, Map<String, String> env, Path devCertDir, int instances,
-                          Duration reloadInterval) {
+    public record Options(
+            Path configFile, Map<String, String> env, Path devCertDir, int instances, Duration reloadInterval) {
         public static Options defaults() {
-            return new Options(null, Map.of(), Path.of("certs"), Runtime.getRuntime().availableProcessors(),
+            return new Options(
+                    null,
+                    Map.of(),
+                    Path.of("certs"),
+                    Runtime.getRuntime().availableProcessors(),
                     Duration.ofSeconds(2));
         }
 
@@ -102,14 +110,26 @@ public final class WebhookApp {
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
             PullFailureReporter pullFailures = await(PullFailureReporter.start(vertx, holder, registry, readiness));
-            WebhookServer server = await(WebhookServer.start(vertx, holder, registry, readiness,
-                    ServerTlsOptions.keyCert(tls), options.instances(), pullFailures::mount));
+            WebhookServer server = await(WebhookServer.start(
+                    vertx,
+                    holder,
+                    registry,
+                    readiness,
+                    ServerTlsOptions.keyCert(tls),
+                    options.instances(),
+                    pullFailures::mount));
             WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
             app.closeables.add(() -> await(pullFailures.stop()));
-            app.closeables.add(new CertificateReloader(vertx, tlsFiles.cert(), tlsFiles.key(), tls, server::updateTls,
-                    registry, options.reloadInterval()));
-            app.closeables.add(new ConfigReloader(vertx, holder, options.configFile(), options.env(), registry,
+            app.closeables.add(new CertificateReloader(
+                    vertx,
+                    tlsFiles.cert(),
+                    tlsFiles.key(),
+                    tls,
+                    server::updateTls,
+                    registry,
                     options.reloadInterval()));
+            app.closeables.add(new ConfigReloader(
+                    vertx, holder, options.configFile(), options.env(), registry, options.reloadInterval()));
             return app;
         } catch (Exception e) {
             vertx.close();
@@ -117,12 +137,13 @@ public final class WebhookApp {
         }
     }
 
-    private record TlsFiles(Path cert, Path key) {
-    }
+    private record TlsFiles(Path cert, Path key) {}
 
     private static TlsFiles tlsFiles(Settings settings, Path devCertDir) throws IOException {
         if (settings.server().hasCertificate()) {
-            return new TlsFiles(Path.of(settings.server().tlsCertFile()), Path.of(settings.server().tlsKeyFile()));
+            return new TlsFiles(
+                    Path.of(settings.server().tlsCertFile()),
+                    Path.of(settings.server().tlsKeyFile()));
         }
         Path dir = devCertDir;
         try {

@@ -37,9 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every manifest in {@code test-manifests/}, sent as the Pod a controller would create, through the
- * real HTTPS server (TLS verified against the generated CA, hostname checked), with the returned
- * patch applied by Parsson and the result compared with {@code test-manifests/expected.yaml}.
+ * Every manifest in {@code test-manifests/}, sent as the Pod a controller would create, through the real HTTPS server
+ * (TLS verified against the generated CA, hostname checked), with the returned patch applied by Parsson and the result
+ * compared with {@code test-manifests/expected.yaml}.
  */
 class AdmissionEndToEndTest {
     private static final Path MANIFESTS = Path.of("test-manifests");
@@ -47,14 +47,16 @@ class AdmissionEndToEndTest {
 
     @TempDir
     static Path certs;
+
     static WebhookApp app;
     static HttpClient http1;
     static HttpClient http2;
 
     @BeforeAll
     static void start() throws Exception {
-        app = WebhookApp.start(TestConfigs.yaml(BASE_CONFIG), new WebhookApp.Options(null, java.util.Map.of(), certs, 2,
-                java.time.Duration.ofSeconds(2)));
+        app = WebhookApp.start(
+                TestConfigs.yaml(BASE_CONFIG),
+                new WebhookApp.Options(null, java.util.Map.of(), certs, 2, java.time.Duration.ofSeconds(2)));
         http1 = TlsClients.client(certs.resolve("ca.crt"), HttpClient.Version.HTTP_1_1);
         http2 = TlsClients.client(certs.resolve("ca.crt"), HttpClient.Version.HTTP_2);
     }
@@ -65,9 +67,12 @@ class AdmissionEndToEndTest {
     }
 
     static HttpResponse<String> post(HttpClient client, String path, String body) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + app.admissionPort() + path + "?timeout=10s"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + app.admissionPort() + path + "?timeout=10s"))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @TestFactory
@@ -76,12 +81,15 @@ class AdmissionEndToEndTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode entry : expected) {
             String file = entry.get("file").stringValue();
-            String rules = entry.has("rules") ? "rules:\n  - {source: docker.io/*, target: docker/*}\n"
-                    + entryRules(entry.get("rules")) : "";
+            String rules = entry.has("rules")
+                    ? "rules:\n  - {source: docker.io/*, target: docker/*}\n" + entryRules(entry.get("rules"))
+                    : "";
             Map<String, String> images = new HashMap<>();
-            entry.get("images").properties().forEach(e -> images.put(e.getKey(), e.getValue().stringValue()));
-            tests.add(DynamicTest.dynamicTest(file + (rules.isEmpty() ? "" : " with extra rules"),
-                    () -> check(file, rules, images)));
+            entry.get("images")
+                    .properties()
+                    .forEach(e -> images.put(e.getKey(), e.getValue().stringValue()));
+            tests.add(DynamicTest.dynamicTest(
+                    file + (rules.isEmpty() ? "" : " with extra rules"), () -> check(file, rules, images)));
         }
         assertEquals(8, tests.size(), "one check per line of expected.yaml");
         return tests;
@@ -90,8 +98,11 @@ class AdmissionEndToEndTest {
     private static String entryRules(JsonNode rules) {
         StringBuilder sb = new StringBuilder();
         for (JsonNode r : rules) {
-            sb.append("  - {source: '").append(r.get("source").stringValue()).append("', target: '")
-                    .append(r.get("target").stringValue()).append("'}\n");
+            sb.append("  - {source: '")
+                    .append(r.get("source").stringValue())
+                    .append("', target: '")
+                    .append(r.get("target").stringValue())
+                    .append("'}\n");
         }
         return sb.toString();
     }
@@ -104,24 +115,48 @@ class AdmissionEndToEndTest {
             HttpResponse<String> answer = post(http2, "/mutate", review);
             assertEquals(200, answer.statusCode());
             assertEquals(HttpClient.Version.HTTP_2, answer.version(), "ALPN offers h2 as kube-apiserver uses it");
-            AdmissionResponse response = Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8)).getResponse();
+            AdmissionResponse response = Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8))
+                    .getResponse();
             assertEquals(Reviews.uid(review), response.getUid());
             assertTrue(response.getAllowed());
             Pod result = response.getPatch() == null ? pod : Reviews.apply(pod, response.getPatch());
             assertEquals(expected.isEmpty(), response.getPatch() == null, "a patch exactly when something changes");
-            assertEquals(expected.size(), response.getWarnings() == null ? 0 : response.getWarnings().size());
-            compare("containers", pod.getSpec().getContainers(), result.getSpec().getContainers(), expected);
-            compare("initContainers", pod.getSpec().getInitContainers(), result.getSpec().getInitContainers(), expected);
+            assertEquals(
+                    expected.size(),
+                    response.getWarnings() == null ? 0 : response.getWarnings().size());
+            compare(
+                    "containers",
+                    pod.getSpec().getContainers(),
+                    result.getSpec().getContainers(),
+                    expected);
+            compare(
+                    "initContainers",
+                    pod.getSpec().getInitContainers(),
+                    result.getSpec().getInitContainers(),
+                    expected);
             // the patched Pod is still the same Pod in every other respect
-            Pod withoutImages = new PodBuilder(result).editMetadata().removeFromAnnotations(
-                    io.acrcache.webhook.admission.AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION).endMetadata().build();
+            Pod withoutImages = new PodBuilder(result)
+                    .editMetadata()
+                    .removeFromAnnotations(
+                            io.acrcache.webhook.admission.AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION)
+                    .endMetadata()
+                    .build();
             for (int i = 0; i < pod.getSpec().getContainers().size(); i++) {
-                withoutImages.getSpec().getContainers().get(i).setImage(pod.getSpec().getContainers().get(i).getImage());
+                withoutImages
+                        .getSpec()
+                        .getContainers()
+                        .get(i)
+                        .setImage(pod.getSpec().getContainers().get(i).getImage());
             }
             for (int i = 0; i < pod.getSpec().getInitContainers().size(); i++) {
-                withoutImages.getSpec().getInitContainers().get(i).setImage(pod.getSpec().getInitContainers().get(i).getImage());
+                withoutImages
+                        .getSpec()
+                        .getInitContainers()
+                        .get(i)
+                        .setImage(pod.getSpec().getInitContainers().get(i).getImage());
             }
-            if (pod.getMetadata().getAnnotations() == null || pod.getMetadata().getAnnotations().isEmpty()) {
+            if (pod.getMetadata().getAnnotations() == null
+                    || pod.getMetadata().getAnnotations().isEmpty()) {
                 withoutImages.getMetadata().setAnnotations(pod.getMetadata().getAnnotations());
             }
             assertEquals(Reviews.K8S.asJson(pod), Reviews.K8S.asJson(withoutImages));
@@ -130,10 +165,14 @@ class AdmissionEndToEndTest {
         }
     }
 
-    private static void compare(String kind, List<Container> before, List<Container> after, Map<String, String> expected) {
+    private static void compare(
+            String kind, List<Container> before, List<Container> after, Map<String, String> expected) {
         for (int i = 0; i < before.size(); i++) {
             String key = kind + "/" + before.get(i).getName();
-            assertEquals(expected.getOrDefault(key, before.get(i).getImage()), after.get(i).getImage(), key);
+            assertEquals(
+                    expected.getOrDefault(key, before.get(i).getImage()),
+                    after.get(i).getImage(),
+                    key);
         }
     }
 
@@ -148,9 +187,14 @@ class AdmissionEndToEndTest {
                         .withGenerateName(d.getMetadata().getName() + "-7d9c8b6f5d-")
                         .withNamespace(d.getMetadata().getNamespace())
                         .addToLabels("pod-template-hash", "7d9c8b6f5d")
-                        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
-                                .withName(d.getMetadata().getName() + "-7d9c8b6f5d").withUid("3f1c2d4e-0000-4000-8000-000000000001")
-                                .withController(true).withBlockOwnerDeletion(true).build())
+                        .withOwnerReferences(new OwnerReferenceBuilder()
+                                .withApiVersion("apps/v1")
+                                .withKind("ReplicaSet")
+                                .withName(d.getMetadata().getName() + "-7d9c8b6f5d")
+                                .withUid("3f1c2d4e-0000-4000-8000-000000000001")
+                                .withController(true)
+                                .withBlockOwnerDeletion(true)
+                                .build())
                         .build())
                 .withSpec(d.getSpec().getTemplate().getSpec())
                 .build();
@@ -161,21 +205,34 @@ class AdmissionEndToEndTest {
         String review = Files.readString(MANIFESTS.resolve("review-nginx.json"));
         HttpResponse<String> answer = post(http1, "/mutate", review);
         assertEquals(200, answer.statusCode());
-        AdmissionResponse response = Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8)).getResponse();
+        AdmissionResponse response =
+                Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8)).getResponse();
         assertEquals("705ab4f5-6393-11e8-b7cc-42010a800002", response.getUid());
         // the exact patch the README shows
-        assertEquals("[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"myacr.azurecr.io/docker/library/nginx:1.27\"},"
-                + "{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{\"acr-cache-webhook.io/original-images\":"
-                + "\"{\\\"containers/nginx\\\":\\\"nginx:1.27\\\"}\"}}]", Reviews.decodePatch(response.getPatch()));
+        assertEquals(
+                "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"myacr.azurecr.io/docker/library/nginx:1.27\"},"
+                        + "{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{\"acr-cache-webhook.io/original-images\":"
+                        + "\"{\\\"containers/nginx\\\":\\\"nginx:1.27\\\"}\"}}]",
+                Reviews.decodePatch(response.getPatch()));
         Pod manifest = Reviews.K8S.unmarshal(Files.readString(MANIFESTS.resolve("02-nginx-official.yaml")));
-        Pod inReview = Reviews.answer(review.getBytes(StandardCharsets.UTF_8)).getRequest().getObject() instanceof Pod p ? p : null;
-        assertEquals(Reviews.K8S.asJson(manifest), Reviews.K8S.asJson(inReview), "review-nginx.json carries 02-nginx-official.yaml");
+        Pod inReview = Reviews.answer(review.getBytes(StandardCharsets.UTF_8))
+                                .getRequest()
+                                .getObject()
+                        instanceof Pod p
+                ? p
+                : null;
+        assertEquals(
+                Reviews.K8S.asJson(manifest),
+                Reviews.K8S.asJson(inReview),
+                "review-nginx.json carries 02-nginx-official.yaml");
     }
 
     @Test
     void auditEndpointNeverPatches() throws Exception {
-        HttpResponse<String> answer = post(http1, "/mutate/audit", Files.readString(MANIFESTS.resolve("review-nginx.json")));
-        AdmissionResponse response = Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8)).getResponse();
+        HttpResponse<String> answer =
+                post(http1, "/mutate/audit", Files.readString(MANIFESTS.resolve("review-nginx.json")));
+        AdmissionResponse response =
+                Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8)).getResponse();
         assertNull(response.getPatch());
         assertEquals(1, response.getWarnings().size());
     }
@@ -184,8 +241,11 @@ class AdmissionEndToEndTest {
     void malformedBodiesGetA400WithAJsonError() throws Exception {
         HttpResponse<String> answer = post(http1, "/mutate", "{\"kind\":\"Pod\"}");
         assertEquals(400, answer.statusCode());
-        assertEquals("application/json", answer.headers().firstValue("content-type").orElse(""));
-        assertEquals("apiVersion must be admission.k8s.io/v1", Reviews.K8S.unmarshal(answer.body(), Map.class).get("error"));
+        assertEquals(
+                "application/json", answer.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "apiVersion must be admission.k8s.io/v1",
+                Reviews.K8S.unmarshal(answer.body(), Map.class).get("error"));
         assertEquals(400, post(http1, "/mutate", "").statusCode());
     }
 
@@ -197,11 +257,16 @@ class AdmissionEndToEndTest {
 
     @Test
     void healthOnBothListeners() throws Exception {
-        HttpResponse<String> tls = http1.send(HttpRequest.newBuilder(URI.create("https://localhost:" + app.admissionPort() + "/healthz"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> tls = http1.send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + app.admissionPort() + "/healthz"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, tls.statusCode());
-        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.opsPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/readyz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode());
         assertEquals("{\"status\":\"ready\"}", ready.body());
     }

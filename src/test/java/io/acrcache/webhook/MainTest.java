@@ -19,7 +19,11 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(Map<String, String> env, String... args) {
-        return Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return Main.run(
+                args,
+                env,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -35,7 +39,8 @@ class MainTest {
         assertEquals(2, run(Map.of("ACW_SERVER_PORT", "http"), "--config", file.toString()));
         String message = err.toString(StandardCharsets.UTF_8);
         assertTrue(message.contains("rules[1].target: is required"), message);
-        assertTrue(message.contains("rule hub: source 'docker.io/*' and target 'docker' must both be wildcards"), message);
+        assertTrue(
+                message.contains("rule hub: source 'docker.io/*' and target 'docker' must both be wildcards"), message);
         assertTrue(message.contains("server.port: 'http' is not a whole number"), message);
     }
 

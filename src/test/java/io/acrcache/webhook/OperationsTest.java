@@ -1,14 +1,11 @@
 package io.acrcache.webhook;
 
-import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.config.SettingsLoader;
 import io.acrcache.webhook.testing.RawHttps;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TlsClients;
 import io.acrcache.webhook.tls.CertificateBundle;
-import io.acrcache.webhook.tls.CertificateFiles;
 import io.acrcache.webhook.tls.CertificateGenerator;
-import io.acrcache.webhook.tls.PemFiles;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
+
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,13 +38,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The webhook as operations see it: live reload of config and certificate through the same atomic
- * {@code ..data} symlink swap the kubelet does, metrics scraped after real requests, and graceful
- * shutdown that loses no request in flight.
+ * The webhook as operations see it: live reload of config and certificate through the same atomic {@code ..data}
+ * symlink swap the kubelet does, metrics scraped after real requests, and graceful shutdown that loses no request in
+ * flight.
  */
 class OperationsTest {
     @TempDir
     Path dir;
+
     WebhookApp app;
     SSLContext trust;
     CertificateBundle bundle;
@@ -70,14 +69,20 @@ class OperationsTest {
     }
 
     private static String config(String loginServer, String mode) {
-        return "acrLoginServer: " + loginServer + "\nmode: " + mode + "\nserver: {host: 127.0.0.1, port: 0, tlsCertFile: CERT, tlsKeyFile: KEY}\n"
+        return "acrLoginServer: " + loginServer + "\nmode: " + mode
+                + "\nserver: {host: 127.0.0.1, port: 0, tlsCertFile: CERT, tlsKeyFile: KEY}\n"
                 + "ops: {host: 127.0.0.1, port: 0}\nshutdown: {drainSeconds: 1}\n";
     }
 
     private Map<String, String> files(String config, CertificateBundle b) {
-        return Map.of("config.yaml", config.replace("CERT", dir.resolve("tls.crt").toString())
+        return Map.of(
+                "config.yaml",
+                config.replace("CERT", dir.resolve("tls.crt").toString())
                         .replace("KEY", dir.resolve("tls.key").toString()),
-                "tls.crt", b.certificatePem(), "tls.key", b.keyPem());
+                "tls.crt",
+                b.certificatePem(),
+                "tls.key",
+                b.keyPem());
     }
 
     @BeforeEach
@@ -87,7 +92,8 @@ class OperationsTest {
         Files.writeString(dir.resolve("ca.crt"), bundle.caCertificatePem());
         trust = TlsClients.trusting(dir.resolve("ca.crt"));
         Path configFile = dir.resolve("config.yaml");
-        app = WebhookApp.start(SettingsLoader.load(configFile, Map.of()),
+        app = WebhookApp.start(
+                SettingsLoader.load(configFile, Map.of()),
                 new WebhookApp.Options(configFile, Map.of(), dir.resolve("dev"), 2, Duration.ofMillis(100)));
     }
 
@@ -99,9 +105,20 @@ class OperationsTest {
     }
 
     private AdmissionResponse mutate(String... images) throws Exception {
-        PodBuilder pod = new PodBuilder().withNewMetadata().withName("p").withNamespace("apps").endMetadata().withNewSpec().endSpec();
+        PodBuilder pod = new PodBuilder()
+                .withNewMetadata()
+                .withName("p")
+                .withNamespace("apps")
+                .endMetadata()
+                .withNewSpec()
+                .endSpec();
         for (int i = 0; i < images.length; i++) {
-            pod.editSpec().addNewContainer().withName("c" + i).withImage(images[i]).endContainer().endSpec();
+            pod.editSpec()
+                    .addNewContainer()
+                    .withName("c" + i)
+                    .withImage(images[i])
+                    .endContainer()
+                    .endSpec();
         }
         try (RawHttps c = new RawHttps(trust, app.admissionPort())) {
             RawHttps.Response r = c.post("/mutate", Reviews.create(pod.build()).getBytes(StandardCharsets.UTF_8));
@@ -111,24 +128,31 @@ class OperationsTest {
     }
 
     private String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static double value(String scrape, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
         assertTrue(m.find(), "no series " + series);
         return Double.parseDouble(m.group(1));
     }
 
     @Test
     void metricsCountWhatReallyHappened() throws Exception {
-        mutate("nginx", "bitnami/redis:7");        // patched: 2 images rewritten
-        mutate("ghcr.io/org/app", "Bad:Image");    // unchanged: no-rule + invalid-reference
+        mutate("nginx", "bitnami/redis:7"); // patched: 2 images rewritten
+        mutate("ghcr.io/org/app", "Bad:Image"); // unchanged: no-rule + invalid-reference
         app.config().set(SettingsLoader.parse("acrLoginServer: first.azurecr.io\nmode: audit\n", "t", Map.of()));
-        mutate("busybox");                          // audit: would rewrite 1
+        mutate("busybox"); // audit: would rewrite 1
         try (RawHttps c = new RawHttps(trust, app.admissionPort())) {
-            assertEquals(400, c.post("/mutate", "{}".getBytes(StandardCharsets.UTF_8)).status());
+            assertEquals(
+                    400,
+                    c.post("/mutate", "{}".getBytes(StandardCharsets.UTF_8)).status());
         }
         String s = scrape();
         assertEquals(1.0, value(s, "acw_admission_requests_total{operation=\"CREATE\",outcome=\"patched\"}"));
@@ -140,12 +164,18 @@ class OperationsTest {
         assertEquals(1.0, value(s, "acw_images_skipped_total{reason=\"invalid-reference\"}"));
         assertEquals(1.0, value(s, "acw_images_audit_would_rewrite_total{registry=\"docker.io\",rule=\"docker-hub\"}"));
         assertEquals(1.0, value(s, "acw_admission_malformed_total"));
-        assertEquals(bundle.certificate().getNotAfter().getTime() / 1000.0, value(s, "acw_tls_certificate_expiry_timestamp_seconds"));
+        assertEquals(
+                bundle.certificate().getNotAfter().getTime() / 1000.0,
+                value(s, "acw_tls_certificate_expiry_timestamp_seconds"));
         assertEquals(0.0, value(s, "acw_config_reloads_total{result=\"failure\"}"));
         assertTrue(value(s, "acw_config_last_success_timestamp_seconds") > 1.7e9);
         // buckets resolve below a millisecond
-        assertTrue(s.contains("acw_admission_duration_seconds_bucket{operation=\"CREATE\",le=\"1.0E-4\"}"), "100 µs bucket");
-        assertTrue(s.contains("acw_admission_duration_seconds_bucket{operation=\"CREATE\",le=\"5.0E-4\"}"), "500 µs bucket");
+        assertTrue(
+                s.contains("acw_admission_duration_seconds_bucket{operation=\"CREATE\",le=\"1.0E-4\"}"),
+                "100 µs bucket");
+        assertTrue(
+                s.contains("acw_admission_duration_seconds_bucket{operation=\"CREATE\",le=\"5.0E-4\"}"),
+                "500 µs bucket");
         // JVM, process and Vert.x HTTP server metrics
         assertTrue(s.contains("jvm_memory_used_bytes{area=\"heap\""), "JVM heap metrics, whatever the collector");
         assertTrue(s.contains("process_uptime_seconds"));
@@ -169,12 +199,14 @@ class OperationsTest {
 
     @Test
     void configChangeByAtomicSymlinkSwapAppliesAndABadOneIsRefused() throws Exception {
-        assertTrue(Reviews.decodePatch(mutate("nginx").getPatch()).contains("\"first.azurecr.io/docker/library/nginx\""));
+        assertTrue(
+                Reviews.decodePatch(mutate("nginx").getPatch()).contains("\"first.azurecr.io/docker/library/nginx\""));
 
         publish(files(config("second.azurecr.io", "enforce"), bundle));
         eventually("second login server in use", () -> {
             try {
-                return Reviews.decodePatch(mutate("nginx").getPatch()).contains("second.azurecr.io/docker/library/nginx");
+                return Reviews.decodePatch(mutate("nginx").getPatch())
+                        .contains("second.azurecr.io/docker/library/nginx");
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -188,7 +220,9 @@ class OperationsTest {
                 throw new AssertionError(e);
             }
         });
-        assertTrue(Reviews.decodePatch(mutate("nginx").getPatch()).contains("second.azurecr.io"), "last good config stays");
+        assertTrue(
+                Reviews.decodePatch(mutate("nginx").getPatch()).contains("second.azurecr.io"),
+                "last good config stays");
         assertEquals(1.0, value(scrape(), "acw_config_reloads_total{result=\"success\"}"));
 
         publish(files(config("second.azurecr.io", "audit"), bundle));
@@ -209,9 +243,13 @@ class OperationsTest {
             assertEquals(bundle.certificate().getSerialNumber(), before);
             assertEquals(200, open.post("/mutate", review).status());
 
-            CertificateBundle rotated = CertificateGenerator.issue(bundle.caCertificate(), bundle.caKey(),
-                    "acr-cache-webhook.test.svc", CertificateGenerator.serviceDnsNames("acr-cache-webhook", "test"),
-                    List.of("127.0.0.1"), Duration.ofDays(60));
+            CertificateBundle rotated = CertificateGenerator.issue(
+                    bundle.caCertificate(),
+                    bundle.caKey(),
+                    "acr-cache-webhook.test.svc",
+                    CertificateGenerator.serviceDnsNames("acr-cache-webhook", "test"),
+                    List.of("127.0.0.1"),
+                    Duration.ofDays(60));
             publish(files(config("first.azurecr.io", "enforce"), rotated));
             eventually("a new connection sees the new certificate", () -> {
                 try (RawHttps fresh = new RawHttps(trust, app.admissionPort())) {
@@ -220,7 +258,10 @@ class OperationsTest {
                     throw new AssertionError(e);
                 }
             });
-            assertEquals(200, open.post("/mutate", review).status(), "the connection opened before the rotation still works");
+            assertEquals(
+                    200,
+                    open.post("/mutate", review).status(),
+                    "the connection opened before the rotation still works");
             assertEquals(before, open.peerSerial());
             eventually("expiry gauge follows", () -> {
                 try {
@@ -233,8 +274,13 @@ class OperationsTest {
 
             // a key that does not match its certificate is refused; the rotated pair keeps serving
             CertificateBundle other = CertificateGenerator.forService("x", "y", Duration.ofDays(1));
-            publish(Map.of("config.yaml", Files.readString(dir.resolve("config.yaml")),
-                    "tls.crt", other.certificatePem(), "tls.key", rotated.keyPem()));
+            publish(Map.of(
+                    "config.yaml",
+                    Files.readString(dir.resolve("config.yaml")),
+                    "tls.crt",
+                    other.certificatePem(),
+                    "tls.key",
+                    rotated.keyPem()));
             eventually("mismatched pair refused", () -> {
                 try {
                     return value(scrape(), "acw_tls_reloads_total{result=\"failure\"}") == 1.0;
@@ -257,24 +303,37 @@ class OperationsTest {
             HttpClient ops = HttpClient.newHttpClient();
             eventually("readiness turns false at once", () -> {
                 try {
-                    return ops.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/readyz")).build(),
-                            HttpResponse.BodyHandlers.ofString()).statusCode() == 503;
+                    return ops.send(
+                                            HttpRequest.newBuilder(
+                                                            URI.create("http://127.0.0.1:" + app.opsPort() + "/readyz"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .statusCode()
+                            == 503;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             });
             // during the drain period new requests are still answered
-            assertEquals(200, new RawHttps(trust, app.admissionPort()).post("/mutate", review).status());
+            assertEquals(
+                    200,
+                    new RawHttps(trust, app.admissionPort())
+                            .post("/mutate", review)
+                            .status());
             Thread.sleep(1000); // past the drain: the listener is shutting down while our request is half sent
             inFlight.finishPost(review, review.length / 2);
             RawHttps.Response r = inFlight.read();
             assertEquals(200, r.status());
-            AdmissionResponse response = Reviews.answer(r.body().getBytes(StandardCharsets.UTF_8)).getResponse();
+            AdmissionResponse response =
+                    Reviews.answer(r.body().getBytes(StandardCharsets.UTF_8)).getResponse();
             assertEquals("705ab4f5-6393-11e8-b7cc-42010a800002", response.getUid());
             assertTrue(response.getAllowed());
             stopping.get(20, TimeUnit.SECONDS);
         }
-        assertThrows(java.io.IOException.class, () -> new RawHttps(trust, app.admissionPort()), "no new connections after stop");
+        assertThrows(
+                java.io.IOException.class,
+                () -> new RawHttps(trust, app.admissionPort()),
+                "no new connections after stop");
         app = null;
     }
 }

@@ -15,7 +15,9 @@ class ReadmeTest {
     void everyConfigurationKeyIsDocumented() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         for (SettingDef def : SettingsCatalog.ALL) {
-            assertTrue(readme.contains("| `" + def.path() + "` | `" + def.env() + "` |"), def.path() + " missing from README");
+            assertTrue(
+                    readme.contains("| `" + def.path() + "` | `" + def.env() + "` |"),
+                    def.path() + " missing from README");
         }
     }
 

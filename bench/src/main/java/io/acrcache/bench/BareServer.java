@@ -20,15 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The floor of this stack: a bare Vert.x 5 HTTPS server with the webhook's TLS policy ({@link ServerTlsOptions}),
- * the same number of event-loop instances, that per request reads the body, parses it with Jackson 3 into a tree
- * (with {@code STRICT_DUPLICATE_DETECTION} when the last argument is {@code strict}, as the webhook's mapper had up to
- * commit 1007724) and answers a canned AdmissionReview of exactly the webhook's answer
- * size. No router, no metrics, no logging, no rewriting.
+ * The floor of this stack: a bare Vert.x 5 HTTPS server with the webhook's TLS policy ({@link ServerTlsOptions}), the
+ * same number of event-loop instances, that per request reads the body, parses it with Jackson 3 into a tree (with
+ * {@code STRICT_DUPLICATE_DETECTION} when the last argument is {@code strict}, as the webhook's mapper had up to commit
+ * 1007724) and answers a canned AdmissionReview of exactly the webhook's answer size. No router, no metrics, no
+ * logging, no rewriting.
  *
- * <p>Run as a child JVM by the load benchmark: {@code BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES [strict]}.
- * Plain-HTTP {@code GET /readyz} on OPS_PORT answers 200 once the TLS listener is up; {@code GET /allocated} the bytes
- * allocated by its live threads so far.
+ * <p>Run as a child JVM by the load benchmark: {@code BareServer PORT OPS_PORT CERT KEY ANSWER_FILE INSTANCES
+ * [strict]}. Plain-HTTP {@code GET /readyz} on OPS_PORT answers 200 once the TLS listener is up; {@code GET /allocated}
+ * the bytes allocated by its live threads so far.
  */
 public final class BareServer {
     private static final ObjectMapper PLAIN = JsonMapper.builder().build();
@@ -36,8 +36,7 @@ public final class BareServer {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private BareServer() {
-    }
+    private BareServer() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 6 && args.length != 7) {
@@ -52,10 +51,11 @@ public final class BareServer {
         ObjectMapper json = args.length == 7 && args[6].equals("strict") ? STRICT : PLAIN;
         KeyCertOptions keyCert = ServerTlsOptions.keyCert(tls);
         Vertx vertx = Vertx.vertx();
-        HttpServerOptions options = ServerTlsOptions.configure(new HttpServerOptions().setHost("127.0.0.1").setPort(port),
-                keyCert);
+        HttpServerOptions options = ServerTlsOptions.configure(
+                new HttpServerOptions().setHost("127.0.0.1").setPort(port), keyCert);
         vertx.deployVerticle(() -> new Listener(options, answer, json), new DeploymentOptions().setInstances(instances))
-                .compose(id -> vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(opsPort))
+                .compose(id -> vertx.createHttpServer(
+                                new HttpServerOptions().setHost("127.0.0.1").setPort(opsPort))
                         .requestHandler(req -> {
                             if (req.path().equals("/allocated")) {
                                 req.response().end(Long.toString(allocatedBytes()));
@@ -68,8 +68,8 @@ public final class BareServer {
                     e.printStackTrace();
                     System.exit(1);
                 })
-                .onSuccess(s -> System.err.println("bare server: TLS on " + port + " (" + instances
-                        + " instances), ready on " + opsPort));
+                .onSuccess(s -> System.err.println(
+                        "bare server: TLS on " + port + " (" + instances + " instances), ready on " + opsPort));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "shutdown"));
     }
 

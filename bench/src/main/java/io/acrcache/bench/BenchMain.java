@@ -8,8 +8,7 @@ import java.util.Arrays;
 
 /** {@code java -jar acr-cache-webhook-bench.jar load|jvm|profile|jmh [JMH options]|jfr-summary FILE}. */
 public final class BenchMain {
-    private BenchMain() {
-    }
+    private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
         String mode = args.length == 0 ? "load" : args[0];

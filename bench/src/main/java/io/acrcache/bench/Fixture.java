@@ -19,17 +19,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one AdmissionReview every benchmark sends (a Pod of 3 containers and 1 init container, all four images
- * on Docker Hub, as kube-apiserver serializes it: compact JSON, about 5.4 KB), and the webhook configuration
- * it is answered with.
+ * The one AdmissionReview every benchmark sends (a Pod of 3 containers and 1 init container, all four images on Docker
+ * Hub, as kube-apiserver serializes it: compact JSON, about 5.4 KB), and the webhook configuration it is answered with.
  */
 public final class Fixture {
     public static final String RESOURCE = "/bench/admission-review.json";
     public static final String LOGIN_SERVER = "myacr.azurecr.io";
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private Fixture() {
-    }
+    private Fixture() {}
 
     /** The review as the API server sends it: compact JSON. */
     public static byte[] review() {
@@ -85,8 +83,10 @@ public final class Fixture {
     /** The configuration of the pure-path benchmarks (ports do not matter there). */
     public static LoadedConfig config() {
         try {
-            return SettingsLoader.parse(rulesYaml() + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
-                    "bench", Map.of());
+            return SettingsLoader.parse(
+                    rulesYaml() + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
+                    "bench",
+                    Map.of());
         } catch (Exception e) {
             throw new IllegalStateException("benchmark configuration refused: " + e.getMessage(), e);
         }
@@ -104,7 +104,8 @@ public final class Fixture {
         } catch (Exception e) {
             throw new IllegalStateException("the fixture is not a valid AdmissionReview: " + e.getMessage(), e);
         }
-        long rewrites = result.decisions().stream().filter(ImageDecision::isRewrite).count();
+        long rewrites =
+                result.decisions().stream().filter(ImageDecision::isRewrite).count();
         if (result.outcome() != Outcome.PATCHED || rewrites != 4) {
             throw new IllegalStateException("the fixture must have its 4 images rewritten, got " + result.outcome()
                     + " with " + rewrites + " rewrite(s): " + result.decisions());

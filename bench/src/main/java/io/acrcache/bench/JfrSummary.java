@@ -21,8 +21,8 @@ import java.util.Set;
 
 /**
  * Where a JFR recording of the webhook under load spends CPU ({@code jdk.ExecutionSample}) and allocates
- * ({@code jdk.ObjectAllocationSample}, weighted by the bytes each sample stands for), summarized by top frame,
- * by the webhook's own methods on the stack, and by library.
+ * ({@code jdk.ObjectAllocationSample}, weighted by the bytes each sample stands for), summarized by top frame, by the
+ * webhook's own methods on the stack, and by library.
  */
 public final class JfrSummary {
     /** Library groups, first match wins. */
@@ -55,8 +55,7 @@ public final class JfrSummary {
         GROUPS.put("java.io.", "java.io (streams)");
     }
 
-    private JfrSummary() {
-    }
+    private JfrSummary() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
@@ -87,7 +86,8 @@ public final class JfrSummary {
         Duration gcPause = Duration.ZERO;
         Duration longestPause = Duration.ZERO;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-            if (from != null && e.getStartTime().isBefore(from) || to != null && e.getStartTime().isAfter(to)) {
+            if (from != null && e.getStartTime().isBefore(from)
+                    || to != null && e.getStartTime().isAfter(to)) {
                 continue;
             }
             String type = e.getEventType().getName();
@@ -125,8 +125,10 @@ public final class JfrSummary {
                         continue;
                     }
                     allocSelf.add(frames.get(0), w);
-                    allocSite.add(shortClass(e.getClass("objectClass").getName()) + " in " + frames.get(0) + " <- "
-                            + caller(frames), w);
+                    allocSite.add(
+                            shortClass(e.getClass("objectClass").getName()) + " in " + frames.get(0) + " <- "
+                                    + caller(frames),
+                            w);
                     allocGroupSelf.add(group(frames.get(0)), w);
                     for (String m : new HashSet<>(webhookFrames(frames))) {
                         allocWebhook.add(m, w);
@@ -143,40 +145,61 @@ public final class JfrSummary {
                         longestPause = p;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         StringBuilder sb = new StringBuilder();
         sb.append("### JFR summary of ").append(file.getFileName()).append("\n\n");
-        sb.append("- CPU samples (jdk.ExecutionSample, Java code only): ").append(cpuSamples).append('\n');
-        sb.append("- allocation sampled (jdk.ObjectAllocationSample weight): ").append(Table.f(allocBytes / (1 << 20), 0))
+        sb.append("- CPU samples (jdk.ExecutionSample, Java code only): ")
+                .append(cpuSamples)
+                .append('\n');
+        sb.append("- allocation sampled (jdk.ObjectAllocationSample weight): ")
+                .append(Table.f(allocBytes / (1 << 20), 0))
                 .append(" MiB\n");
-        sb.append("- GCs: ").append(gcs).append(", total pause ").append(gcPause.toMillis()).append(" ms, longest ")
-                .append(Table.f(longestPause.toNanos() / 1e6, 1)).append(" ms\n\n");
+        sb.append("- GCs: ")
+                .append(gcs)
+                .append(", total pause ")
+                .append(gcPause.toMillis())
+                .append(" ms, longest ")
+                .append(Table.f(longestPause.toNanos() / 1e6, 1))
+                .append(" ms\n\n");
         sb.append("#### CPU by library, inclusive (share of samples with any frame of it on the stack)\n\n")
-                .append(cpuGroupIncl.table("library", "% of CPU samples", cpuSamples, top)).append('\n');
+                .append(cpuGroupIncl.table("library", "% of CPU samples", cpuSamples, top))
+                .append('\n');
         sb.append("#### CPU by library, self (top frame)\n\n")
-                .append(cpuGroupSelf.table("library", "% of CPU samples", cpuSamples, top)).append('\n');
-        sb.append("#### CPU: hottest top frames\n\n").append(cpuSelf.table("method", "% self", cpuSamples, top)).append('\n');
+                .append(cpuGroupSelf.table("library", "% of CPU samples", cpuSamples, top))
+                .append('\n');
+        sb.append("#### CPU: hottest top frames\n\n")
+                .append(cpuSelf.table("method", "% self", cpuSamples, top))
+                .append('\n');
         sb.append("#### CPU: hottest top frames, with the first caller outside the JDK\n\n")
-                .append(cpuSelfCaller.table("method <- caller", "% self", cpuSamples, top)).append('\n');
-        sb.append("#### In native code (jdk.NativeMethodSample, threads waiting for I/O left out), "
-                + nativeSamples + " samples\n\n"
-                + "Execution samples see only Java code: a thread inside a system call (a write to stdout, a socket "
-                + "write) shows up here instead. Sampled every 20 ms per thread (the CPU samples: every 10 ms).\n\n")
-                .append(nativeSite.table("native method <- caller", "% of native samples", nativeSamples, top)).append('\n');
+                .append(cpuSelfCaller.table("method <- caller", "% self", cpuSamples, top))
+                .append('\n');
+        sb.append(
+                        "#### In native code (jdk.NativeMethodSample, threads waiting for I/O left out), "
+                                + nativeSamples + " samples\n\n"
+                                + "Execution samples see only Java code: a thread inside a system call (a write to stdout, a socket "
+                                + "write) shows up here instead. Sampled every 20 ms per thread (the CPU samples: every 10 ms).\n\n")
+                .append(nativeSite.table("native method <- caller", "% of native samples", nativeSamples, top))
+                .append('\n');
         sb.append("#### CPU: webhook methods on the stack (inclusive)\n\n")
-                .append(cpuWebhook.table("method", "% inclusive", cpuSamples, top)).append('\n');
-        sb.append("#### Allocation by class\n\n").append(allocClass.table("class", "% of bytes", allocBytes, top)).append('\n');
+                .append(cpuWebhook.table("method", "% inclusive", cpuSamples, top))
+                .append('\n');
+        sb.append("#### Allocation by class\n\n")
+                .append(allocClass.table("class", "% of bytes", allocBytes, top))
+                .append('\n');
         sb.append("#### Allocation by library, inclusive\n\n")
-                .append(allocGroupIncl.table("library", "% of bytes", allocBytes, top)).append('\n');
+                .append(allocGroupIncl.table("library", "% of bytes", allocBytes, top))
+                .append('\n');
         sb.append("#### Allocation by library, self (allocating frame)\n\n")
-                .append(allocGroupSelf.table("library", "% of bytes", allocBytes, top)).append('\n');
-        sb.append("#### Allocation sites (allocating frame)\n\n").append(allocSelf.table("method", "% of bytes", allocBytes, top))
+                .append(allocGroupSelf.table("library", "% of bytes", allocBytes, top))
+                .append('\n');
+        sb.append("#### Allocation sites (allocating frame)\n\n")
+                .append(allocSelf.table("method", "% of bytes", allocBytes, top))
                 .append('\n');
         sb.append("#### Allocation sites: class in allocating frame <- first caller outside the JDK\n\n")
-                .append(allocSite.table("allocation", "% of bytes", allocBytes, top)).append('\n');
+                .append(allocSite.table("allocation", "% of bytes", allocBytes, top))
+                .append('\n');
         sb.append("#### Allocation: webhook methods on the stack (inclusive)\n\n")
                 .append(allocWebhook.table("method", "% of bytes", allocBytes, top));
         return sb.toString();
@@ -199,8 +222,12 @@ public final class JfrSummary {
 
     /** A thread blocked waiting for work or I/O readiness, not doing any. */
     private static boolean idle(String top) {
-        return top.contains("epollWait") || top.contains("EPoll.wait") || top.contains("Object.wait")
-                || top.contains("Unsafe.park") || top.contains("Thread.sleep") || top.contains("Net.accept")
+        return top.contains("epollWait")
+                || top.contains("EPoll.wait")
+                || top.contains("Object.wait")
+                || top.contains("Unsafe.park")
+                || top.contains("Thread.sleep")
+                || top.contains("Net.accept")
                 || top.contains("Net.poll");
     }
 

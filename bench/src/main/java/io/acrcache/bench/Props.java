@@ -7,8 +7,7 @@ import java.util.List;
 
 /** Benchmark settings from system properties ({@code -Dbench.x=y}), with defaults. */
 public final class Props {
-    private Props() {
-    }
+    private Props() {}
 
     public static String string(String key, String fallback) {
         String v = System.getProperty(key);

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * AdmissionReview in, AdmissionReview out; no transport. A well-formed review always gets an
- * answer: any failure past the envelope is admitted unchanged with a warning (this webhook fails
- * open, it must never be the reason a Pod cannot start).
+ * AdmissionReview in, AdmissionReview out; no transport. A well-formed review always gets an answer: any failure past
+ * the envelope is admitted unchanged with a warning (this webhook fails open, it must never be the reason a Pod cannot
+ * start).
  */
 public final class AdmissionReviewHandler {
     public static final String API_VERSION = "admission.k8s.io/v1";
@@ -28,9 +28,7 @@ public final class AdmissionReviewHandler {
         this.config = config;
     }
 
-    /**
-     * @param forcedMode {@link Mode#AUDIT} for the audit endpoint; null to use the configured mode
-     */
+    /** @param forcedMode {@link Mode#AUDIT} for the audit endpoint; null to use the configured mode */
     public AdmissionResult handle(byte[] body, Mode forcedMode) throws MalformedReviewException {
         LoadedConfig cfg = config.get();
         ReviewReader.Request request = ReviewReader.read(body, cfg.settings().optOutAnnotation());
@@ -43,10 +41,21 @@ public final class AdmissionReviewHandler {
         try {
             PodView pod = request.object();
             podName = podName(pod, request);
-            boolean isPod = "Pod".equals(request.kindKind()) && request.kindGroup().isEmpty();
+            boolean isPod =
+                    "Pod".equals(request.kindKind()) && request.kindGroup().isEmpty();
             if (!isPod || pod == null) {
-                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName,
-                        List.of(), null);
+                return answer(
+                        uid,
+                        null,
+                        List.of(),
+                        Outcome.SKIPPED,
+                        operation,
+                        mode,
+                        dryRun,
+                        namespace,
+                        podName,
+                        List.of(),
+                        null);
             }
             String subResource = request.subResource() == null ? "" : request.subResource();
             PodPlan plan;
@@ -57,28 +66,88 @@ public final class AdmissionReviewHandler {
                 plan = PodRewriter.forEphemeralUpdate(cfg, namespace, pod, request.oldObject());
                 ephemeral = true;
             } else {
-                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName,
-                        List.of(), null);
+                return answer(
+                        uid,
+                        null,
+                        List.of(),
+                        Outcome.SKIPPED,
+                        operation,
+                        mode,
+                        dryRun,
+                        namespace,
+                        podName,
+                        List.of(),
+                        null);
             }
             if (plan.podSkip() != null) {
-                return answer(uid, null, List.of(), Outcome.SKIPPED, operation, mode, dryRun, namespace, podName,
-                        plan.decisions(), null);
+                return answer(
+                        uid,
+                        null,
+                        List.of(),
+                        Outcome.SKIPPED,
+                        operation,
+                        mode,
+                        dryRun,
+                        namespace,
+                        podName,
+                        plan.decisions(),
+                        null);
             }
             if (!plan.hasRewrites()) {
-                return answer(uid, null, List.of(), Outcome.UNCHANGED, operation, mode, dryRun, namespace, podName,
-                        plan.decisions(), null);
+                return answer(
+                        uid,
+                        null,
+                        List.of(),
+                        Outcome.UNCHANGED,
+                        operation,
+                        mode,
+                        dryRun,
+                        namespace,
+                        podName,
+                        plan.decisions(),
+                        null);
             }
             List<String> warnings = warnings(plan, mode);
             if (mode == Mode.AUDIT) {
-                return answer(uid, null, warnings, Outcome.UNCHANGED, operation, mode, dryRun, namespace, podName,
-                        plan.decisions(), null);
+                return answer(
+                        uid,
+                        null,
+                        warnings,
+                        Outcome.UNCHANGED,
+                        operation,
+                        mode,
+                        dryRun,
+                        namespace,
+                        podName,
+                        plan.decisions(),
+                        null);
             }
             byte[] patch = PatchBuilder.build(plan, pod, ORIGINAL_IMAGES_ANNOTATION, !ephemeral);
-            return answer(uid, patch, warnings, Outcome.PATCHED, operation, mode, dryRun, namespace, podName,
-                    plan.decisions(), null);
+            return answer(
+                    uid,
+                    patch,
+                    warnings,
+                    Outcome.PATCHED,
+                    operation,
+                    mode,
+                    dryRun,
+                    namespace,
+                    podName,
+                    plan.decisions(),
+                    null);
         } catch (RuntimeException | StackOverflowError e) {
-            return answer(uid, null, List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"),
-                    Outcome.ERROR, operation, mode, dryRun, namespace, podName, List.of(), e);
+            return answer(
+                    uid,
+                    null,
+                    List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"),
+                    Outcome.ERROR,
+                    operation,
+                    mode,
+                    dryRun,
+                    namespace,
+                    podName,
+                    List.of(),
+                    e);
         }
     }
 
@@ -102,20 +171,31 @@ public final class AdmissionReviewHandler {
             rewrites++;
             if (out.size() < MAX_WARNINGS) {
                 out.add((mode == Mode.AUDIT ? "acr-cache-webhook (audit, not applied): " : "acr-cache-webhook: ")
-                        + d.kind().field() + " \"" + d.container() + "\" image " + d.original() + " -> " + d.rewritten());
+                        + d.kind().field() + " \"" + d.container() + "\" image " + d.original() + " -> "
+                        + d.rewritten());
             }
         }
         if (rewrites > MAX_WARNINGS) {
             out.add("acr-cache-webhook: " + (rewrites - MAX_WARNINGS) + " more images "
-                    + (mode == Mode.AUDIT ? "would be " : "") + "rewritten, see annotation " + ORIGINAL_IMAGES_ANNOTATION);
+                    + (mode == Mode.AUDIT ? "would be " : "") + "rewritten, see annotation "
+                    + ORIGINAL_IMAGES_ANNOTATION);
         }
         return out;
     }
 
     /** A new AdmissionReview holding only the response (the request is never echoed back). */
-    private static AdmissionResult answer(String uid, byte[] patch, List<String> warnings, Outcome outcome,
-                                          String operation, Mode mode, boolean dryRun, String namespace, String podName,
-                                          List<ImageDecision> decisions, Throwable error) {
+    private static AdmissionResult answer(
+            String uid,
+            byte[] patch,
+            List<String> warnings,
+            Outcome outcome,
+            String operation,
+            Mode mode,
+            boolean dryRun,
+            String namespace,
+            String podName,
+            List<ImageDecision> decisions,
+            Throwable error) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(patch == null ? 160 : 256 + patch.length * 4 / 3);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -138,6 +218,7 @@ public final class AdmissionReviewHandler {
             g.writeEndObject();
             g.writeEndObject();
         }
-        return new AdmissionResult(out.toByteArray(), outcome, operation, mode, dryRun, namespace, podName, decisions, error);
+        return new AdmissionResult(
+                out.toByteArray(), outcome, operation, mode, dryRun, namespace, podName, decisions, error);
     }
 }

@@ -2,7 +2,9 @@ package io.acrcache.webhook.admission;
 
 /** The three container lists of a Pod spec, by their JSON field names. */
 public enum ContainerKind {
-    CONTAINERS("containers"), INIT_CONTAINERS("initContainers"), EPHEMERAL_CONTAINERS("ephemeralContainers");
+    CONTAINERS("containers"),
+    INIT_CONTAINERS("initContainers"),
+    EPHEMERAL_CONTAINERS("ephemeralContainers");
 
     private final String field;
 

@@ -12,20 +12,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes the RFC 6902 patch for a plan: one {@code replace} per rewritten image, and one key-level
- * {@code add} of the annotation that records the original images. The annotation never replaces
- * the annotations map when one exists: other annotations must survive. Written straight to bytes
- * with a JSON generator, so every string is escaped by Jackson and nothing is assembled by hand.
+ * Writes the RFC 6902 patch for a plan: one {@code replace} per rewritten image, and one key-level {@code add} of the
+ * annotation that records the original images. The annotation never replaces the annotations map when one exists: other
+ * annotations must survive. Written straight to bytes with a JSON generator, so every string is escaped by Jackson and
+ * nothing is assembled by hand.
  */
 public final class PatchBuilder {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private PatchBuilder() {
-    }
+    private PatchBuilder() {}
 
     /**
-     * @param recordOriginals false for the ephemeral-containers subresource, where only ephemeral
-     *                        containers may change and metadata edits are not allowed
+     * @param recordOriginals false for the ephemeral-containers subresource, where only ephemeral containers may change
+     *     and metadata edits are not allowed
      * @return the patch as UTF-8 JSON, or null when there is nothing to change
      */
     public static byte[] build(PodPlan plan, PodView pod, String annotationKey, boolean recordOriginals) {

@@ -3,8 +3,8 @@ package io.acrcache.webhook.admission;
 import java.util.List;
 
 /**
- * The decisions for every image in scope of one Pod. {@code podSkip} is set when the whole Pod is out
- * of scope (then every decision carries that reason).
+ * The decisions for every image in scope of one Pod. {@code podSkip} is set when the whole Pod is out of scope (then
+ * every decision carries that reason).
  */
 public record PodPlan(List<ImageDecision> decisions, SkipReason podSkip) {
 

@@ -12,15 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides, image by image, what the webhook does to a Pod. Pure: reads the fields of the Pod it
- * needs and the configuration; changes nothing.
+ * Decides, image by image, what the webhook does to a Pod. Pure: reads the fields of the Pod it needs and the
+ * configuration; changes nothing.
  */
 public final class PodRewriter {
     private static final int MAX_NAME_LENGTH = 255;
     private static final ContainerKind[] ALL_KINDS = ContainerKind.values();
 
-    private PodRewriter() {
-    }
+    private PodRewriter() {}
 
     /** Every image of a Pod being created. */
     public static PodPlan forCreate(LoadedConfig config, String namespace, PodView pod) {
@@ -28,8 +27,8 @@ public final class PodRewriter {
     }
 
     /**
-     * An update of the {@code ephemeralcontainers} subresource (what {@code kubectl debug} sends): only
-     * ephemeral containers that are new or whose image changed, since the others are immutable.
+     * An update of the {@code ephemeralcontainers} subresource (what {@code kubectl debug} sends): only ephemeral
+     * containers that are new or whose image changed, since the others are immutable.
      */
     public static PodPlan forEphemeralUpdate(LoadedConfig config, String namespace, PodView pod, PodView oldPod) {
         Map<String, String> before = new HashMap<>();
@@ -42,7 +41,8 @@ public final class PodRewriter {
         return plan(config, namespace, pod, before);
     }
 
-    private static PodPlan plan(LoadedConfig config, String namespace, PodView pod, Map<String, String> ephemeralBefore) {
+    private static PodPlan plan(
+            LoadedConfig config, String namespace, PodView pod, Map<String, String> ephemeralBefore) {
         SkipReason podSkip = podSkip(config, namespace, pod);
         List<ImageDecision> decisions = new ArrayList<>(4);
         for (ContainerKind kind : ALL_KINDS) {
@@ -83,7 +83,8 @@ public final class PodRewriter {
         return null;
     }
 
-    private static ImageDecision decide(LoadedConfig config, ContainerKind kind, int index, PodView.ContainerView container) {
+    private static ImageDecision decide(
+            LoadedConfig config, ContainerKind kind, int index, PodView.ContainerView container) {
         String name = container.name();
         String image = container.image();
         if ("Never".equals(container.imagePullPolicy())) {

@@ -10,22 +10,28 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads an AdmissionReview in one streaming pass, keeping only what admission needs and skipping
- * the rest of the Pod without building it. The whole body is still tokenized, so a truncated or
- * otherwise invalid document is refused. A member that appears twice counts once, the last time,
- * as the Go decoder of kube-apiserver reads it.
+ * Reads an AdmissionReview in one streaming pass, keeping only what admission needs and skipping the rest of the Pod
+ * without building it. The whole body is still tokenized, so a truncated or otherwise invalid document is refused. A
+ * member that appears twice counts once, the last time, as the Go decoder of kube-apiserver reads it.
  */
 final class ReviewReader {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String MIRROR = "kubernetes.io/config.mirror";
 
     /** The request part of a review; {@code object}/{@code oldObject} are null unless JSON objects. */
-    record Request(String uid, String kindGroup, String kindKind, String operation, String subResource,
-                   String namespace, String name, boolean dryRun, PodView object, PodView oldObject) {
-    }
+    record Request(
+            String uid,
+            String kindGroup,
+            String kindKind,
+            String operation,
+            String subResource,
+            String namespace,
+            String name,
+            boolean dryRun,
+            PodView object,
+            PodView oldObject) {}
 
-    private ReviewReader() {
-    }
+    private ReviewReader() {}
 
     static Request read(byte[] body, String optOutAnnotation) throws MalformedReviewException {
         try (JsonParser p = JSON.createParser(body)) {
@@ -115,8 +121,8 @@ final class ReviewReader {
     }
 
     /** The annotations the webhook reads; a member given twice replaces the whole record. */
-    private record Annotations(PodView.Shape shape, boolean mirror, String optOutValue, boolean hasOriginals,
-                               String originals) {
+    private record Annotations(
+            PodView.Shape shape, boolean mirror, String optOutValue, boolean hasOriginals, String originals) {
         static final Annotations ABSENT = new Annotations(PodView.Shape.ABSENT, false, null, false, null);
     }
 
@@ -138,8 +144,16 @@ final class ReviewReader {
             }
         }
         Annotations a = metadata.annotations();
-        return new PodView(metadata.shape(), metadata.name(), metadata.generateName(), a.shape(), a.mirror(),
-                a.optOutValue(), a.hasOriginals(), a.originals(), containers);
+        return new PodView(
+                metadata.shape(),
+                metadata.name(),
+                metadata.generateName(),
+                a.shape(),
+                a.mirror(),
+                a.optOutValue(),
+                a.hasOriginals(),
+                a.originals(),
+                containers);
     }
 
     private static Metadata metadata(JsonParser p, JsonToken t, String optOut) {

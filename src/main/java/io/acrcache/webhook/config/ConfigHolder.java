@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * The configuration in force. Each admission reads it once, so a reload swaps rules between
- * requests, never in the middle of one.
+ * The configuration in force. Each admission reads it once, so a reload swaps rules between requests, never in the
+ * middle of one.
  */
 public final class ConfigHolder implements Supplier<LoadedConfig> {
     private final AtomicReference<LoadedConfig> current;

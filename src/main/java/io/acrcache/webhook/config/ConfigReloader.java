@@ -15,11 +15,10 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * Re-reads the config file when it changes. A valid file replaces the rules and options between
- * two admissions; an invalid one is refused with its errors logged and counted, and the last good
- * configuration keeps serving. Listener settings (hosts, ports, body limit, certificate paths, the
- * pull-failure watch) are bound at start: a change to them is applied only by a restart, and said so.
- * With no file (embedded defaults) it only registers its meters.
+ * Re-reads the config file when it changes. A valid file replaces the rules and options between two admissions; an
+ * invalid one is refused with its errors logged and counted, and the last good configuration keeps serving. Listener
+ * settings (hosts, ports, body limit, certificate paths, the pull-failure watch) are bound at start: a change to them
+ * is applied only by a restart, and said so. With no file (embedded defaults) it only registers its meters.
  */
 public final class ConfigReloader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
@@ -33,17 +32,25 @@ public final class ConfigReloader implements AutoCloseable {
     private volatile double lastSuccessEpochSeconds;
     private final FileContentWatcher watcher;
 
-    public ConfigReloader(Vertx vertx, ConfigHolder holder, Path file, Map<String, String> env, MeterRegistry registry,
-                          Duration interval) {
+    public ConfigReloader(
+            Vertx vertx,
+            ConfigHolder holder,
+            Path file,
+            Map<String, String> env,
+            MeterRegistry registry,
+            Duration interval) {
         this.holder = holder;
         this.file = file;
         this.env = env;
         this.reloads = new ReloadCounter(registry, RELOADS, "Configuration reloads, by result");
         this.lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
-        Gauge.builder(LAST_SUCCESS, this, r -> r.lastSuccessEpochSeconds).baseUnit("seconds")
-                .description("When the configuration in force was loaded (Unix time)").register(registry);
+        Gauge.builder(LAST_SUCCESS, this, r -> r.lastSuccessEpochSeconds)
+                .baseUnit("seconds")
+                .description("When the configuration in force was loaded (Unix time)")
+                .register(registry);
         // on embedded defaults there is no file to watch, but the meters still tell when the config was loaded
-        this.watcher = file == null ? null
+        this.watcher = file == null
+                ? null
                 : FileContentWatcher.start(vertx, List.of(file), interval, contents -> reload(contents.get(0)));
     }
 
@@ -68,9 +75,11 @@ public final class ConfigReloader implements AutoCloseable {
         }
         LOG.info("configuration reloaded from " + file + ": " + next.ruleSet().size() + " rule(s), mode "
                 + after.mode().label());
-        if (!before.server().equals(after.server()) || !before.ops().equals(after.ops())
+        if (!before.server().equals(after.server())
+                || !before.ops().equals(after.ops())
                 || !before.pullFailures().equals(after.pullFailures())) {
-            LOG.warning("server, ops or pullFailures settings changed in " + file + ": they take effect at the next restart");
+            LOG.warning("server, ops or pullFailures settings changed in " + file
+                    + ": they take effect at the next restart");
         }
     }
 

@@ -7,13 +7,16 @@ import io.acrcache.webhook.rules.RuleSet;
 import java.util.List;
 
 /**
- * A configuration ready to serve: the settings, the compiled rules and the parser for the configured
- * Docker Hub hosts, plus warnings worth logging (rules skipped on import).
+ * A configuration ready to serve: the settings, the compiled rules and the parser for the configured Docker Hub hosts,
+ * plus warnings worth logging (rules skipped on import).
  */
 public record LoadedConfig(Settings settings, RuleSet ruleSet, ImageReferenceParser parser, List<String> warnings) {
 
     public static LoadedConfig of(Settings settings, RuleSet ruleSet, List<String> warnings) {
-        return new LoadedConfig(settings, ruleSet,
-                new ImageReferenceParser(DockerHubHosts.of(settings.dockerHubHosts())), List.copyOf(warnings));
+        return new LoadedConfig(
+                settings,
+                ruleSet,
+                new ImageReferenceParser(DockerHubHosts.of(settings.dockerHubHosts())),
+                List.copyOf(warnings));
     }
 }

@@ -2,7 +2,8 @@ package io.acrcache.webhook.config;
 
 /** Enforce patches Pods; audit computes the same rewrites and only reports them in warnings. */
 public enum Mode {
-    ENFORCE, AUDIT;
+    ENFORCE,
+    AUDIT;
 
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

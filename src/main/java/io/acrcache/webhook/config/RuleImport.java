@@ -7,16 +7,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads the {@code rules} list in either shape: hand-written {@code {name?, source, target}}, or what
- * {@code az acr cache list -o json} prints (flat {@code sourceRepository}/{@code targetRepository}, or the
- * ARM shape with the same keys under {@code properties}). Rules ACR has not finished provisioning are
- * skipped with a warning, as ACR would not serve them either.
+ * Reads the {@code rules} list in either shape: hand-written {@code {name?, source, target}}, or what {@code az acr
+ * cache list -o json} prints (flat {@code sourceRepository}/{@code targetRepository}, or the ARM shape with the same
+ * keys under {@code properties}). Rules ACR has not finished provisioning are skipped with a warning, as ACR would not
+ * serve them either.
  */
 final class RuleImport {
     private static final Set<String> HAND_WRITTEN_KEYS = Set.of("name", "source", "target");
 
-    private RuleImport() {
-    }
+    private RuleImport() {}
 
     static void read(JsonNode list, String field, List<CacheRule> rules, List<String> errors, List<String> warnings) {
         if (!list.isArray()) {
@@ -36,10 +35,14 @@ final class RuleImport {
             if (body.has("sourceRepository") || body.has("targetRepository")) {
                 String state = text(body.get("provisioningState"));
                 if (state != null && !state.equals("Succeeded")) {
-                    warnings.add("rule " + label + " (" + at + ") skipped: provisioningState is " + state + ", not Succeeded");
+                    warnings.add("rule " + label + " (" + at + ") skipped: provisioningState is " + state
+                            + ", not Succeeded");
                     continue;
                 }
-                add(rules, label, stringField(body, "sourceRepository", at, errors),
+                add(
+                        rules,
+                        label,
+                        stringField(body, "sourceRepository", at, errors),
                         stringField(body, "targetRepository", at, errors));
             } else {
                 for (String key : item.propertyNames()) {

@@ -3,9 +3,9 @@ package io.acrcache.webhook.config;
 import java.util.Locale;
 
 /**
- * One configuration key: its path in the YAML file, the environment variable that overrides it, its
- * default as text and what it does. The catalogue of these drives the loader, {@code --help} and the
- * README table, so the three cannot drift apart.
+ * One configuration key: its path in the YAML file, the environment variable that overrides it, its default as text and
+ * what it does. The catalogue of these drives the loader, {@code --help} and the README table, so the three cannot
+ * drift apart.
  */
 public record SettingDef(String path, String defaultText, String description) {
 

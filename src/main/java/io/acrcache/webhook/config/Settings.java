@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Everything the webhook is configured with, after defaults, the file and environment overrides are
- * merged and validated. Immutable: a reload builds a new instance.
+ * Everything the webhook is configured with, after defaults, the file and environment overrides are merged and
+ * validated. Immutable: a reload builds a new instance.
  */
 public record Settings(
         String acrLoginServer,
@@ -23,23 +23,27 @@ public record Settings(
         Shutdown shutdown) {
 
     /** The admission listener (TLS). Empty certificate paths mean: generate development certificates. */
-    public record Server(String host, int port, String tlsCertFile, String tlsKeyFile, int maxBodyBytes,
-                         int maxHeaderBytes, int requestTimeoutSeconds, int idleTimeoutSeconds, int maxConnections) {
+    public record Server(
+            String host,
+            int port,
+            String tlsCertFile,
+            String tlsKeyFile,
+            int maxBodyBytes,
+            int maxHeaderBytes,
+            int requestTimeoutSeconds,
+            int idleTimeoutSeconds,
+            int maxConnections) {
         public boolean hasCertificate() {
             return !tlsCertFile.isEmpty() && !tlsKeyFile.isEmpty();
         }
     }
 
     /** The plain-HTTP listener for health, metrics and the pull-failure report. */
-    public record Ops(String host, int port) {
-    }
+    public record Ops(String host, int port) {}
 
-    public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {
-    }
+    public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {}
 
-    public record Logging(String format, String level) {
-    }
+    public record Logging(String format, String level) {}
 
-    public record Shutdown(int drainSeconds) {
-    }
+    public record Shutdown(int drainSeconds) {}
 }

@@ -23,19 +23,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Merges defaults, the config file and environment overrides (in that order) and validates the
- * result, listing every error at once with the field it concerns. Used at start and for each reload;
- * callable from tests without a server.
+ * Merges defaults, the config file and environment overrides (in that order) and validates the result, listing every
+ * error at once with the field it concerns. Used at start and for each reload; callable from tests without a server.
  */
 public final class SettingsLoader {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Set<String> LIST_KEYS = Set.of("dockerHubHosts", "excludedNamespaces", "pullFailures.namespaces");
+    private static final Set<String> LIST_KEYS =
+            Set.of("dockerHubHosts", "excludedNamespaces", "pullFailures.namespaces");
     private static final Map<String, SettingDef> BY_PATH = new HashMap<>();
     private static final Set<String> SECTIONS = new LinkedHashSet<>();
     // host name with optional port, as a registry login server is written
-    private static final Pattern LOGIN_SERVER = Pattern.compile(
-            "[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?");
+    private static final Pattern LOGIN_SERVER =
+            Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?");
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern ANNOTATION_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
@@ -50,8 +50,7 @@ public final class SettingsLoader {
         }
     }
 
-    private SettingsLoader() {
-    }
+    private SettingsLoader() {}
 
     /** Loads from a file (or defaults only when {@code file} is null) and the given environment. */
     public static LoadedConfig load(Path file, Map<String, String> env) throws ConfigException {
@@ -162,17 +161,24 @@ public final class SettingsLoader {
         if (!ANNOTATION_KEY.matcher(optOut).matches()) {
             r.errors.add("optOutAnnotation: '" + optOut + "' is not an annotation key");
         }
-        Settings.Server server = new Settings.Server(r.string("server.host"), r.port("server.port"),
-                r.string("server.tlsCertFile"), r.string("server.tlsKeyFile"),
-                r.integer("server.maxBodyBytes", 1024, 64 * 1024 * 1024), r.integer("server.maxHeaderBytes", 1024, 1024 * 1024),
-                r.integer("server.requestTimeoutSeconds", 1, 300), r.integer("server.idleTimeoutSeconds", 1, 3600),
+        Settings.Server server = new Settings.Server(
+                r.string("server.host"),
+                r.port("server.port"),
+                r.string("server.tlsCertFile"),
+                r.string("server.tlsKeyFile"),
+                r.integer("server.maxBodyBytes", 1024, 64 * 1024 * 1024),
+                r.integer("server.maxHeaderBytes", 1024, 1024 * 1024),
+                r.integer("server.requestTimeoutSeconds", 1, 300),
+                r.integer("server.idleTimeoutSeconds", 1, 3600),
                 r.integer("server.maxConnections", 1, 1_000_000));
         if (server.tlsCertFile().isEmpty() != server.tlsKeyFile().isEmpty()) {
             r.errors.add("server.tlsCertFile, server.tlsKeyFile: set both or neither");
         }
         Settings.Ops ops = new Settings.Ops(r.string("ops.host"), r.port("ops.port"));
-        Settings.PullFailures pullFailures = new Settings.PullFailures(r.bool("pullFailures.enabled"),
-                r.list("pullFailures.namespaces"), r.integer("pullFailures.maxEntries", 1, 1_000_000),
+        Settings.PullFailures pullFailures = new Settings.PullFailures(
+                r.bool("pullFailures.enabled"),
+                r.list("pullFailures.namespaces"),
+                r.integer("pullFailures.maxEntries", 1, 1_000_000),
                 r.integer("pullFailures.retentionMinutes", 1, 60 * 24 * 90));
         String format = r.string("logging.format");
         if (!format.equals("text") && !format.equals("json")) {
@@ -198,8 +204,18 @@ public final class SettingsLoader {
         if (!r.errors.isEmpty()) {
             throw new ConfigException(r.errors);
         }
-        Settings settings = new Settings(loginServer, mode, hubHosts, Set.copyOf(excluded), optOut, List.copyOf(rules),
-                server, ops, pullFailures, new Settings.Logging(format, level), shutdown);
+        Settings settings = new Settings(
+                loginServer,
+                mode,
+                hubHosts,
+                Set.copyOf(excluded),
+                optOut,
+                List.copyOf(rules),
+                server,
+                ops,
+                pullFailures,
+                new Settings.Logging(format, level),
+                shutdown);
         return LoadedConfig.of(settings, ruleSet, warnings);
     }
 
@@ -294,7 +310,8 @@ public final class SettingsLoader {
                     return e;
                 }
             }
-            errors.add(path + ": '" + s + "' must be one of " + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT));
+            errors.add(path + ": '" + s + "' must be one of "
+                    + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT));
             return type.getEnumConstants()[0];
         }
 

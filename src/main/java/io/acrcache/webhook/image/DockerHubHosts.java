@@ -8,20 +8,19 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Host names that are treated as Docker Hub. An image whose domain is one of them is normalized to
- * registry {@code docker.io}, with {@code library/} added to one-component paths.
+ * Host names that are treated as Docker Hub. An image whose domain is one of them is normalized to registry
+ * {@code docker.io}, with {@code library/} added to one-component paths.
  *
- * <p>Matching is exact and case-sensitive: to containerd {@code Docker.io} is a different host
- * string than {@code docker.io}, and we would rather leave such an image alone than guess.
- * Instances are immutable and thread-safe.
+ * <p>Matching is exact and case-sensitive: to containerd {@code Docker.io} is a different host string than
+ * {@code docker.io}, and we would rather leave such an image alone than guess. Instances are immutable and thread-safe.
  */
 public final class DockerHubHosts {
 
     /** The hub names distribution/reference itself knows; always present. */
     private static final List<String> MANDATORY = List.of("docker.io", "index.docker.io");
 
-    private static final DockerHubHosts DEFAULTS = new DockerHubHosts(List.of(
-            "docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"));
+    private static final DockerHubHosts DEFAULTS = new DockerHubHosts(
+            List.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"));
 
     // An array, not a Set: the lookup runs on a region of the image string and must not allocate.
     private final String[] hosts;
@@ -43,11 +42,10 @@ public final class DockerHubHosts {
      * The given hosts plus {@code docker.io} and {@code index.docker.io}, which are always included.
      *
      * @throws NullPointerException if {@code hosts} is null
-     * @throws IllegalArgumentException if an entry is null, blank, not a syntactically valid
-     *     registry host ({@code host[:port]}), or a name that an image reference can never carry as
-     *     its domain (it needs a {@code .}, a {@code :}, an uppercase letter, or to be
-     *     {@code localhost}; otherwise {@code name/x} means Docker Hub repository {@code name/x}).
-     *     Such an entry could never match, so it is a configuration error worth failing on.
+     * @throws IllegalArgumentException if an entry is null, blank, not a syntactically valid registry host
+     *     ({@code host[:port]}), or a name that an image reference can never carry as its domain (it needs a {@code .},
+     *     a {@code :}, an uppercase letter, or to be {@code localhost}; otherwise {@code name/x} means Docker Hub
+     *     repository {@code name/x}). Such an entry could never match, so it is a configuration error worth failing on.
      */
     public static DockerHubHosts of(Collection<String> hosts) {
         Objects.requireNonNull(hosts, "hosts");

@@ -3,16 +3,16 @@ package io.acrcache.webhook.image;
 import java.util.Objects;
 
 /**
- * A parsed, normalized image reference. Produced by {@link ImageReferenceParser}; the components
- * are then guaranteed valid. No {@code latest} tag is ever implied: a reference without tag and
- * digest keeps both {@code null}, so rewriting it does not change what the runtime resolves.
+ * A parsed, normalized image reference. Produced by {@link ImageReferenceParser}; the components are then guaranteed
+ * valid. No {@code latest} tag is ever implied: a reference without tag and digest keeps both {@code null}, so
+ * rewriting it does not change what the runtime resolves.
  *
- * @param original   the input exactly as written
- * @param registry   {@code docker.io} for Docker Hub (any configured alias), otherwise the domain
- *                   exactly as written, including any port
+ * @param original the input exactly as written
+ * @param registry {@code docker.io} for Docker Hub (any configured alias), otherwise the domain exactly as written,
+ *     including any port
  * @param repository the path, with {@code library/} added for one-component Docker Hub names
- * @param tag        the tag exactly as written, or {@code null}
- * @param digest     the digest exactly as written (e.g. {@code sha256:<64 hex>}), or {@code null}
+ * @param tag the tag exactly as written, or {@code null}
+ * @param digest the digest exactly as written (e.g. {@code sha256:<64 hex>}), or {@code null}
  */
 public record ImageReference(String original, String registry, String repository, String tag, String digest) {
 
@@ -49,8 +49,8 @@ public record ImageReference(String original, String registry, String repository
     }
 
     /**
-     * {@code ":tag"} and/or {@code "@digest"} as written, or {@code ""}. The parser keeps tag and
-     * digest verbatim, so this is exactly the tail of {@link #original()}.
+     * {@code ":tag"} and/or {@code "@digest"} as written, or {@code ""}. The parser keeps tag and digest verbatim, so
+     * this is exactly the tail of {@link #original()}.
      */
     public String suffix() {
         if (tag == null) {
@@ -65,14 +65,16 @@ public record ImageReference(String original, String registry, String repository
     }
 
     /**
-     * {@code registry/repository} followed by the original tag and digest, exactly as written.
-     * The arguments are not validated; they are the caller's (e.g. a cache registry mapping).
+     * {@code registry/repository} followed by the original tag and digest, exactly as written. The arguments are not
+     * validated; they are the caller's (e.g. a cache registry mapping).
      */
     public String withName(String registry, String repository) {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(repository, "repository");
         // Sized up front: this runs once per rewritten container.
-        int len = registry.length() + 1 + repository.length()
+        int len = registry.length()
+                + 1
+                + repository.length()
                 + (tag == null ? 0 : 1 + tag.length())
                 + (digest == null ? 0 : 1 + digest.length());
         StringBuilder sb = new StringBuilder(len).append(registry).append('/').append(repository);

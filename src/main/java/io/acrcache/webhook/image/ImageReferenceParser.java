@@ -3,27 +3,26 @@ package io.acrcache.webhook.image;
 import java.util.Objects;
 
 /**
- * Parses image strings the way {@code docker pull} and containerd do ({@code ParseNormalizedNamed}
- * from github.com/distribution/reference, with digests checked like go-digest's {@code Parse}),
- * and normalizes Docker Hub aliases to {@code docker.io}.
+ * Parses image strings the way {@code docker pull} and containerd do ({@code ParseNormalizedNamed} from
+ * github.com/distribution/reference, with digests checked like go-digest's {@code Parse}), and normalizes Docker Hub
+ * aliases to {@code docker.io}.
  *
- * <p>A hand-written single pass instead of regular expressions: this runs for every container of
- * every admitted Pod, and a scanner needs no backtracking, no matcher objects and no exceptions on
- * the valid path. Immutable and thread-safe.
+ * <p>A hand-written single pass instead of regular expressions: this runs for every container of every admitted Pod,
+ * and a scanner needs no backtracking, no matcher objects and no exceptions on the valid path. Immutable and
+ * thread-safe.
  *
  * <p>Decisions where the grammar leaves a choice:
+ *
  * <ul>
- *   <li>Name length (max 255): measured on the name distribution itself builds, i.e. the domain as
- *       written (with {@code index.docker.io} turned into {@code docker.io}, and {@code docker.io}
- *       added when there is no domain) + {@code /} + path (with {@code library/} added for
- *       one-component Docker Hub names). The normalized {@link ImageReference#name()} must fit too,
- *       so that {@link ImageReference#canonical()} always parses again; with the default hub hosts
- *       that second check never rejects anything distribution accepts.</li>
- *   <li>A first component containing {@code .} must be a valid domain. Distribution accepts e.g.
- *       {@code a_b.c/d} but yields a reference with an empty domain, which cannot be mapped to a
- *       registry; it is rejected here.</li>
- *   <li>Extra Docker Hub aliases are applied after validation, so they never change what is valid:
- *       an alias only changes the reported registry/repository.</li>
+ *   <li>Name length (max 255): measured on the name distribution itself builds, i.e. the domain as written (with
+ *       {@code index.docker.io} turned into {@code docker.io}, and {@code docker.io} added when there is no domain) +
+ *       {@code /} + path (with {@code library/} added for one-component Docker Hub names). The normalized
+ *       {@link ImageReference#name()} must fit too, so that {@link ImageReference#canonical()} always parses again;
+ *       with the default hub hosts that second check never rejects anything distribution accepts.
+ *   <li>A first component containing {@code .} must be a valid domain. Distribution accepts e.g. {@code a_b.c/d} but
+ *       yields a reference with an empty domain, which cannot be mapped to a registry; it is rejected here.
+ *   <li>Extra Docker Hub aliases are applied after validation, so they never change what is valid: an alias only
+ *       changes the reported registry/repository.
  * </ul>
  */
 public final class ImageReferenceParser {
@@ -34,9 +33,9 @@ public final class ImageReferenceParser {
     private static final String OFFICIAL_PREFIX = "library/";
     private static final String LOCALHOST = "localhost";
     /**
-     * Comfortably above the longest valid reference (name, tag and sha512 digest are about 530
-     * characters; an {@code index.docker.io/} name may be written a few characters longer than it
-     * is measured), so hostile megabyte strings are refused before scanning.
+     * Comfortably above the longest valid reference (name, tag and sha512 digest are about 530 characters; an
+     * {@code index.docker.io/} name may be written a few characters longer than it is measured), so hostile megabyte
+     * strings are refused before scanning.
      */
     private static final int INPUT_MAX = 1024;
 
@@ -66,8 +65,8 @@ public final class ImageReferenceParser {
     /**
      * Parses and normalizes {@code image}.
      *
-     * @throws InvalidImageReferenceException for anything distribution/reference would refuse (and
-     *     the few documented extra cases); never throws anything else, whatever the input
+     * @throws InvalidImageReferenceException for anything distribution/reference would refuse (and the few documented
+     *     extra cases); never throws anything else, whatever the input
      */
     public ImageReference parse(String image) throws InvalidImageReferenceException {
         if (image == null) {
@@ -195,10 +194,14 @@ public final class ImageReferenceParser {
                 || isRegion(image, 0, slash, ImageReference.DOCKER_HUB)
                 || isRegion(image, 0, slash, LEGACY_HUB);
         final boolean hub = distHub || hubs.isDockerHub(image, 0, slash);
-        final int distNameLen = (distHub ? ImageReference.DOCKER_HUB.length() : slash) + 1
-                + (distHub && !nested ? OFFICIAL_PREFIX.length() : 0) + pathLen;
-        final int nameLen = (hub ? ImageReference.DOCKER_HUB.length() : slash) + 1
-                + (hub && !nested ? OFFICIAL_PREFIX.length() : 0) + pathLen;
+        final int distNameLen = (distHub ? ImageReference.DOCKER_HUB.length() : slash)
+                + 1
+                + (distHub && !nested ? OFFICIAL_PREFIX.length() : 0)
+                + pathLen;
+        final int nameLen = (hub ? ImageReference.DOCKER_HUB.length() : slash)
+                + 1
+                + (hub && !nested ? OFFICIAL_PREFIX.length() : 0)
+                + pathLen;
         if (distNameLen > NAME_MAX || nameLen > NAME_MAX) {
             throw invalid(image, "repository name must not be more than " + NAME_MAX + " characters");
         }
@@ -217,8 +220,8 @@ public final class ImageReferenceParser {
     }
 
     /**
-     * Whether {@code s[0, end)} (the text before the first '/') is taken as a domain: it contains
-     * '.' or ':', is {@code localhost}, or has an uppercase letter (paths never do).
+     * Whether {@code s[0, end)} (the text before the first '/') is taken as a domain: it contains '.' or ':', is
+     * {@code localhost}, or has an uppercase letter (paths never do).
      */
     static boolean isDomainPrefix(String s, int end) {
         for (int i = 0; i < end; i++) {
@@ -231,9 +234,9 @@ public final class ImageReferenceParser {
     }
 
     /**
-     * Validates {@code s[0, end)} as {@code host [":" port]}, host being a domain name (components
-     * of {@code [a-zA-Z0-9]} with inner '-', joined by '.'; IPv4 fits that too) or a bracketed
-     * IPv6 address {@code [a-fA-F0-9:]+}. Returns why it is invalid, or {@code null}.
+     * Validates {@code s[0, end)} as {@code host [":" port]}, host being a domain name (components of
+     * {@code [a-zA-Z0-9]} with inner '-', joined by '.'; IPv4 fits that too) or a bracketed IPv6 address
+     * {@code [a-fA-F0-9:]+}. Returns why it is invalid, or {@code null}.
      */
     static String domainError(String s, int end) {
         if (end == 0) {
@@ -298,9 +301,8 @@ public final class ImageReferenceParser {
     }
 
     /**
-     * go-digest's verdict on {@code s[start, end)}: only {@code sha256}, {@code sha384} and
-     * {@code sha512} with exactly 64/96/128 lowercase hex characters are accepted. Returns why it
-     * is invalid, or {@code null}.
+     * go-digest's verdict on {@code s[start, end)}: only {@code sha256}, {@code sha384} and {@code sha512} with exactly
+     * 64/96/128 lowercase hex characters are accepted. Returns why it is invalid, or {@code null}.
      */
     static String digestError(String s, int start, int end) {
         int colon = s.indexOf(':', start);
@@ -382,15 +384,19 @@ public final class ImageReferenceParser {
     }
 
     private static InvalidImageReferenceException badSeparator(String image, int state) {
-        return invalid(image, state == COMPONENT_START
-                ? "repository path component must start with a lowercase letter or digit"
-                : "invalid separator in repository name");
+        return invalid(
+                image,
+                state == COMPONENT_START
+                        ? "repository path component must start with a lowercase letter or digit"
+                        : "invalid separator in repository name");
     }
 
     private static InvalidImageReferenceException endOfComponent(String image, int state) {
-        return invalid(image, state == COMPONENT_START
-                ? "repository path component is empty"
-                : "repository path component must not end with a separator");
+        return invalid(
+                image,
+                state == COMPONENT_START
+                        ? "repository path component is empty"
+                        : "repository path component must not end with a separator");
     }
 
     private static InvalidImageReferenceException invalid(String image, String reason) {

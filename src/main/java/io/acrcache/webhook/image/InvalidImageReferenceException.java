@@ -1,11 +1,11 @@
 package io.acrcache.webhook.image;
 
 /**
- * The image string is not a reference that {@code docker pull} / containerd would accept, so the
- * webhook must leave it untouched.
+ * The image string is not a reference that {@code docker pull} / containerd would accept, so the webhook must leave it
+ * untouched.
  *
- * <p>The message is the reason only (e.g. {@code "repository name must be lowercase"}); the
- * offending input is available from {@link #image()} so callers decide how (and whether) to log it.
+ * <p>The message is the reason only (e.g. {@code "repository name must be lowercase"}); the offending input is
+ * available from {@link #image()} so callers decide how (and whether) to log it.
  */
 public final class InvalidImageReferenceException extends Exception {
 
@@ -24,8 +24,8 @@ public final class InvalidImageReferenceException extends Exception {
     }
 
     /**
-     * Invalid images are an expected outcome of admission, not a bug: skipping the stack walk
-     * keeps rejection about as cheap as acceptance.
+     * Invalid images are an expected outcome of admission, not a bug: skipping the stack walk keeps rejection about as
+     * cheap as acceptance.
      */
     @Override
     public Throwable fillInStackTrace() {

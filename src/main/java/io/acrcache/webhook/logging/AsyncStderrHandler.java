@@ -11,9 +11,9 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 
 /**
- * Writes log records to stderr from a background thread: the event loop only enqueues, so a slow
- * log pipe (a busy node, a blocked container runtime) never stalls an admission. When the queue is
- * full, records are dropped and the count is reported with the next line written.
+ * Writes log records to stderr from a background thread: the event loop only enqueues, so a slow log pipe (a busy node,
+ * a blocked container runtime) never stalls an admission. When the queue is full, records are dropped and the count is
+ * reported with the next line written.
  */
 final class AsyncStderrHandler extends Handler {
     private static final int CAPACITY = 8192;

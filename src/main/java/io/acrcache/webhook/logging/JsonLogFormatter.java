@@ -17,7 +17,8 @@ final class JsonLogFormatter extends Formatter {
 
     @Override
     public String format(LogRecord r) {
-        ObjectNode line = JsonNodeFactory.instance.objectNode()
+        ObjectNode line = JsonNodeFactory.instance
+                .objectNode()
                 .put("time", Instant.ofEpochMilli(r.getMillis()).toString())
                 .put("level", levelName(r.getLevel()))
                 .put("logger", r.getLoggerName())

@@ -8,12 +8,11 @@ import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
 /**
- * Routes java.util.logging (ours, Vert.x's and Netty's) to stderr in the configured format and level,
- * written off the event loop.
+ * Routes java.util.logging (ours, Vert.x's and Netty's) to stderr in the configured format and level, written off the
+ * event loop.
  */
 public final class LogSetup {
-    private LogSetup() {
-    }
+    private LogSetup() {}
 
     public static void configure(Settings.Logging logging) {
         LogManager.getLogManager().reset();

@@ -11,10 +11,14 @@ final class TextLogFormatter extends Formatter {
     @Override
     public String format(LogRecord r) {
         StringBuilder sb = new StringBuilder(128)
-                .append(Instant.ofEpochMilli(r.getMillis())).append(' ')
-                .append(JsonLogFormatter.levelName(r.getLevel())).append(' ')
-                .append(shortName(r.getLoggerName())).append(": ")
-                .append(formatMessage(r)).append('\n');
+                .append(Instant.ofEpochMilli(r.getMillis()))
+                .append(' ')
+                .append(JsonLogFormatter.levelName(r.getLevel()))
+                .append(' ')
+                .append(shortName(r.getLoggerName()))
+                .append(": ")
+                .append(formatMessage(r))
+                .append('\n');
         if (r.getThrown() != null) {
             StringWriter w = new StringWriter();
             r.getThrown().printStackTrace(new PrintWriter(w));

@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Admission meters. Every label is bounded: operations and outcomes are fixed sets, registries and
- * rules come from the configuration (ACR allows at most 1,000 rules), reasons are an enum. Meters are
- * resolved once per label set and then found by identity, so recording allocates nothing.
+ * Admission meters. Every label is bounded: operations and outcomes are fixed sets, registries and rules come from the
+ * configuration (ACR allows at most 1,000 rules), reasons are an enum. Meters are resolved once per label set and then
+ * found by identity, so recording allocates nothing.
  */
 public final class AdmissionMetrics {
     public static final String REQUESTS = "acw.admission.requests";
@@ -46,19 +46,38 @@ public final class AdmissionMetrics {
             for (Outcome outcome : Outcome.values()) {
                 byOutcome[outcome.ordinal()] = Counter.builder(REQUESTS)
                         .description("AdmissionReviews answered, by operation and outcome")
-                        .tag("operation", op).tag("outcome", outcome.label()).register(registry);
+                        .tag("operation", op)
+                        .tag("outcome", outcome.label())
+                        .register(registry);
             }
             requestsByOperation.put(op, byOutcome);
-            durationByOperation.put(op, Timer.builder(DURATION)
-                    .description("Time to answer an AdmissionReview, from body received to answer serialized")
-                    .tag("operation", op)
-                    .serviceLevelObjectives(micros(100), micros(250), micros(500), millis(1), millis(2), millis(5),
-                            millis(10), millis(25), millis(50), millis(100), millis(250), millis(1000))
-                    .register(registry));
+            durationByOperation.put(
+                    op,
+                    Timer.builder(DURATION)
+                            .description("Time to answer an AdmissionReview, from body received to answer serialized")
+                            .tag("operation", op)
+                            .serviceLevelObjectives(
+                                    micros(100),
+                                    micros(250),
+                                    micros(500),
+                                    millis(1),
+                                    millis(2),
+                                    millis(5),
+                                    millis(10),
+                                    millis(25),
+                                    millis(50),
+                                    millis(100),
+                                    millis(250),
+                                    millis(1000))
+                            .register(registry));
         }
         for (SkipReason reason : SkipReason.values()) {
-            skipped.put(reason, Counter.builder(SKIPPED).description("Images left as they were, by reason")
-                    .tag("reason", reason.label()).register(registry));
+            skipped.put(
+                    reason,
+                    Counter.builder(SKIPPED)
+                            .description("Images left as they were, by reason")
+                            .tag("reason", reason.label())
+                            .register(registry));
         }
     }
 
@@ -72,11 +91,18 @@ public final class AdmissionMetrics {
         for (ImageDecision d : result.decisions()) {
             if (d.isRewrite()) {
                 boolean audit = result.mode() == Mode.AUDIT;
-                (audit ? audited : rewritten).computeIfAbsent(d.match().rule(), rule -> Counter.builder(audit ? AUDIT : REWRITTEN)
-                        .description(audit ? "Images audit mode would have rewritten" : "Images rewritten to the ACR artifact cache")
-                        .tag("registry", rule.upstream())
-                        .tag("rule", rule.name())
-                        .register(registry)).increment();
+                (audit ? audited : rewritten)
+                        .computeIfAbsent(
+                                d.match().rule(),
+                                rule -> Counter.builder(audit ? AUDIT : REWRITTEN)
+                                        .description(
+                                                audit
+                                                        ? "Images audit mode would have rewritten"
+                                                        : "Images rewritten to the ACR artifact cache")
+                                        .tag("registry", rule.upstream())
+                                        .tag("rule", rule.name())
+                                        .register(registry))
+                        .increment();
             } else {
                 skipped.get(d.skipReason()).increment();
             }

@@ -16,13 +16,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Informers on core/v1 Events, cluster-wide or one per configured namespace. Listing, watching,
- * reconnecting and relisting after {@code 410 Gone} are Fabric8's; this class only wires them and
- * reports {@link #READINESS} once every informer has synced.
+ * Informers on core/v1 Events, cluster-wide or one per configured namespace. Listing, watching, reconnecting and
+ * relisting after {@code 410 Gone} are Fabric8's; this class only wires them and reports {@link #READINESS} once every
+ * informer has synced.
  */
 public final class EventWatcher {
     /** The readiness condition: the first list of Events has been read. */
     public static final String READINESS = "event-informer";
+
     private static final Logger LOG = Logger.getLogger(EventWatcher.class.getName());
     /** No periodic resync: it would only redeliver Events the store has already counted. */
     private static final long NO_RESYNC = 0L;
@@ -34,11 +35,12 @@ public final class EventWatcher {
     private final List<SharedIndexInformer<Event>> informers = new ArrayList<>();
     private volatile boolean stopped;
 
-    /**
-     * @param namespaces the namespaces to watch; empty watches all
-     */
-    public EventWatcher(KubernetesClient client, List<String> namespaces, ResourceEventHandler<Event> handler,
-                        Readiness readiness) {
+    /** @param namespaces the namespaces to watch; empty watches all */
+    public EventWatcher(
+            KubernetesClient client,
+            List<String> namespaces,
+            ResourceEventHandler<Event> handler,
+            Readiness readiness) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
         this.handler = handler;
@@ -46,9 +48,8 @@ public final class EventWatcher {
     }
 
     /**
-     * Starts the informers; the answer completes when all have listed once. Until then, and while
-     * the first list keeps failing (no RBAC, API server unreachable), readiness waits: Fabric8 keeps
-     * retrying with back-off.
+     * Starts the informers; the answer completes when all have listed once. Until then, and while the first list keeps
+     * failing (no RBAC, API server unreachable), readiness waits: Fabric8 keeps retrying with back-off.
      */
     public synchronized CompletableFuture<Void> start() {
         readiness.require(READINESS);
@@ -68,10 +69,11 @@ public final class EventWatcher {
         });
     }
 
-    private CompletableFuture<Void> startOne(FilterWatchListDeletable<Event, EventList, Resource<Event>> events,
-                                             String scope) {
+    private CompletableFuture<Void> startOne(
+            FilterWatchListDeletable<Event, EventList, Resource<Event>> events, String scope) {
         // pull failures are always Warnings; the field selector keeps Normal Events out of the cache
-        SharedIndexInformer<Event> informer = events.withField("type", "Warning").runnableInformer(NO_RESYNC);
+        SharedIndexInformer<Event> informer =
+                events.withField("type", "Warning").runnableInformer(NO_RESYNC);
         informer.addEventHandler(handler);
         informer.exceptionHandler((started, t) -> {
             if (stopped) {

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Why a rate-limited pull happened, from the webhook's point of view. {@link #label()} is what the
- * report and the metric show; the set is fixed, so the metric label stays bounded.
+ * Why a rate-limited pull happened, from the webhook's point of view. {@link #label()} is what the report and the
+ * metric show; the set is fixed, so the metric label stays bounded.
  */
 public enum FailureCategory {
     /** No cache rule covers the image: the webhook could never have rewritten it. */

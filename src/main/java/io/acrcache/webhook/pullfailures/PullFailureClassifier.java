@@ -13,13 +13,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recognises kubelet Events about failed image pulls and whether the registry rate-limited them.
- * Pure and thread-safe: the patterns are compiled once, and nothing here talks to the API server.
+ * Recognises kubelet Events about failed image pulls and whether the registry rate-limited them. Pure and thread-safe:
+ * the patterns are compiled once, and nothing here talks to the API server.
  *
- * <p>Only Events that name an image count: {@code Failed} with {@code Failed to pull image "..."}
- * and {@code BackOff} with {@code Back-off pulling image "..."} (newer kubelets append the last error
- * there). The follow-up {@code Error: ErrImagePull} / {@code Error: ImagePullBackOff} Events name no
- * image and are skipped, so one failure is not counted twice.
+ * <p>Only Events that name an image count: {@code Failed} with {@code Failed to pull image "..."} and {@code BackOff}
+ * with {@code Back-off pulling image "..."} (newer kubelets append the last error there). The follow-up {@code Error:
+ * ErrImagePull} / {@code Error: ImagePullBackOff} Events name no image and are skipped, so one failure is not counted
+ * twice.
  */
 public final class PullFailureClassifier {
     static final String REASON_FAILED = "Failed";
@@ -33,18 +33,16 @@ public final class PullFailureClassifier {
             Pattern.compile("^spec\\.(?:containers|initContainers|ephemeralContainers)\\{([^}]+)\\}$");
 
     /**
-     * Every wording of a registry's rate limit seen from the runtimes: Docker and CRI-O relay the
-     * registry's {@code toomanyrequests} error code, containerd adds the HTTP status
-     * ({@code 429 Too Many Requests}), a throttled token endpoint gives only the status, and the
-     * ACR's cache says {@code too many requests to source registry}. Case-insensitive, since
-     * runtimes and registries disagree on capitals.
+     * Every wording of a registry's rate limit seen from the runtimes: Docker and CRI-O relay the registry's
+     * {@code toomanyrequests} error code, containerd adds the HTTP status ({@code 429 Too Many Requests}), a throttled
+     * token endpoint gives only the status, and the ACR's cache says {@code too many requests to source registry}.
+     * Case-insensitive, since runtimes and registries disagree on capitals.
      */
     private static final Pattern RATE_LIMITED = Pattern.compile(
             "toomanyrequests|too many requests|pull rate limit|rate limit exceeded|(?:status|code)(?: code)?[ :=]*429\\b",
             Pattern.CASE_INSENSITIVE);
 
-    private PullFailureClassifier() {
-    }
+    private PullFailureClassifier() {}
 
     /**
      * The pull failure this Event reports, or empty when it is about something else.
@@ -74,14 +72,25 @@ public final class PullFailureClassifier {
         String image = m.group(1).trim();
         String error = m.group(2) == null ? "" : m.group(2);
         String namespace = event.getMetadata() != null && event.getMetadata().getNamespace() != null
-                ? event.getMetadata().getNamespace() : involved.getNamespace();
+                ? event.getMetadata().getNamespace()
+                : involved.getNamespace();
         String uid = event.getMetadata() != null && event.getMetadata().getUid() != null
-                ? event.getMetadata().getUid() : eventKey(event);
+                ? event.getMetadata().getUid()
+                : eventKey(event);
         Instant last = lastSeen(event, fallbackTime);
         Instant first = firstSeen(event, last);
-        return Optional.of(new PullFailure(uid, namespace, involved.getName(), container(involved.getFieldPath()),
-                node(event), image, event.getMessage(), isRateLimited(error), count(event),
-                first.isAfter(last) ? last : first, last));
+        return Optional.of(new PullFailure(
+                uid,
+                namespace,
+                involved.getName(),
+                container(involved.getFieldPath()),
+                node(event),
+                image,
+                event.getMessage(),
+                isRateLimited(error),
+                count(event),
+                first.isAfter(last) ? last : first,
+                last));
     }
 
     /** Whether an error text is a registry's rate limit, in any runtime's wording. */
@@ -157,7 +166,9 @@ public final class PullFailureClassifier {
 
     /** An Event without a uid (never from a real API server) is keyed by namespace and name. */
     private static String eventKey(Event event) {
-        return event.getMetadata() == null ? "?" : event.getMetadata().getNamespace() + "/" + event.getMetadata().getName();
+        return event.getMetadata() == null
+                ? "?"
+                : event.getMetadata().getNamespace() + "/" + event.getMetadata().getName();
     }
 
     private static boolean notBlank(String s) {

@@ -8,11 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Pull-failure meters. Labels stay bounded: namespaces are the cluster's, registries are Docker Hub
- * or a rule's source (else {@code other}), categories an enum; never an image or a Pod.
+ * Pull-failure meters. Labels stay bounded: namespaces are the cluster's, registries are Docker Hub or a rule's source
+ * (else {@code other}), categories an enum; never an image or a Pod.
  *
- * <p>Every replica watches every Event, so each replica counts each failure: dashboards take
- * {@code max without (pod, instance)} across replicas rather than a sum.
+ * <p>Every replica watches every Event, so each replica counts each failure: dashboards take {@code max without (pod,
+ * instance)} across replicas rather than a sum.
  */
 public final class PullFailureMetrics {
     public static final String RATE_LIMITED = "acw.pull.failures.rate.limited";
@@ -36,11 +36,15 @@ public final class PullFailureMetrics {
         }
         String category = explanation.category().label();
         String key = namespace + '|' + explanation.registry() + '|' + category;
-        counters.computeIfAbsent(key, k -> Counter.builder(RATE_LIMITED)
-                .description("Image pulls refused for rate limiting, from kubelet Events (every replica counts each one)")
-                .tag("namespace", namespace == null ? "" : namespace)
-                .tag("registry", explanation.registry())
-                .tag("category", category)
-                .register(registry)).increment(delta);
+        counters.computeIfAbsent(
+                        key,
+                        k -> Counter.builder(RATE_LIMITED)
+                                .description(
+                                        "Image pulls refused for rate limiting, from kubelet Events (every replica counts each one)")
+                                .tag("namespace", namespace == null ? "" : namespace)
+                                .tag("registry", explanation.registry())
+                                .tag("category", category)
+                                .register(registry))
+                .increment(delta);
     }
 }

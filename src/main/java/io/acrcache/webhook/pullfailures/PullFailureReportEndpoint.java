@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code GET /pull-failures}: the report as JSON, newest first, filtered by {@code namespace},
- * {@code category} and {@code since}. The filters are read on the event loop; the snapshot and its
- * serialization (up to maxEntries entries) run on a worker.
+ * {@code GET /pull-failures}: the report as JSON, newest first, filtered by {@code namespace}, {@code category} and
+ * {@code since}. The filters are read on the event loop; the snapshot and its serialization (up to maxEntries entries)
+ * run on a worker.
  */
 public final class PullFailureReportEndpoint implements Handler<RoutingContext> {
     public static final String PATH = "/pull-failures";
@@ -31,8 +31,7 @@ public final class PullFailureReportEndpoint implements Handler<RoutingContext> 
     }
 
     /** The document the endpoint answers with. */
-    public record Report(String generatedAt, int total, List<ReportEntry> entries) {
-    }
+    public record Report(String generatedAt, int total, List<ReportEntry> entries) {}
 
     @Override
     public void handle(RoutingContext ctx) {
@@ -43,30 +42,39 @@ public final class PullFailureReportEndpoint implements Handler<RoutingContext> 
             error(ctx, 400, e.getMessage());
             return;
         }
-        ctx.vertx().executeBlocking(() -> {
-            List<ReportEntry> entries = store.query(query);
-            return JSON.writeValueAsBytes(new Report(clock.instant().toString(), entries.size(), entries));
-        }, false).onComplete(ar -> {
-            if (ar.succeeded()) {
-                ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(ar.result()));
-            } else {
-                error(ctx, 500, "report failed: " + ar.cause().getMessage());
-            }
-        });
+        ctx.vertx()
+                .executeBlocking(
+                        () -> {
+                            List<ReportEntry> entries = store.query(query);
+                            return JSON.writeValueAsBytes(
+                                    new Report(clock.instant().toString(), entries.size(), entries));
+                        },
+                        false)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        ctx.response()
+                                .putHeader("content-type", "application/json")
+                                .end(Buffer.buffer(ar.result()));
+                    } else {
+                        error(ctx, 500, "report failed: " + ar.cause().getMessage());
+                    }
+                });
     }
 
     static ReportQuery parse(MultiMap params, Instant now) {
         for (String name : params.names()) {
             if (!PARAMS.contains(name)) {
-                throw new IllegalArgumentException("unknown parameter '" + name + "': use namespace, category or since");
+                throw new IllegalArgumentException(
+                        "unknown parameter '" + name + "': use namespace, category or since");
             }
         }
         String namespace = single(params, "namespace");
         String categoryText = single(params, "category");
         FailureCategory category = null;
         if (categoryText != null) {
-            category = FailureCategory.fromLabel(categoryText).orElseThrow(() -> new IllegalArgumentException(
-                    "category: '" + categoryText + "' is not one of " + labels()));
+            category = FailureCategory.fromLabel(categoryText)
+                    .orElseThrow(() ->
+                            new IllegalArgumentException("category: '" + categoryText + "' is not one of " + labels()));
         }
         String sinceText = single(params, "since");
         Instant since = sinceText == null ? null : SinceParser.parse(sinceText, now);
@@ -98,7 +106,9 @@ public final class PullFailureReportEndpoint implements Handler<RoutingContext> 
 
     static void error(RoutingContext ctx, int status, String message) {
         ObjectNode body = JSON.createObjectNode().put("error", message);
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json")
                 .end(JSON.writeValueAsString(body));
     }
 }

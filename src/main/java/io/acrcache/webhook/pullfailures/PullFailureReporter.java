@@ -24,9 +24,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The pull-failure feature as the application sees it: start, mount the report on the ops router,
- * stop. Off ({@code pullFailures.enabled: false}) it creates no Kubernetes client, so the webhook
- * needs no RBAC on Events, and the report answers 404 saying how to turn it on.
+ * The pull-failure feature as the application sees it: start, mount the report on the ops router, stop. Off
+ * ({@code pullFailures.enabled: false}) it creates no Kubernetes client, so the webhook needs no RBAC on Events, and
+ * the report answers 404 saying how to turn it on.
  */
 public final class PullFailureReporter {
     private static final Logger LOG = Logger.getLogger(PullFailureReporter.class.getName());
@@ -38,8 +38,13 @@ public final class PullFailureReporter {
     private final PullFailureStore store;
     private final Clock clock;
 
-    private PullFailureReporter(Vertx vertx, KubernetesClient client, boolean ownsClient, EventWatcher watcher,
-                                PullFailureStore store, Clock clock) {
+    private PullFailureReporter(
+            Vertx vertx,
+            KubernetesClient client,
+            boolean ownsClient,
+            EventWatcher watcher,
+            PullFailureStore store,
+            Clock clock) {
         this.vertx = vertx;
         this.client = client;
         this.ownsClient = ownsClient;
@@ -49,20 +54,21 @@ public final class PullFailureReporter {
     }
 
     /**
-     * Starts watching Events when {@code pullFailures.enabled} is set, with a client configured the
-     * way kubectl would be (service account in a Pod, kubeconfig outside) on the server's Vert.x.
-     * Succeeds once the informers are started; readiness condition {@value EventWatcher#READINESS}
-     * turns true when they have synced.
+     * Starts watching Events when {@code pullFailures.enabled} is set, with a client configured the way kubectl would
+     * be (service account in a Pod, kubeconfig outside) on the server's Vert.x. Succeeds once the informers are
+     * started; readiness condition {@value EventWatcher#READINESS} turns true when they have synced.
      */
-    public static Future<PullFailureReporter> start(Vertx vertx, Supplier<LoadedConfig> config,
-                                                    MeterRegistry registry, Readiness readiness) {
+    public static Future<PullFailureReporter> start(
+            Vertx vertx, Supplier<LoadedConfig> config, MeterRegistry registry, Readiness readiness) {
         if (!config.get().settings().pullFailures().enabled()) {
             return Future.succeededFuture(disabled(vertx));
         }
-        return vertx.executeBlocking(() -> new KubernetesClientBuilder()
-                        .withConfig(Config.autoConfigure(null)) // reads kubeconfig or service-account files
-                        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-                        .build(), false)
+        return vertx.executeBlocking(
+                        () -> new KubernetesClientBuilder()
+                                .withConfig(Config.autoConfigure(null)) // reads kubeconfig or service-account files
+                                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+                                .build(),
+                        false)
                 .map(client -> {
                     LOG.info("pull-failure report: watching Events through " + client.getMasterUrl());
                     return create(vertx, client, true, config, registry, readiness, Clock.systemUTC());
@@ -70,11 +76,16 @@ public final class PullFailureReporter {
     }
 
     /**
-     * Starts watching with a client the caller owns (tests: a mock API server), whatever
-     * {@code pullFailures.enabled} says; {@link #stop()} leaves the client open.
+     * Starts watching with a client the caller owns (tests: a mock API server), whatever {@code pullFailures.enabled}
+     * says; {@link #stop()} leaves the client open.
      */
-    public static PullFailureReporter start(Vertx vertx, KubernetesClient client, Supplier<LoadedConfig> config,
-                                            MeterRegistry registry, Readiness readiness, Clock clock) {
+    public static PullFailureReporter start(
+            Vertx vertx,
+            KubernetesClient client,
+            Supplier<LoadedConfig> config,
+            MeterRegistry registry,
+            Readiness readiness,
+            Clock clock) {
         return create(vertx, client, false, config, registry, readiness, clock);
     }
 
@@ -83,15 +94,21 @@ public final class PullFailureReporter {
         return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC());
     }
 
-    private static PullFailureReporter create(Vertx vertx, KubernetesClient client, boolean ownsClient,
-                                              Supplier<LoadedConfig> config, MeterRegistry registry,
-                                              Readiness readiness, Clock clock) {
+    private static PullFailureReporter create(
+            Vertx vertx,
+            KubernetesClient client,
+            boolean ownsClient,
+            Supplier<LoadedConfig> config,
+            MeterRegistry registry,
+            Readiness readiness,
+            Clock clock) {
         PullFailureStore store = new PullFailureStore(() -> limits(config.get().settings()), clock);
         PullFailureMetrics metrics = new PullFailureMetrics(registry, store);
         // Event times have whole seconds: a failure in the second the process started still counts
-        EventSink sink = new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS));
-        EventWatcher watcher = new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink,
-                readiness);
+        EventSink sink =
+                new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+        EventWatcher watcher =
+                new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, readiness);
         watcher.start().whenComplete((v, e) -> {
             if (e != null && !watcher.isStopped()) {
                 LOG.log(Level.WARNING, "event informer ended before it synced: " + e.getMessage());
@@ -103,8 +120,12 @@ public final class PullFailureReporter {
     /** Adds {@code GET /pull-failures} to the ops router. */
     public void mount(Router ops) {
         if (store == null) {
-            ops.get(PullFailureReportEndpoint.PATH).handler(ctx -> PullFailureReportEndpoint.error(ctx, 404,
-                    "the pull-failure report is off: set pullFailures.enabled=true (ACW_PULL_FAILURES_ENABLED=true)"));
+            ops.get(PullFailureReportEndpoint.PATH)
+                    .handler(
+                            ctx -> PullFailureReportEndpoint.error(
+                                    ctx,
+                                    404,
+                                    "the pull-failure report is off: set pullFailures.enabled=true (ACW_PULL_FAILURES_ENABLED=true)"));
         } else {
             ops.get(PullFailureReportEndpoint.PATH).handler(new PullFailureReportEndpoint(store, clock));
         }
@@ -115,13 +136,15 @@ public final class PullFailureReporter {
         if (watcher == null) {
             return Future.succeededFuture();
         }
-        return vertx.executeBlocking(() -> {
-            watcher.stop();
-            if (ownsClient) {
-                client.close();
-            }
-            return null;
-        }, false);
+        return vertx.executeBlocking(
+                () -> {
+                    watcher.stop();
+                    if (ownsClient) {
+                        client.close();
+                    }
+                    return null;
+                },
+                false);
     }
 
     public boolean enabled() {
@@ -138,12 +161,13 @@ public final class PullFailureReporter {
 
     static PullFailureStore.Limits limits(Settings settings) {
         Settings.PullFailures p = settings.pullFailures();
-        return new PullFailureStore.Limits(Math.max(1, p.maxEntries()), Duration.ofMinutes(Math.max(1, p.retentionMinutes())));
+        return new PullFailureStore.Limits(
+                Math.max(1, p.maxEntries()), Duration.ofMinutes(Math.max(1, p.retentionMinutes())));
     }
 
     /**
-     * Turns informer notifications into store entries and metrics. Runs on Fabric8's notification
-     * thread, never on an event loop; reads the configuration per Event so reloads apply at once.
+     * Turns informer notifications into store entries and metrics. Runs on Fabric8's notification thread, never on an
+     * event loop; reads the configuration per Event so reloads apply at once.
      */
     static final class EventSink implements ResourceEventHandler<Event> {
         private final Supplier<LoadedConfig> config;
@@ -152,8 +176,12 @@ public final class PullFailureReporter {
         private final Clock clock;
         private final Instant startedAt;
 
-        EventSink(Supplier<LoadedConfig> config, PullFailureStore store, PullFailureMetrics metrics, Clock clock,
-                  Instant startedAt) {
+        EventSink(
+                Supplier<LoadedConfig> config,
+                PullFailureStore store,
+                PullFailureMetrics metrics,
+                Clock clock,
+                Instant startedAt) {
             this.config = config;
             this.store = store;
             this.metrics = metrics;
@@ -173,7 +201,9 @@ public final class PullFailureReporter {
 
         @Override
         public void onDelete(Event event, boolean deletedFinalStateUnknown) {
-            if (event != null && event.getMetadata() != null && event.getMetadata().getUid() != null) {
+            if (event != null
+                    && event.getMetadata() != null
+                    && event.getMetadata().getUid() != null) {
                 store.forget(event.getMetadata().getUid());
             }
         }

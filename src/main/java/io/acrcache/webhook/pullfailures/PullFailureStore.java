@@ -17,13 +17,12 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
- * The report's memory: rate-limited pulls aggregated per (namespace, image, category), bounded by
- * entry count and age. Thread-safe by one lock: the informer writes from its own threads, the
- * endpoint reads from a worker; every operation is in-memory and short.
+ * The report's memory: rate-limited pulls aggregated per (namespace, image, category), bounded by entry count and age.
+ * Thread-safe by one lock: the informer writes from its own threads, the endpoint reads from a worker; every operation
+ * is in-memory and short.
  *
- * <p>The kubelet reports a repeated failure by raising the {@code count} of the same Event, and the
- * informer redelivers Events on relists, so counts are added as deltas over the last count seen per
- * Event uid, never as totals.
+ * <p>The kubelet reports a repeated failure by raising the {@code count} of the same Event, and the informer redelivers
+ * Events on relists, so counts are added as deltas over the last count seen per Event uid, never as totals.
  */
 public final class PullFailureStore {
     /** Names kept per entry and list: enough to find the culprits, bounded for a 500-replica Deployment. */
@@ -31,8 +30,8 @@ public final class PullFailureStore {
     /** Example messages longer than this keep their head (the image) and tail (the registry's words). */
     static final int MAX_MESSAGE = 480;
     /**
-     * Event uids remembered per allowed entry. Events live an hour in the API server and are forgotten
-     * when the informer reports them deleted; this only caps a burst.
+     * Event uids remembered per allowed entry. Events live an hour in the API server and are forgotten when the
+     * informer reports them deleted; this only caps a burst.
      */
     static final int EVENTS_PER_ENTRY = 20;
 
@@ -46,8 +45,7 @@ public final class PullFailureStore {
         }
     }
 
-    private record Key(String namespace, String image, FailureCategory category) {
-    }
+    private record Key(String namespace, String image, FailureCategory category) {}
 
     private static final class Entry {
         final Key key;
@@ -85,9 +83,20 @@ public final class PullFailureStore {
         }
 
         ReportEntry view() {
-            return new ReportEntry(key.namespace(), key.image(), key.category().label(), explanation.registry(),
-                    explanation.rule(), explanation.suggestion(), count, firstSeen.toString(), lastSeen.toString(),
-                    List.copyOf(pods), List.copyOf(containers), List.copyOf(nodes), truncate(message));
+            return new ReportEntry(
+                    key.namespace(),
+                    key.image(),
+                    key.category().label(),
+                    explanation.registry(),
+                    explanation.rule(),
+                    explanation.suggestion(),
+                    count,
+                    firstSeen.toString(),
+                    lastSeen.toString(),
+                    List.copyOf(pods),
+                    List.copyOf(containers),
+                    List.copyOf(nodes),
+                    truncate(message));
         }
 
         private static void addBounded(Set<String> names, String name) {
@@ -98,8 +107,7 @@ public final class PullFailureStore {
     }
 
     /** Oldest last occurrence first; the key breaks ties so distinct entries never compare equal. */
-    private static final Comparator<Entry> BY_LAST_SEEN = Comparator
-            .<Entry, Instant>comparing(e -> e.lastSeen)
+    private static final Comparator<Entry> BY_LAST_SEEN = Comparator.<Entry, Instant>comparing(e -> e.lastSeen)
             .thenComparing(e -> e.key.namespace())
             .thenComparing(e -> e.key.image())
             .thenComparing(e -> e.key.category());
@@ -110,6 +118,7 @@ public final class PullFailureStore {
     private final TreeSet<Entry> byLastSeen = new TreeSet<>(BY_LAST_SEEN);
     /** Last count seen per Event uid, oldest first, for deltas. */
     private final LinkedHashMap<String, Integer> lastCounts = new LinkedHashMap<>();
+
     private volatile int size;
 
     public PullFailureStore(Supplier<Limits> limits, Clock clock) {
@@ -120,8 +129,8 @@ public final class PullFailureStore {
     /**
      * Adds one observation of an Event.
      *
-     * @return how many new failures it adds (its count minus the count last seen for its uid; 0 for
-     *     a redelivery), whether or not it is old enough to be dropped from the report
+     * @return how many new failures it adds (its count minus the count last seen for its uid; 0 for a redelivery),
+     *     whether or not it is old enough to be dropped from the report
      */
     public synchronized long record(PullFailure failure, Explanation explanation) {
         Limits l = limits.get();

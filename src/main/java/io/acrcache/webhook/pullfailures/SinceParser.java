@@ -12,8 +12,7 @@ final class SinceParser {
     private static final Pattern DURATION = Pattern.compile("(?:\\d{1,9}(?:ms|s|m|h|d))+");
     private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
-    private SinceParser() {
-    }
+    private SinceParser() {}
 
     /** @throws IllegalArgumentException with a message fit for the client */
     static Instant parse(String text, Instant now) {
@@ -23,13 +22,14 @@ final class SinceParser {
             Matcher m = PART.matcher(s);
             while (m.find()) {
                 long n = Long.parseLong(m.group(1));
-                d = d.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                });
+                d = d.plus(
+                        switch (m.group(2)) {
+                            case "ms" -> Duration.ofMillis(n);
+                            case "s" -> Duration.ofSeconds(n);
+                            case "m" -> Duration.ofMinutes(n);
+                            case "h" -> Duration.ofHours(n);
+                            default -> Duration.ofDays(n);
+                        });
             }
             return now.minus(d);
         }

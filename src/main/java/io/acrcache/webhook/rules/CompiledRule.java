@@ -1,12 +1,12 @@
 package io.acrcache.webhook.rules;
 
 /**
- * A validated rule in the form matching needs. For a wildcard rule {@code sourcePath} and
- * {@code targetPath} are the prefixes before {@code /*} (empty for {@code docker.io/*} or a target of
- * {@code *}); for a static rule they are the whole repositories.
+ * A validated rule in the form matching needs. For a wildcard rule {@code sourcePath} and {@code targetPath} are the
+ * prefixes before {@code /*} (empty for {@code docker.io/*} or a target of {@code *}); for a static rule they are the
+ * whole repositories.
  */
-public record CompiledRule(CacheRule rule, String sourceRegistry, String sourcePath, String targetPath,
-                           boolean wildcard) {
+public record CompiledRule(
+        CacheRule rule, String sourceRegistry, String sourcePath, String targetPath, boolean wildcard) {
 
     /** The repository in the registry for an upstream repository this rule covers. */
     String targetFor(String repository) {
@@ -24,8 +24,8 @@ public record CompiledRule(CacheRule rule, String sourceRegistry, String sourceP
         }
         return sourcePath.isEmpty()
                 || (repository.length() > sourcePath.length()
-                && repository.charAt(sourcePath.length()) == '/'
-                && repository.startsWith(sourcePath));
+                        && repository.charAt(sourcePath.length()) == '/'
+                        && repository.startsWith(sourcePath));
     }
 
     public String name() {

@@ -4,5 +4,4 @@ package io.acrcache.webhook.rules;
  * The rule that covers an upstream repository and the repository it maps to in the registry
  * ({@code docker/library/nginx}, without the login server).
  */
-public record RuleMatch(CompiledRule rule, String targetRepository) {
-}
+public record RuleMatch(CompiledRule rule, String targetRepository) {}

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A validated set of ACR cache rules, indexed for matching. Semantics follow ACR: a static rule
- * covers exactly one repository and beats a wildcard; wildcard rules may not overlap, so at most one
- * wildcard can cover a repository and the order of rules never matters.
+ * A validated set of ACR cache rules, indexed for matching. Semantics follow ACR: a static rule covers exactly one
+ * repository and beats a wildcard; wildcard rules may not overlap, so at most one wildcard can cover a repository and
+ * the order of rules never matters.
  */
 public final class RuleSet {
     private final List<CompiledRule> rules;
@@ -27,9 +27,12 @@ public final class RuleSet {
         Map<String, List<CompiledRule>> wildcards = new HashMap<>();
         for (CompiledRule rule : rules) {
             if (rule.wildcard()) {
-                wildcards.computeIfAbsent(rule.sourceRegistry(), k -> new ArrayList<>()).add(rule);
+                wildcards
+                        .computeIfAbsent(rule.sourceRegistry(), k -> new ArrayList<>())
+                        .add(rule);
             } else {
-                statics.computeIfAbsent(rule.sourceRegistry(), k -> new HashMap<>()).put(rule.sourcePath(), rule);
+                statics.computeIfAbsent(rule.sourceRegistry(), k -> new HashMap<>())
+                        .put(rule.sourcePath(), rule);
             }
         }
         wildcards.replaceAll((k, v) -> List.copyOf(v));
@@ -83,8 +86,8 @@ public final class RuleSet {
         return rules.size();
     }
 
-    private static CompiledRule compileOne(CacheRule rule, ImageReferenceParser parser, DockerHubHosts hubs,
-                                           List<String> errors) {
+    private static CompiledRule compileOne(
+            CacheRule rule, ImageReferenceParser parser, DockerHubHosts hubs, List<String> errors) {
         String where = "rule " + rule.name();
         String source = rule.source();
         String target = rule.target();
@@ -112,7 +115,8 @@ public final class RuleSet {
             return null;
         }
         String host = source.substring(0, slash);
-        if (!host.equals(host.toLowerCase(java.util.Locale.ROOT)) || host.indexOf('.') < 0 && !host.startsWith("localhost")) {
+        if (!host.equals(host.toLowerCase(java.util.Locale.ROOT))
+                || host.indexOf('.') < 0 && !host.startsWith("localhost")) {
             errors.add(where + ": source registry '" + host + "' must be a lowercase host name such as docker.io");
             return null;
         }
@@ -153,9 +157,9 @@ public final class RuleSet {
     }
 
     /**
-     * Checks a bare repository path with the image grammar itself: under a registry that is not
-     * Docker Hub the parser neither adds {@code library/} nor accepts a tag-free path that breaks
-     * a component rule, so one grammar serves images and rules alike.
+     * Checks a bare repository path with the image grammar itself: under a registry that is not Docker Hub the parser
+     * neither adds {@code library/} nor accepts a tag-free path that breaks a component rule, so one grammar serves
+     * images and rules alike.
      */
     private static String validPath(String path, ImageReferenceParser parser) {
         if (path.isEmpty() || path.indexOf(':') >= 0 || path.indexOf('@') >= 0) {
@@ -185,7 +189,8 @@ public final class RuleSet {
                                 + b.rule().target() + "' overlap (ACR refuses overlapping wildcard rules)");
                     }
                 } else if (!a.wildcard() && !b.wildcard()) {
-                    if (a.sourceRegistry().equals(b.sourceRegistry()) && a.sourcePath().equals(b.sourcePath())) {
+                    if (a.sourceRegistry().equals(b.sourceRegistry())
+                            && a.sourcePath().equals(b.sourcePath())) {
                         errors.add(pair + ": both have the source '" + a.rule().source() + "'");
                     }
                     if (a.targetPath().equals(b.targetPath())) {

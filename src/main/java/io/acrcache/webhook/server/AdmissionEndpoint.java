@@ -10,8 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code POST /mutate} and {@code POST /mutate/audit}: hands the body to the transport-free handler and
- * sends its answer. Runs on the event loop: the work is parsing and matching in memory, no I/O.
+ * {@code POST /mutate} and {@code POST /mutate/audit}: hands the body to the transport-free handler and sends its
+ * answer. Runs on the event loop: the work is parsing and matching in memory, no I/O.
  */
 final class AdmissionEndpoint implements Handler<RoutingContext> {
     private final AdmissionReviewHandler handler;
@@ -40,14 +40,14 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
             badRequest(ctx, e.getMessage());
             return;
         }
-        ctx.response()
-                .putHeader("content-type", "application/json")
-                .end(Buffer.buffer(result.body()));
+        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(result.body()));
         observer.answered(result, System.nanoTime() - start);
     }
 
     private static void badRequest(RoutingContext ctx, String message) {
-        ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+        ctx.response()
+                .setStatusCode(400)
+                .putHeader("content-type", "application/json")
                 .end(new JsonObject().put("error", message).encode());
     }
 }

@@ -27,21 +27,27 @@ final class AdmissionObserver {
     void answered(AdmissionResult r, long nanos) {
         metrics.record(r, nanos);
         if (r.outcome() == Outcome.ERROR) {
-            LOG.log(Level.SEVERE, "admission failed for pod " + r.namespace() + "/" + r.podName()
-                    + "; admitted unchanged", r.error());
+            LOG.log(
+                    Level.SEVERE,
+                    "admission failed for pod " + r.namespace() + "/" + r.podName() + "; admitted unchanged",
+                    r.error());
         }
         if (LOG.isLoggable(Level.INFO)) {
             for (ImageDecision d : r.decisions()) {
                 if (d.isRewrite()) {
-                    LOG.info((r.mode() == Mode.AUDIT ? "audit: would rewrite" : r.dryRun() ? "dry run: rewrite" : "rewrite")
+                    LOG.info((r.mode() == Mode.AUDIT
+                                    ? "audit: would rewrite"
+                                    : r.dryRun() ? "dry run: rewrite" : "rewrite")
                             + " namespace=" + r.namespace() + " pod=" + r.podName() + " container=" + d.container()
-                            + " from=" + d.original() + " to=" + d.rewritten() + " rule=" + d.match().rule().name());
+                            + " from=" + d.original() + " to=" + d.rewritten() + " rule="
+                            + d.match().rule().name());
                 }
             }
         }
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("admission operation=" + r.operation() + " namespace=" + r.namespace() + " pod=" + r.podName()
-                    + " outcome=" + r.outcome().label() + " images=" + r.decisions().size()
+                    + " outcome=" + r.outcome().label() + " images="
+                    + r.decisions().size()
                     + " micros=" + nanos / 1000);
         }
     }

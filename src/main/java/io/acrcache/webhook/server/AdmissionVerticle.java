@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * One admission listener on its own event loop. Several instances share the port, one per core,
- * so TLS and JSON work spread over all cores.
+ * One admission listener on its own event loop. Several instances share the port, one per core, so TLS and JSON work
+ * spread over all cores.
  */
 final class AdmissionVerticle extends VerticleBase {
     private final HttpServerOptions options;
@@ -19,8 +19,11 @@ final class AdmissionVerticle extends VerticleBase {
     private final ConnectionLimit connectionLimit;
     private final List<HttpServer> servers;
 
-    AdmissionVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routes,
-                      ConnectionLimit connectionLimit, List<HttpServer> servers) {
+    AdmissionVerticle(
+            HttpServerOptions options,
+            Function<io.vertx.core.Vertx, Router> routes,
+            ConnectionLimit connectionLimit,
+            List<HttpServer> servers) {
         this.options = options;
         this.routes = routes;
         this.connectionLimit = connectionLimit;

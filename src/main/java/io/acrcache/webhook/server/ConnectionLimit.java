@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * Caps open admission connections across all listener instances: a connection past the cap is
- * closed as soon as it is established, so a flood of idle connections cannot exhaust memory or file
- * descriptors. kube-apiserver reuses a handful of connections, so the cap is never near in normal use.
+ * Caps open admission connections across all listener instances: a connection past the cap is closed as soon as it is
+ * established, so a flood of idle connections cannot exhaust memory or file descriptors. kube-apiserver reuses a
+ * handful of connections, so the cap is never near in normal use.
  */
 final class ConnectionLimit implements Handler<HttpConnection> {
     private static final Logger LOG = Logger.getLogger(ConnectionLimit.class.getName());

@@ -22,6 +22,9 @@ final class HealthEndpoints {
         if (!ready) {
             body.put("waitingFor", new JsonArray(readiness.missing()));
         }
-        ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json").end(body.encode());
+        ctx.response()
+                .setStatusCode(ready ? 200 : 503)
+                .putHeader("content-type", "application/json")
+                .end(body.encode());
     }
 }

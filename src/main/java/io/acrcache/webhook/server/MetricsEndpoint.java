@@ -16,7 +16,9 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         ctx.vertx().executeBlocking(registry::scrape, false).onComplete(ar -> {
             if (ar.succeeded()) {
-                ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+                ctx.response()
+                        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(ar.result());
             } else {
                 ctx.fail(ar.cause());
             }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What must hold before the webhook takes traffic. Each part reports itself; draining (on SIGTERM)
- * overrides everything so endpoints drop the Pod before it stops.
+ * What must hold before the webhook takes traffic. Each part reports itself; draining (on SIGTERM) overrides everything
+ * so endpoints drop the Pod before it stops.
  */
 public final class Readiness {
     public static final String CONFIG = "config";

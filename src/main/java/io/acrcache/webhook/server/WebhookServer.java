@@ -4,6 +4,7 @@ import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -12,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.KeyCertOptions;
-import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
@@ -26,8 +26,8 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * The two listeners: admission over TLS (one verticle per core) and ops over plain HTTP (health,
- * metrics and whatever else is mounted on it). Knows routes and sockets, not admission logic.
+ * The two listeners: admission over TLS (one verticle per core) and ops over plain HTTP (health, metrics and whatever
+ * else is mounted on it). Knows routes and sockets, not admission logic.
  */
 public final class WebhookServer {
     private static final Logger LOG = Logger.getLogger(WebhookServer.class.getName());
@@ -48,13 +48,18 @@ public final class WebhookServer {
     /**
      * Starts both listeners.
      *
-     * @param keyCert   the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
+     * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
      */
-    public static Future<WebhookServer> start(Vertx vertx, ConfigHolder config, PrometheusMeterRegistry registry,
-                                              Readiness readiness, KeyCertOptions keyCert, int instances,
-                                              Consumer<Router> opsRoutes) {
+    public static Future<WebhookServer> start(
+            Vertx vertx,
+            ConfigHolder config,
+            PrometheusMeterRegistry registry,
+            Readiness readiness,
+            KeyCertOptions keyCert,
+            int instances,
+            Consumer<Router> opsRoutes) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         readiness.require(Readiness.ADMISSION_LISTENER);
         Settings settings = config.get().settings();
@@ -70,8 +75,14 @@ public final class WebhookServer {
             // the timeout runs first so that a body trickling in is cut off too (408), not only a slow answer
             TimeoutHandler timeout = TimeoutHandler.create(requestTimeoutMillis, 408);
             BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit).setPreallocateBodyBuffer(true);
-            router.post(MUTATE_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, null, observer));
-            router.post(AUDIT_PATH).handler(timeout).handler(body).handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
+            router.post(MUTATE_PATH)
+                    .handler(timeout)
+                    .handler(body)
+                    .handler(new AdmissionEndpoint(handler, null, observer));
+            router.post(AUDIT_PATH)
+                    .handler(timeout)
+                    .handler(body)
+                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             return router;
@@ -79,7 +90,8 @@ public final class WebhookServer {
 
         HttpServerOptions admissionOptions = new HttpServerOptions()
                 .setHost(settings.server().host())
-                .setPort(concretePort(settings.server().host(), settings.server().port()))
+                .setPort(
+                        concretePort(settings.server().host(), settings.server().port()))
                 .setMaxHeaderSize(settings.server().maxHeaderBytes())
                 .setInitialSettings(new io.vertx.core.http.Http2Settings()
                         .setMaxHeaderListSize(settings.server().maxHeaderBytes()))
@@ -95,14 +107,17 @@ public final class WebhookServer {
             opsRoutes.accept(ops);
         }
         Future<HttpServer> opsListening = vertx.createHttpServer(new HttpServerOptions()
-                        .setHost(settings.ops().host()).setPort(settings.ops().port()))
+                        .setHost(settings.ops().host())
+                        .setPort(settings.ops().port()))
                 .requestHandler(ops)
                 .listen()
                 .onSuccess(s -> server.opsServer = s);
 
         // instances with the same host and port share one listening socket
-        Future<Void> admission = vertx.deployVerticle(() -> new AdmissionVerticle(admissionOptions, admissionRoutes,
-                        connectionLimit, server.admissionServers), new DeploymentOptions().setInstances(Math.max(1, instances)))
+        Future<Void> admission = vertx.deployVerticle(
+                        () -> new AdmissionVerticle(
+                                admissionOptions, admissionRoutes, connectionLimit, server.admissionServers),
+                        new DeploymentOptions().setInstances(Math.max(1, instances)))
                 .map(id -> {
                     server.admissionPort = server.admissionServers.get(0).actualPort();
                     for (HttpServer s : server.admissionServers) {
@@ -121,8 +136,8 @@ public final class WebhookServer {
     }
 
     /**
-     * Vert.x shares a socket between instances only for the same host and port, and gives each
-     * port-0 instance its own random port: so port 0 (tests, local runs) is resolved first.
+     * Vert.x shares a socket between instances only for the same host and port, and gives each port-0 instance its own
+     * random port: so port 0 (tests, local runs) is resolved first.
      */
     private static int concretePort(String host, int port) {
         if (port != 0) {
@@ -153,9 +168,8 @@ public final class WebhookServer {
     }
 
     /**
-     * Graceful stop: readiness turns false at once, the listeners keep answering for {@code drain}
-     * (endpoints take time to drop this Pod), then stop accepting and let in-flight requests finish
-     * within {@code grace}.
+     * Graceful stop: readiness turns false at once, the listeners keep answering for {@code drain} (endpoints take time
+     * to drop this Pod), then stop accepting and let in-flight requests finish within {@code grace}.
      */
     public Future<Void> shutdown(Duration drain, Duration grace) {
         readiness.startDraining();
@@ -165,12 +179,14 @@ public final class WebhookServer {
         } else {
             vertx.setTimer(drain.toMillis(), t -> drained.complete());
         }
-        return drained.future().compose(v -> {
-            List<Future<Void>> closing = new ArrayList<>();
-            for (HttpServer s : admissionServers) {
-                closing.add(s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS));
-            }
-            return Future.all(closing);
-        }).compose(v -> opsServer == null ? Future.succeededFuture() : opsServer.close());
+        return drained.future()
+                .compose(v -> {
+                    List<Future<Void>> closing = new ArrayList<>();
+                    for (HttpServer s : admissionServers) {
+                        closing.add(s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS));
+                    }
+                    return Future.all(closing);
+                })
+                .compose(v -> opsServer == null ? Future.succeededFuture() : opsServer.close());
     }
 }

@@ -5,17 +5,17 @@ import java.security.cert.X509Certificate;
 import java.util.Objects;
 
 /**
-  * A generated certificate authority together with one serving certificate it issued.
-  *
-  * <p>{@link #toString()} deliberately never renders key material.
-  *
-  * @param caCertificate self-signed CA certificate (goes into the webhook's {@code caBundle})
-  * @param caKey         private key of the CA
-  * @param certificate   serving (leaf) certificate signed by the CA
-  * @param key           private key of the serving certificate
-  */
-public record CertificateBundle(X509Certificate caCertificate, PrivateKey caKey,
-                                                                X509Certificate certificate, PrivateKey key) {
+ * A generated certificate authority together with one serving certificate it issued.
+ *
+ * <p>{@link #toString()} deliberately never renders key material.
+ *
+ * @param caCertificate self-signed CA certificate (goes into the webhook's {@code caBundle})
+ * @param caKey private key of the CA
+ * @param certificate serving (leaf) certificate signed by the CA
+ * @param key private key of the serving certificate
+ */
+public record CertificateBundle(
+        X509Certificate caCertificate, PrivateKey caKey, X509Certificate certificate, PrivateKey key) {
 
     public CertificateBundle {
         Objects.requireNonNull(caCertificate, "caCertificate");
@@ -46,7 +46,8 @@ public record CertificateBundle(X509Certificate caCertificate, PrivateKey caKey,
 
     @Override
     public String toString() {
-        return "CertificateBundle[subject=" + certificate.getSubjectX500Principal().getName()
+        return "CertificateBundle[subject="
+                + certificate.getSubjectX500Principal().getName()
                 + ", serial=" + certificate.getSerialNumber().toString(16)
                 + ", notAfter=" + certificate.getNotAfter().toInstant()
                 + ", ca=" + caCertificate.getSubjectX500Principal().getName() + "]";

@@ -16,13 +16,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
-  * Writes a {@link CertificateBundle} to a folder using the key names of a Kubernetes TLS Secret
-  * ({@code tls.crt}, {@code tls.key}, {@code ca.crt}) plus {@code ca.key}, and reads expiry back.
-  *
-  * <p>Each file is written to a temporary file in the same folder and then moved into place, so a reader never
-  * sees a half-written file. Key files are created with POSIX permissions {@code rw-------} (600) from the start
-  * when the file system supports POSIX attributes; certificates get {@code rw-r--r--} (644).
-  */
+ * Writes a {@link CertificateBundle} to a folder using the key names of a Kubernetes TLS Secret ({@code tls.crt},
+ * {@code tls.key}, {@code ca.crt}) plus {@code ca.key}, and reads expiry back.
+ *
+ * <p>Each file is written to a temporary file in the same folder and then moved into place, so a reader never sees a
+ * half-written file. Key files are created with POSIX permissions {@code rw-------} (600) from the start when the file
+ * system supports POSIX attributes; certificates get {@code rw-r--r--} (644).
+ */
 public final class CertificateFiles {
 
     public static final String CA_CERT = "ca.crt";
@@ -33,8 +33,7 @@ public final class CertificateFiles {
     private static final Set<PosixFilePermission> KEY_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> CERT_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
 
-    private CertificateFiles() {
-    }
+    private CertificateFiles() {}
 
     /** Where {@link #write} put the four files. */
     public record Written(Path directory, Path caCertificate, Path caKey, Path certificate, Path key) {
@@ -49,9 +48,9 @@ public final class CertificateFiles {
     }
 
     /**
-      * Writes {@code ca.crt}, {@code ca.key}, {@code tls.crt} and {@code tls.key} into {@code dir} (created if
-      * missing), replacing existing files.
-      */
+     * Writes {@code ca.crt}, {@code ca.key}, {@code tls.crt} and {@code tls.key} into {@code dir} (created if missing),
+     * replacing existing files.
+     */
     public static Written write(CertificateBundle bundle, Path dir) throws IOException {
         Files.createDirectories(dir);
         Written paths = paths(dir);

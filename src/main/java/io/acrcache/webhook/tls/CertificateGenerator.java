@@ -1,25 +1,5 @@
 package io.acrcache.webhook.tls;
 
-import java.math.BigInteger;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
-import java.util.Set;
-import java.util.regex.Pattern;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -40,23 +20,42 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.IPAddress;
 
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
 /**
-  * Generates a private certificate authority and serving certificates for the webhook with Bouncy Castle.
-  *
-  * <ul>
-  *   <li>Keys: ECDSA on NIST P-256 (secp256r1), signatures SHA256withECDSA. P-256 is accepted by every
-  *       TLS client that matters (Kubernetes API server, curl, browsers) and makes handshakes much cheaper
-  *       than RSA-2048.</li>
-  *   <li>Validity: the leaf validity is whatever the caller asks ({@link #DEFAULT_LEAF_VALIDITY}, one year,
-  *       by default); the CA lives {@link #DEFAULT_CA_VALIDITY} (ten years) or as long as the leaf if that is
-  *       longer. {@code notBefore} is backdated by {@link #CLOCK_SKEW} so nodes with a slightly slow clock
-  *       accept a freshly generated certificate.</li>
-  *   <li>Serial numbers: random, positive, 127 bits of entropy (RFC 5280 allows up to 20 octets).</li>
-  * </ul>
-  *
-  * <p>Only the JDK providers are used at run time (key generation, certificate conversion); Bouncy Castle
-  * is used for ASN.1/X.509 building and is not registered as a global JCA provider.
-  */
+ * Generates a private certificate authority and serving certificates for the webhook with Bouncy Castle.
+ *
+ * <ul>
+ *   <li>Keys: ECDSA on NIST P-256 (secp256r1), signatures SHA256withECDSA. P-256 is accepted by every TLS client that
+ *       matters (Kubernetes API server, curl, browsers) and makes handshakes much cheaper than RSA-2048.
+ *   <li>Validity: the leaf validity is whatever the caller asks ({@link #DEFAULT_LEAF_VALIDITY}, one year, by default);
+ *       the CA lives {@link #DEFAULT_CA_VALIDITY} (ten years) or as long as the leaf if that is longer.
+ *       {@code notBefore} is backdated by {@link #CLOCK_SKEW} so nodes with a slightly slow clock accept a freshly
+ *       generated certificate.
+ *   <li>Serial numbers: random, positive, 127 bits of entropy (RFC 5280 allows up to 20 octets).
+ * </ul>
+ *
+ * <p>Only the JDK providers are used at run time (key generation, certificate conversion); Bouncy Castle is used for
+ * ASN.1/X.509 building and is not registered as a global JCA provider.
+ */
 public final class CertificateGenerator {
 
     /** Default validity of a serving certificate: 365 days. */
@@ -75,18 +74,18 @@ public final class CertificateGenerator {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
-    private CertificateGenerator() {
-    }
+    private CertificateGenerator() {}
 
     /**
-      * The DNS names under which the API server (and local tools) reach the webhook service:
-      * {@code service}, {@code service.namespace}, {@code service.namespace.svc},
-      * {@code service.namespace.svc.cluster.local} and {@code localhost}.
-      */
+     * The DNS names under which the API server (and local tools) reach the webhook service: {@code service},
+     * {@code service.namespace}, {@code service.namespace.svc}, {@code service.namespace.svc.cluster.local} and
+     * {@code localhost}.
+     */
     public static List<String> serviceDnsNames(String service, String namespace) {
         String svc = requireLabel(service, "service");
         String ns = requireLabel(namespace, "namespace");
-        return List.of(svc, svc + "." + ns, svc + "." + ns + ".svc", svc + "." + ns + ".svc.cluster.local", "localhost");
+        return List.of(
+                svc, svc + "." + ns, svc + "." + ns + ".svc", svc + "." + ns + ".svc.cluster.local", "localhost");
     }
 
     /** The common name used for a service's serving certificate: {@code service.namespace.svc}. */
@@ -95,60 +94,74 @@ public final class CertificateGenerator {
     }
 
     /**
-      * A new CA and serving certificate for a Kubernetes service, with the SANs of {@link #serviceDnsNames}
-      * plus the loopback addresses {@code 127.0.0.1} and {@code ::1}.
-      */
+     * A new CA and serving certificate for a Kubernetes service, with the SANs of {@link #serviceDnsNames} plus the
+     * loopback addresses {@code 127.0.0.1} and {@code ::1}.
+     */
     public static CertificateBundle forService(String service, String namespace, Duration leafValidity) {
-        return generate(serviceCommonName(service, namespace), serviceDnsNames(service, namespace),
-                LOOPBACK_IP_ADDRESSES, leafValidity);
+        return generate(
+                serviceCommonName(service, namespace),
+                serviceDnsNames(service, namespace),
+                LOOPBACK_IP_ADDRESSES,
+                leafValidity);
     }
 
     /**
-      * A new CA (valid {@link #DEFAULT_CA_VALIDITY} or {@code validity}, whichever is longer) and a serving
-      * certificate valid for {@code validity}.
-      *
-      * @param commonName  subject CN of the serving certificate; the CA is named {@code "<commonName> CA"}
-      * @param dnsNames    DNS SANs (a leading {@code *.} wildcard label is allowed)
-      * @param ipAddresses IP SANs, IPv4 or IPv6 literals (no name resolution is performed)
-      * @param validity    validity of the serving certificate, counted from now
-      * @throws IllegalArgumentException for blank names, malformed SANs, no SAN at all, or a non-positive validity
-      */
-    public static CertificateBundle generate(String commonName, List<String> dnsNames, List<String> ipAddresses,
-                                                                                      Duration validity) {
+     * A new CA (valid {@link #DEFAULT_CA_VALIDITY} or {@code validity}, whichever is longer) and a serving certificate
+     * valid for {@code validity}.
+     *
+     * @param commonName subject CN of the serving certificate; the CA is named {@code "<commonName> CA"}
+     * @param dnsNames DNS SANs (a leading {@code *.} wildcard label is allowed)
+     * @param ipAddresses IP SANs, IPv4 or IPv6 literals (no name resolution is performed)
+     * @param validity validity of the serving certificate, counted from now
+     * @throws IllegalArgumentException for blank names, malformed SANs, no SAN at all, or a non-positive validity
+     */
+    public static CertificateBundle generate(
+            String commonName, List<String> dnsNames, List<String> ipAddresses, Duration validity) {
         requirePositive(validity, "validity");
         Duration caValidity = validity.compareTo(DEFAULT_CA_VALIDITY) > 0 ? validity : DEFAULT_CA_VALIDITY;
         return generate(commonName, dnsNames, ipAddresses, validity, caValidity);
     }
 
     /**
-      * Like {@link #generate(String, List, List, Duration)} with an explicit CA validity, which must not be
-      * shorter than the leaf validity.
-      */
-    public static CertificateBundle generate(String commonName, List<String> dnsNames, List<String> ipAddresses,
-                                                                                      Duration leafValidity, Duration caValidity) {
+     * Like {@link #generate(String, List, List, Duration)} with an explicit CA validity, which must not be shorter than
+     * the leaf validity.
+     */
+    public static CertificateBundle generate(
+            String commonName,
+            List<String> dnsNames,
+            List<String> ipAddresses,
+            Duration leafValidity,
+            Duration caValidity) {
         requireText(commonName, "commonName");
         requirePositive(leafValidity, "leaf validity");
         requirePositive(caValidity, "CA validity");
         if (caValidity.compareTo(leafValidity) < 0) {
-            throw new IllegalArgumentException("CA validity " + caValidity + " is shorter than leaf validity " + leafValidity);
+            throw new IllegalArgumentException(
+                    "CA validity " + caValidity + " is shorter than leaf validity " + leafValidity);
         }
         GeneralNames sans = subjectAlternativeNames(dnsNames, ipAddresses);
         Instant now = Instant.now();
         KeyPair caKeys = newKeyPair();
         X509Certificate ca = buildCa(commonName + " CA", caKeys, now, caValidity);
         KeyPair leafKeys = newKeyPair();
-        X509Certificate leaf = buildLeaf(commonName, sans, leafKeys.getPublic(), ca, caKeys.getPrivate(), now, leafValidity);
+        X509Certificate leaf =
+                buildLeaf(commonName, sans, leafKeys.getPublic(), ca, caKeys.getPrivate(), now, leafValidity);
         return new CertificateBundle(ca, caKeys.getPrivate(), leaf, leafKeys.getPrivate());
     }
 
     /**
-      * Issues a new serving certificate (with a fresh key pair) from an existing CA, for example to rotate the
-      * serving certificate without changing the {@code caBundle}.
-      *
-      * @throws IllegalArgumentException if the certificate would outlive the CA, or for invalid names/validity
-      */
-    public static CertificateBundle issue(X509Certificate caCertificate, PrivateKey caKey, String commonName,
-                                                                                List<String> dnsNames, List<String> ipAddresses, Duration validity) {
+     * Issues a new serving certificate (with a fresh key pair) from an existing CA, for example to rotate the serving
+     * certificate without changing the {@code caBundle}.
+     *
+     * @throws IllegalArgumentException if the certificate would outlive the CA, or for invalid names/validity
+     */
+    public static CertificateBundle issue(
+            X509Certificate caCertificate,
+            PrivateKey caKey,
+            String commonName,
+            List<String> dnsNames,
+            List<String> ipAddresses,
+            Duration validity) {
         Objects.requireNonNull(caCertificate, "caCertificate");
         Objects.requireNonNull(caKey, "caKey");
         requireText(commonName, "commonName");
@@ -156,8 +169,9 @@ public final class CertificateGenerator {
         GeneralNames sans = subjectAlternativeNames(dnsNames, ipAddresses);
         Instant now = Instant.now();
         if (now.plus(validity).isAfter(caCertificate.getNotAfter().toInstant())) {
-            throw new IllegalArgumentException("a certificate valid for " + validity + " would outlive its CA (notAfter "
-                    + caCertificate.getNotAfter().toInstant() + ")");
+            throw new IllegalArgumentException(
+                    "a certificate valid for " + validity + " would outlive its CA (notAfter "
+                            + caCertificate.getNotAfter().toInstant() + ")");
         }
         KeyPair leafKeys = newKeyPair();
         X509Certificate leaf = buildLeaf(commonName, sans, leafKeys.getPublic(), caCertificate, caKey, now, validity);
@@ -170,28 +184,46 @@ public final class CertificateGenerator {
         X500Name subject = name(commonName);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, randomSerial(),
-                    Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)), subject, keys.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    randomSerial(),
+                    Date.from(now.minus(CLOCK_SKEW)),
+                    Date.from(now.plus(validity)),
+                    subject,
+                    keys.getPublic());
             // pathLen 0: this CA only ever signs end-entity certificates.
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
             return sign(builder, keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot build CA certificate", e);
         }
     }
 
-    private static X509Certificate buildLeaf(String commonName, GeneralNames sans, PublicKey publicKey,
-                                                                                      X509Certificate ca, PrivateKey caKey, Instant now, Duration validity) {
+    private static X509Certificate buildLeaf(
+            String commonName,
+            GeneralNames sans,
+            PublicKey publicKey,
+            X509Certificate ca,
+            PrivateKey caKey,
+            Instant now,
+            Duration validity) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca, randomSerial(),
-                    Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)), name(commonName), publicKey);
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    ca,
+                    randomSerial(),
+                    Date.from(now.minus(CLOCK_SKEW)),
+                    Date.from(now.plus(validity)),
+                    name(commonName),
+                    publicKey);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             // RFC 5280: SAN must be critical only when the subject is empty; ours has a CN.
             builder.addExtension(Extension.subjectAlternativeName, false, sans);
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
@@ -238,7 +270,9 @@ public final class CertificateGenerator {
     }
 
     private static X500Name name(String commonName) {
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, commonName)
+                .build();
     }
 
     static GeneralNames subjectAlternativeNames(List<String> dnsNames, List<String> ipAddresses) {
@@ -286,7 +320,8 @@ public final class CertificateGenerator {
     private static String requireLabel(String value, String what) {
         requireText(value, what);
         if (!DNS_LABEL.matcher(value).matches()) {
-            throw new IllegalArgumentException(what + " must be a DNS label (lower case letters, digits, '-'): " + value);
+            throw new IllegalArgumentException(
+                    what + " must be a DNS label (lower case letters, digits, '-'): " + value);
         }
         return value;
     }

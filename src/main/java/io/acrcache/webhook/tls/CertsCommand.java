@@ -11,12 +11,12 @@ import java.util.Base64;
 import java.util.List;
 
 /**
-  * {@code java -jar acr-cache-webhook.jar certs [options]}: generates a CA and a serving certificate for the
-  * webhook service and writes them as {@code ca.crt}, {@code ca.key}, {@code tls.crt}, {@code tls.key}.
-  *
-  * <p>Exit codes: 0 success (also for {@code --help}), 1 the files could not be written (or already exist
-  * without {@code --force}), 2 bad command line. Private keys are never printed.
-  */
+ * {@code java -jar acr-cache-webhook.jar certs [options]}: generates a CA and a serving certificate for the webhook
+ * service and writes them as {@code ca.crt}, {@code ca.key}, {@code tls.crt}, {@code tls.key}.
+ *
+ * <p>Exit codes: 0 success (also for {@code --help}), 1 the files could not be written (or already exist without
+ * {@code --force}), 2 bad command line. Private keys are never printed.
+ */
 public final class CertsCommand {
 
     public static final String DEFAULT_OUT = "certs";
@@ -51,8 +51,7 @@ public final class CertsCommand {
       localhost, 127.0.0.1 and ::1.
       """;
 
-    private CertsCommand() {
-    }
+    private CertsCommand() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -82,7 +81,9 @@ public final class CertsCommand {
         try {
             bundle = CertificateGenerator.generate(
                     CertificateGenerator.serviceCommonName(options.service, options.namespace),
-                    dns, ips, Duration.ofDays(options.days));
+                    dns,
+                    ips,
+                    Duration.ofDays(options.days));
         } catch (IllegalArgumentException e) {
             err.println("certs: " + e.getMessage()); // not expected: every input was validated while parsing
             return EXIT_USAGE;
@@ -102,9 +103,10 @@ public final class CertsCommand {
             return EXIT_FAILED;
         }
 
-        String caBundle = Base64.getEncoder()
-                .encodeToString(bundle.caCertificatePem().getBytes(StandardCharsets.US_ASCII));
-        out.println("Wrote certificates to " + written.directory().toAbsolutePath().normalize() + ":");
+        String caBundle =
+                Base64.getEncoder().encodeToString(bundle.caCertificatePem().getBytes(StandardCharsets.US_ASCII));
+        out.println(
+                "Wrote certificates to " + written.directory().toAbsolutePath().normalize() + ":");
         out.println("  " + CertificateFiles.CA_CERT + "   CA certificate, valid until "
                 + CertificateFiles.expiry(bundle.caCertificate()));
         out.println("  " + CertificateFiles.CA_KEY + "   CA private key (keep it out of the cluster)");
@@ -114,8 +116,8 @@ public final class CertsCommand {
         out.println("Subject alternative names: DNS " + String.join(", ", dns) + "; IP " + String.join(", ", ips));
         out.println();
         out.println("Create the Secret:");
-        out.println("  kubectl -n " + options.namespace + " create secret tls " + options.service + "-tls"
-                + " --cert=" + written.certificate() + " --key=" + written.key());
+        out.println("  kubectl -n " + options.namespace + " create secret tls " + options.service + "-tls" + " --cert="
+                + written.certificate() + " --key=" + written.key());
         out.println();
         out.println("caBundle for the MutatingWebhookConfiguration (clientConfig.caBundle):");
         out.println("caBundle: " + caBundle);
@@ -168,9 +170,9 @@ public final class CertsCommand {
                         }
                         o.set(flag, value);
                     }
-                    default -> throw new UsageException(arg.startsWith("-")
-                            ? "unknown option " + flag
-                            : "unexpected argument " + arg);
+                    default ->
+                        throw new UsageException(
+                                arg.startsWith("-") ? "unknown option " + flag : "unexpected argument " + arg);
                 }
             }
             return o;
@@ -193,14 +195,16 @@ public final class CertsCommand {
 
         private static String label(String flag, String value) throws UsageException {
             if (!value.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-                throw new UsageException(flag + " must be a DNS label (lower case letters, digits, '-'), got '" + value + "'");
+                throw new UsageException(
+                        flag + " must be a DNS label (lower case letters, digits, '-'), got '" + value + "'");
             }
             return value;
         }
 
         private static String san(String flag, String value, boolean dns) throws UsageException {
             try {
-                CertificateGenerator.subjectAlternativeNames(dns ? List.of(value) : List.of(), dns ? List.of() : List.of(value));
+                CertificateGenerator.subjectAlternativeNames(
+                        dns ? List.of(value) : List.of(), dns ? List.of() : List.of(value));
             } catch (IllegalArgumentException e) {
                 throw new UsageException(flag + ": " + e.getMessage());
             }

@@ -2,15 +2,16 @@ package io.acrcache.webhook.tls;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+
 import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 
 /**
- * Serves one already-loaded certificate and key to the TLS engine. Vert.x would otherwise turn the
- * PEM key into an in-memory PKCS#12 store, which JDK 17 protects with 10,000 PBKDF2 iterations:
- * about 0.3 s of start-up (and of each reload) spent on a key that is already in memory.
+ * Serves one already-loaded certificate and key to the TLS engine. Vert.x would otherwise turn the PEM key into an
+ * in-memory PKCS#12 store, which JDK 17 protects with 10,000 PBKDF2 iterations: about 0.3 s of start-up (and of each
+ * reload) spent on a key that is already in memory.
  */
 final class MaterialKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS = "webhook";
@@ -34,7 +35,7 @@ final class MaterialKeyManager extends X509ExtendedKeyManager {
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
         String alias = aliasFor(keyType);
-        return alias == null ? null : new String[]{alias};
+        return alias == null ? null : new String[] {alias};
     }
 
     @Override

@@ -11,8 +11,7 @@ final class Pem {
 
     private static final Base64.Encoder ENCODER = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
-    private Pem() {
-    }
+    private Pem() {}
 
     static String block(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + ENCODER.encodeToString(der) + "\n-----END " + type + "-----\n";
@@ -28,8 +27,10 @@ final class Pem {
             try {
                 sb.append(block("CERTIFICATE", certificate.getEncoded()));
             } catch (CertificateEncodingException e) {
-                throw new IllegalArgumentException("cannot encode certificate "
-                        + certificate.getSubjectX500Principal().getName(), e);
+                throw new IllegalArgumentException(
+                        "cannot encode certificate "
+                                + certificate.getSubjectX500Principal().getName(),
+                        e);
             }
         }
         return sb.toString();

@@ -1,17 +1,5 @@
 package io.acrcache.webhook.tls;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.PrivateKey;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.List;
-
 import org.bouncycastle.asn1.ASN1Null;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -25,18 +13,29 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
-  * Reads PEM certificates and private keys with Bouncy Castle's {@link PEMParser}.
-  *
-  * <p>Private keys may be PKCS#8 ({@code PRIVATE KEY}), SEC 1 ({@code EC PRIVATE KEY}, optionally preceded by an
-  * {@code EC PARAMETERS} block as written by {@code openssl ecparam -genkey}) or PKCS#1 ({@code RSA PRIVATE KEY}).
-  * Encrypted keys are rejected. Every problem is reported as an {@link IOException} whose message names the
-  * source, so a caller can log it and keep its current material.
-  */
+ * Reads PEM certificates and private keys with Bouncy Castle's {@link PEMParser}.
+ *
+ * <p>Private keys may be PKCS#8 ({@code PRIVATE KEY}), SEC 1 ({@code EC PRIVATE KEY}, optionally preceded by an
+ * {@code EC PARAMETERS} block as written by {@code openssl ecparam -genkey}) or PKCS#1 ({@code RSA PRIVATE KEY}).
+ * Encrypted keys are rejected. Every problem is reported as an {@link IOException} whose message names the source, so a
+ * caller can log it and keep its current material.
+ */
 public final class PemFiles {
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     /** All {@code CERTIFICATE} blocks of a file, in file order; at least one. */
     public static List<X509Certificate> readCertificates(Path file) throws IOException {
@@ -49,10 +48,10 @@ public final class PemFiles {
     }
 
     /**
-      * All {@code CERTIFICATE} blocks of PEM text, in order; other PEM blocks are ignored.
-      *
-      * @param source names the text in error messages (a file name, "secret x/y", ...)
-      */
+     * All {@code CERTIFICATE} blocks of PEM text, in order; other PEM blocks are ignored.
+     *
+     * @param source names the text in error messages (a file name, "secret x/y", ...)
+     */
     public static List<X509Certificate> parseCertificates(String pem, String source) throws IOException {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
@@ -75,10 +74,10 @@ public final class PemFiles {
     }
 
     /**
-      * The private key of PEM text. Exactly one key must be present.
-      *
-      * @param source names the text in error messages; the key itself never appears in a message
-      */
+     * The private key of PEM text. Exactly one key must be present.
+     *
+     * @param source names the text in error messages; the key itself never appears in a message
+     */
     public static PrivateKey parsePrivateKey(String pem, String source) throws IOException {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         PrivateKey key = null;
@@ -109,7 +108,8 @@ public final class PemFiles {
             throw new IOException(source + ": unusable private key: " + e.getMessage(), e);
         }
         if (key == null) {
-            throw new IOException(source + ": no PEM private key (PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY) found");
+            throw new IOException(
+                    source + ": no PEM private key (PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY) found");
         }
         return key;
     }
@@ -125,9 +125,9 @@ public final class PemFiles {
     }
 
     /**
-      * An "EC PRIVATE KEY" normally names its curve; when it does not, use the curve of a preceding
-      * "EC PARAMETERS" block.
-      */
+     * An "EC PRIVATE KEY" normally names its curve; when it does not, use the curve of a preceding "EC PARAMETERS"
+     * block.
+     */
     private static PrivateKeyInfo withCurve(PrivateKeyInfo info, ASN1ObjectIdentifier curve, String source)
             throws IOException {
         AlgorithmIdentifier algorithm = info.getPrivateKeyAlgorithm();
@@ -137,8 +137,8 @@ public final class PemFiles {
         if (curve == null) {
             throw new IOException(source + ": EC private key names no curve (and no EC PARAMETERS block precedes it)");
         }
-        return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve),
-                info.parsePrivateKey());
+        return new PrivateKeyInfo(
+                new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), info.parsePrivateKey());
     }
 
     private static boolean hasParameters(AlgorithmIdentifier algorithm) {

@@ -1,10 +1,5 @@
 package io.acrcache.webhook.tls;
 
-import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Objects;
-
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -14,22 +9,27 @@ import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+
 /**
-  * Server-side TLS configuration of the webhook for Vert.x 5.
-  *
-  * <ul>
-  *   <li>Protocols: exactly TLSv1.3 and TLSv1.2.</li>
-  *   <li>Cipher suites ({@link #CIPHER_SUITES}): the three TLS 1.3 suites, and for TLS 1.2 only ECDHE key exchange
-  *       with AEAD ciphers (AES-GCM, ChaCha20-Poly1305), for ECDSA and RSA certificates (the latter so an operator
-  *       may mount an RSA certificate, e.g. from cert-manager). Names are the IANA/JSSE names understood by the
-  *       default JDK SSL engine.</li>
-  *   <li>ALPN: on, offering {@code h2} then {@code http/1.1}.</li>
-  * </ul>
-  *
-  * <p>Use {@link #httpServerOptions(KeyCertOptions)} (or {@link #configure}) to create the server and
-  * {@link #update(HttpServer, KeyCertOptions)} to swap certificates on a listening server; new connections use
-  * the new certificate, established connections are not affected.
-  */
+ * Server-side TLS configuration of the webhook for Vert.x 5.
+ *
+ * <ul>
+ *   <li>Protocols: exactly TLSv1.3 and TLSv1.2.
+ *   <li>Cipher suites ({@link #CIPHER_SUITES}): the three TLS 1.3 suites, and for TLS 1.2 only ECDHE key exchange with
+ *       AEAD ciphers (AES-GCM, ChaCha20-Poly1305), for ECDSA and RSA certificates (the latter so an operator may mount
+ *       an RSA certificate, e.g. from cert-manager). Names are the IANA/JSSE names understood by the default JDK SSL
+ *       engine.
+ *   <li>ALPN: on, offering {@code h2} then {@code http/1.1}.
+ * </ul>
+ *
+ * <p>Use {@link #httpServerOptions(KeyCertOptions)} (or {@link #configure}) to create the server and
+ * {@link #update(HttpServer, KeyCertOptions)} to swap certificates on a listening server; new connections use the new
+ * certificate, established connections are not affected.
+ */
 public final class ServerTlsOptions {
 
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -51,8 +51,7 @@ public final class ServerTlsOptions {
     public static final List<String> ALPN_PROTOCOLS = List.of("h2", "http/1.1");
     public static final List<HttpVersion> ALPN_VERSIONS = List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
 
-    private ServerTlsOptions() {
-    }
+    private ServerTlsOptions() {}
 
     /** Key and certificate read by Vert.x from PEM files (re-read on every {@link #update} with {@code force}). */
     public static PemKeyCertOptions keyCert(Path certFile, Path keyFile) {
@@ -71,17 +70,17 @@ public final class ServerTlsOptions {
     }
 
     /**
-     * Key and certificate already loaded and checked (they match): handed to the TLS engine as they are,
-     * without the PKCS#12 round trip (and its PBKDF2 cost) that PEM options go through.
+     * Key and certificate already loaded and checked (they match): handed to the TLS engine as they are, without the
+     * PKCS#12 round trip (and its PBKDF2 cost) that PEM options go through.
      */
     public static KeyCertOptions keyCert(TlsMaterial material) {
         return KeyCertOptions.wrap(new MaterialKeyManager(material));
     }
 
     /**
-      * The complete server TLS settings (key/cert, protocols, ciphers, ALPN) as a {@link ServerSSLOptions}, the type
-      * {@link HttpServer#updateSSLOptions(ServerSSLOptions, boolean)} takes.
-      */
+     * The complete server TLS settings (key/cert, protocols, ciphers, ALPN) as a {@link ServerSSLOptions}, the type
+     * {@link HttpServer#updateSSLOptions(ServerSSLOptions, boolean)} takes.
+     */
     public static ServerSSLOptions sslOptions(KeyCertOptions keyCert) {
         Objects.requireNonNull(keyCert, "keyCert");
         ServerSSLOptions ssl = new ServerSSLOptions()
@@ -114,13 +113,13 @@ public final class ServerTlsOptions {
     }
 
     /**
-      * Swaps the certificate of a listening server. Always forces the update: without {@code force}, Vert.x
-      * skips an update whose options equal the current ones, which is the case when the same file paths are
-      * passed after the files changed on disk.
-      *
-      * @return completes with {@code true} when the new material is in use; fails (and the server keeps its current
-      *     material) when the new material cannot be loaded, or when the server is not listening
-      */
+     * Swaps the certificate of a listening server. Always forces the update: without {@code force}, Vert.x skips an
+     * update whose options equal the current ones, which is the case when the same file paths are passed after the
+     * files changed on disk.
+     *
+     * @return completes with {@code true} when the new material is in use; fails (and the server keeps its current
+     *     material) when the new material cannot be loaded, or when the server is not listening
+     */
     public static Future<Boolean> update(HttpServer server, KeyCertOptions keyCert) {
         return server.updateSSLOptions(sslOptions(keyCert), true);
     }

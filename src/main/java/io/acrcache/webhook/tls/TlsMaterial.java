@@ -14,16 +14,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
-  * A serving certificate chain and its private key that were checked to belong together. Build it with
-  * {@link #load(Path, Path)} before handing material to the server, so that broken or mismatched files are
-  * rejected with a clear message instead of failing TLS handshakes later.
-  *
-  * <p>Expiry is not a load error: an expired certificate is still returned ({@link #isExpired(Instant)} tells),
-  * the caller decides whether to use it. {@link #toString()} never renders key material.
-  *
-  * @param chain leaf first, then any intermediates, as found in the certificate file
-  * @param key   private key matching the leaf's public key
-  */
+ * A serving certificate chain and its private key that were checked to belong together. Build it with
+ * {@link #load(Path, Path)} before handing material to the server, so that broken or mismatched files are rejected with
+ * a clear message instead of failing TLS handshakes later.
+ *
+ * <p>Expiry is not a load error: an expired certificate is still returned ({@link #isExpired(Instant)} tells), the
+ * caller decides whether to use it. {@link #toString()} never renders key material.
+ *
+ * @param chain leaf first, then any intermediates, as found in the certificate file
+ * @param key private key matching the leaf's public key
+ */
 public record TlsMaterial(List<X509Certificate> chain, PrivateKey key) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -99,8 +99,8 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key) {
         PublicKey publicKey = certificate.getPublicKey();
         String algorithm = signatureAlgorithm(key);
         if (!sameFamily(publicKey.getAlgorithm(), key.getAlgorithm())) {
-            throw new IllegalArgumentException("certificate has a " + publicKey.getAlgorithm() + " key but the private key is "
-                    + key.getAlgorithm());
+            throw new IllegalArgumentException("certificate has a " + publicKey.getAlgorithm()
+                    + " key but the private key is " + key.getAlgorithm());
         }
         byte[] challenge = new byte[32];
         RANDOM.nextBytes(challenge);
@@ -116,7 +116,8 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key) {
                 throw new IllegalArgumentException("private key does not match the certificate's public key");
             }
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("private key does not match the certificate's public key: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "private key does not match the certificate's public key: " + e.getMessage(), e);
         }
     }
 

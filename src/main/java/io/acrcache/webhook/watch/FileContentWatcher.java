@@ -14,11 +14,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Notices when the content of a set of files changes. Kubernetes updates a mounted ConfigMap or
- * Secret by swapping the {@code ..data} symlink, which file-system events report unreliably (the
- * watched names never change); reading the few small files on a timer sees every kind of update —
- * symlink swap, in-place write, rename — the same way. Reads run on a worker thread, never on the
- * event loop.
+ * Notices when the content of a set of files changes. Kubernetes updates a mounted ConfigMap or Secret by swapping the
+ * {@code ..data} symlink, which file-system events report unreliably (the watched names never change); reading the few
+ * small files on a timer sees every kind of update — symlink swap, in-place write, rename — the same way. Reads run on
+ * a worker thread, never on the event loop.
  */
 public final class FileContentWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileContentWatcher.class.getName());
@@ -30,8 +29,8 @@ public final class FileContentWatcher implements AutoCloseable {
     private volatile List<byte[]> last;
     private volatile boolean busy;
 
-    private FileContentWatcher(Vertx vertx, List<Path> files, List<byte[]> initial, Duration interval,
-                               Consumer<List<byte[]>> onChange) {
+    private FileContentWatcher(
+            Vertx vertx, List<Path> files, List<byte[]> initial, Duration interval, Consumer<List<byte[]>> onChange) {
         this.vertx = vertx;
         this.files = List.copyOf(files);
         this.onChange = onChange;
@@ -40,11 +39,11 @@ public final class FileContentWatcher implements AutoCloseable {
     }
 
     /**
-     * Starts watching. {@code onChange} gets the new contents (in the order of {@code files}) on a
-     * worker thread, once per change; it is not called for the content present at start.
+     * Starts watching. {@code onChange} gets the new contents (in the order of {@code files}) on a worker thread, once
+     * per change; it is not called for the content present at start.
      */
-    public static FileContentWatcher start(Vertx vertx, List<Path> files, Duration interval,
-                                           Consumer<List<byte[]>> onChange) {
+    public static FileContentWatcher start(
+            Vertx vertx, List<Path> files, Duration interval, Consumer<List<byte[]>> onChange) {
         return new FileContentWatcher(vertx, files, readAll(files), interval, onChange);
     }
 
@@ -53,19 +52,22 @@ public final class FileContentWatcher implements AutoCloseable {
             return;
         }
         busy = true;
-        vertx.executeBlocking(() -> {
-            List<byte[]> now = readAll(files);
-            if (now != null && !same(now, last)) {
-                last = now;
-                onChange.accept(now);
-            }
-            return null;
-        }, false).onComplete(ar -> {
-            busy = false;
-            if (ar.failed()) {
-                LOG.log(Level.WARNING, "watching " + files + " failed", ar.cause());
-            }
-        });
+        vertx.executeBlocking(
+                        () -> {
+                            List<byte[]> now = readAll(files);
+                            if (now != null && !same(now, last)) {
+                                last = now;
+                                onChange.accept(now);
+                            }
+                            return null;
+                        },
+                        false)
+                .onComplete(ar -> {
+                    busy = false;
+                    if (ar.failed()) {
+                        LOG.log(Level.WARNING, "watching " + files + " failed", ar.cause());
+                    }
+                });
     }
 
     /** Null when a file is missing or unreadable (mid-update): the next poll tries again. */

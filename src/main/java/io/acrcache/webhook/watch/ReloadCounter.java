@@ -9,8 +9,14 @@ public final class ReloadCounter {
     private final Counter failure;
 
     public ReloadCounter(MeterRegistry registry, String name, String description) {
-        this.success = Counter.builder(name).tag("result", "success").description(description).register(registry);
-        this.failure = Counter.builder(name).tag("result", "failure").description(description).register(registry);
+        this.success = Counter.builder(name)
+                .tag("result", "success")
+                .description(description)
+                .register(registry);
+        this.failure = Counter.builder(name)
+                .tag("result", "failure")
+                .description(description)
+                .register(registry);
     }
 
     public void success() {

@@ -32,9 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Random and mutated reviews: the handler answers a valid AdmissionReview with the request's uid or
- * refuses the body as malformed (a 400) — never anything else — and every patch it answers applies
- * to the object it was made for (checked with Parsson, not our code). jqwik prints the seed.
+ * Random and mutated reviews: the handler answers a valid AdmissionReview with the request's uid or refuses the body as
+ * malformed (a 400) — never anything else — and every patch it answers applies to the object it was made for (checked
+ * with Parsson, not our code). jqwik prints the seed.
  */
 public class AdmissionFuzzProperties {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -69,8 +69,11 @@ public class AdmissionFuzzProperties {
             assertEquals("JSONPatch", response.getPatchType());
             JsonNode object = request.get("object");
             String patch = new String(Base64.getDecoder().decode(response.getPatch()), StandardCharsets.UTF_8);
-            JsonStructure target = Json.createReader(new StringReader(JSON.writeValueAsString(object))).read();
-            JsonStructure patched = Json.createPatch(Json.createReader(new StringReader(patch)).readArray()).apply(target);
+            JsonStructure target = Json.createReader(new StringReader(JSON.writeValueAsString(object)))
+                    .read();
+            JsonStructure patched = Json.createPatch(
+                            Json.createReader(new StringReader(patch)).readArray())
+                    .apply(target);
             if (decodesAsPod(JSON.writeValueAsString(object))) {
                 // an object that was a valid Pod is still one after the patch
                 Pod pod = Reviews.K8S.unmarshal(patched.toString(), Pod.class);
@@ -120,35 +123,60 @@ public class AdmissionFuzzProperties {
                 ((ObjectNode) pod.get("metadata")).putObject("annotations").put("k/\u2603~1", "\u0001\u0002");
             }
             case 5 -> { // huge strings
-                ((ObjectNode) pod.get("metadata")).putObject("annotations").put("big", "x".repeat(200_000 + rnd.nextInt(300_000)));
-                ((ObjectNode) pod.get("spec").get("containers").get(0)).put("image", "a/" + "b".repeat(rnd.nextInt(2000)));
+                ((ObjectNode) pod.get("metadata"))
+                        .putObject("annotations")
+                        .put("big", "x".repeat(200_000 + rnd.nextInt(300_000)));
+                ((ObjectNode) pod.get("spec").get("containers").get(0))
+                        .put("image", "a/" + "b".repeat(rnd.nextInt(2000)));
             }
             case 6 -> { // duplicate keys, at the top or deep inside
                 String text = BASE.replaceFirst("\"name\": \"nginx\"", "\"name\": \"nginx\", \"name\": \"other\"");
-                return (rnd.nextBoolean() ? text : BASE.replaceFirst("\\{", "{\"kind\":\"AdmissionReview\",")).getBytes(StandardCharsets.UTF_8);
+                return (rnd.nextBoolean() ? text : BASE.replaceFirst("\\{", "{\"kind\":\"AdmissionReview\","))
+                        .getBytes(StandardCharsets.UTF_8);
             }
             case 7 -> { // deep nesting
                 StringBuilder deep = new StringBuilder();
                 int depth = 100 + rnd.nextInt(5000);
                 deep.append("[".repeat(depth)).append("]".repeat(depth));
-                return BASE.replace("\"dryRun\": false", "\"dryRun\": false, \"deep\": " + deep).getBytes(StandardCharsets.UTF_8);
+                return BASE.replace("\"dryRun\": false", "\"dryRun\": false, \"deep\": " + deep)
+                        .getBytes(StandardCharsets.UTF_8);
             }
             case 8 -> { // other operations and subresources, with or without an old object
                 ObjectNode request = (ObjectNode) review.get("request");
-                request.put("operation", List.of("UPDATE", "DELETE", "CONNECT", "CREATE", "").get(rnd.nextInt(5)));
-                request.put("subResource", List.of("ephemeralcontainers", "status", "", "exec").get(rnd.nextInt(4)));
+                request.put(
+                        "operation",
+                        List.of("UPDATE", "DELETE", "CONNECT", "CREATE", "").get(rnd.nextInt(5)));
+                request.put(
+                        "subResource",
+                        List.of("ephemeralcontainers", "status", "", "exec").get(rnd.nextInt(4)));
                 if (rnd.nextBoolean()) {
                     request.set("oldObject", pod.deepCopy());
                 }
                 ((ArrayNode) ((ObjectNode) pod.get("spec")).withArray("ephemeralContainers"))
-                        .addObject().put("name", "dbg").put("image", randomImage(rnd));
+                        .addObject()
+                        .put("name", "dbg")
+                        .put("image", randomImage(rnd));
             }
             case 9 -> { // containers and annotations of the wrong types
-                ((ObjectNode) pod.get("spec")).set("initContainers", List.of(NODES.stringNode("x"), NODES.objectNode(),
-                        NODES.numberNode(1), NODES.arrayNode().addObject().put("image", 7)).get(rnd.nextInt(4)));
-                ((ObjectNode) pod.get("metadata")).set("annotations", List.of(NODES.nullNode(), NODES.stringNode("a"),
-                        NODES.arrayNode(), NODES.objectNode().put(AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION, "{bad"))
-                        .get(rnd.nextInt(4)));
+                ((ObjectNode) pod.get("spec"))
+                        .set(
+                                "initContainers",
+                                List.of(
+                                                NODES.stringNode("x"),
+                                                NODES.objectNode(),
+                                                NODES.numberNode(1),
+                                                NODES.arrayNode().addObject().put("image", 7))
+                                        .get(rnd.nextInt(4)));
+                ((ObjectNode) pod.get("metadata"))
+                        .set(
+                                "annotations",
+                                List.of(
+                                                NODES.nullNode(),
+                                                NODES.stringNode("a"),
+                                                NODES.arrayNode(),
+                                                NODES.objectNode()
+                                                        .put(AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION, "{bad"))
+                                        .get(rnd.nextInt(4)));
             }
             case 10 -> { // no metadata, or metadata not an object
                 if (rnd.nextBoolean()) {
@@ -170,9 +198,21 @@ public class AdmissionFuzzProperties {
     }
 
     private static String randomImage(Random rnd) {
-        String[] images = {"nginx", "nginx:1.25", "bitnami/redis:7", "ghcr.io/x/y", "Bad:Image", "", "localhost:5000/a",
-                "redis@sha256:" + "a".repeat(64), "docker.io/library/nginx:1.25@sha256:" + "b".repeat(64),
-                "myacr.azurecr.io/docker/library/nginx", "a".repeat(300), "x//y", "index.docker.io/busybox"};
+        String[] images = {
+            "nginx",
+            "nginx:1.25",
+            "bitnami/redis:7",
+            "ghcr.io/x/y",
+            "Bad:Image",
+            "",
+            "localhost:5000/a",
+            "redis@sha256:" + "a".repeat(64),
+            "docker.io/library/nginx:1.25@sha256:" + "b".repeat(64),
+            "myacr.azurecr.io/docker/library/nginx",
+            "a".repeat(300),
+            "x//y",
+            "index.docker.io/busybox"
+        };
         return images[rnd.nextInt(images.length)];
     }
 
@@ -194,8 +234,15 @@ public class AdmissionFuzzProperties {
     private static void replaceRandomNode(ObjectNode root, Random rnd) {
         List<JsonNode> containers = containersOf(root);
         JsonNode target = containers.get(rnd.nextInt(containers.size()));
-        JsonNode value = List.of(NODES.nullNode(), NODES.numberNode(rnd.nextInt()), NODES.booleanNode(true),
-                NODES.stringNode("s"), NODES.arrayNode(), NODES.objectNode(), NODES.numberNode(1.5e300)).get(rnd.nextInt(7));
+        JsonNode value = List.of(
+                        NODES.nullNode(),
+                        NODES.numberNode(rnd.nextInt()),
+                        NODES.booleanNode(true),
+                        NODES.stringNode("s"),
+                        NODES.arrayNode(),
+                        NODES.objectNode(),
+                        NODES.numberNode(1.5e300))
+                .get(rnd.nextInt(7));
         if (target instanceof ObjectNode obj && !obj.isEmpty()) {
             List<String> names = new ArrayList<>(obj.propertyNames());
             obj.set(names.get(rnd.nextInt(names.size())), value);

@@ -28,9 +28,20 @@ class AdmissionReviewHandlerTest {
     private final AdmissionReviewHandler handler = new AdmissionReviewHandler(TestConfigs::defaults);
 
     private static Pod pod(String... images) {
-        PodBuilder b = new PodBuilder().withNewMetadata().withName("p").withNamespace("apps").endMetadata().withNewSpec().endSpec();
+        PodBuilder b = new PodBuilder()
+                .withNewMetadata()
+                .withName("p")
+                .withNamespace("apps")
+                .endMetadata()
+                .withNewSpec()
+                .endSpec();
         for (int i = 0; i < images.length; i++) {
-            b.editSpec().addNewContainer().withName("c" + i).withImage(images[i]).endContainer().endSpec();
+            b.editSpec()
+                    .addNewContainer()
+                    .withName("c" + i)
+                    .withImage(images[i])
+                    .endContainer()
+                    .endSpec();
         }
         return b.build();
     }
@@ -53,7 +64,8 @@ class AdmissionReviewHandlerTest {
 
     @Test
     void rewritesEveryDockerHubImageAndRecordsTheOriginals() throws Exception {
-        Pod pod = pod("nginx:1.25", "bitnami/redis:7.2", "ghcr.io/org/app:1", "myacr.azurecr.io/docker/library/nginx:1.25");
+        Pod pod = pod(
+                "nginx:1.25", "bitnami/redis:7.2", "ghcr.io/org/app:1", "myacr.azurecr.io/docker/library/nginx:1.25");
         String review = Reviews.create(pod);
         AdmissionResult result = send(review);
         AdmissionResponse response = response(result);
@@ -63,23 +75,38 @@ class AdmissionReviewHandlerTest {
         assertEquals(Outcome.PATCHED, result.outcome());
 
         Pod patched = Reviews.apply(pod, response.getPatch());
-        assertEquals(List.of("myacr.azurecr.io/docker/library/nginx:1.25", "myacr.azurecr.io/docker/bitnami/redis:7.2",
-                "ghcr.io/org/app:1", "myacr.azurecr.io/docker/library/nginx:1.25"), images(patched));
-        Map<?, ?> originals = JsonMapper.builder().build().readValue(patched.getMetadata().getAnnotations().get(ANNOTATION), Map.class);
+        assertEquals(
+                List.of(
+                        "myacr.azurecr.io/docker/library/nginx:1.25",
+                        "myacr.azurecr.io/docker/bitnami/redis:7.2",
+                        "ghcr.io/org/app:1",
+                        "myacr.azurecr.io/docker/library/nginx:1.25"),
+                images(patched));
+        Map<?, ?> originals = JsonMapper.builder()
+                .build()
+                .readValue(patched.getMetadata().getAnnotations().get(ANNOTATION), Map.class);
         assertEquals(Map.of("containers/c0", "nginx:1.25", "containers/c1", "bitnami/redis:7.2"), originals);
-        assertEquals(List.of(
-                "acr-cache-webhook: containers \"c0\" image nginx:1.25 -> myacr.azurecr.io/docker/library/nginx:1.25",
-                "acr-cache-webhook: containers \"c1\" image bitnami/redis:7.2 -> myacr.azurecr.io/docker/bitnami/redis:7.2"),
+        assertEquals(
+                List.of(
+                        "acr-cache-webhook: containers \"c0\" image nginx:1.25 -> myacr.azurecr.io/docker/library/nginx:1.25",
+                        "acr-cache-webhook: containers \"c1\" image bitnami/redis:7.2 -> myacr.azurecr.io/docker/bitnami/redis:7.2"),
                 response.getWarnings());
-        assertEquals(List.of(SkipReason.NO_RULE, SkipReason.ALREADY_CACHED), result.decisions().stream()
-                .filter(d -> !d.isRewrite()).map(ImageDecision::skipReason).toList());
+        assertEquals(
+                List.of(SkipReason.NO_RULE, SkipReason.ALREADY_CACHED),
+                result.decisions().stream()
+                        .filter(d -> !d.isRewrite())
+                        .map(ImageDecision::skipReason)
+                        .toList());
     }
 
     @Test
     void existingAnnotationsSurviveAndPointerTokensAreEscaped() throws Exception {
-        Pod pod = new PodBuilder(pod("nginx")).editMetadata()
+        Pod pod = new PodBuilder(pod("nginx"))
+                .editMetadata()
                 .addToAnnotations("team.example.com/owner", "platform")
-                .addToAnnotations("odd~key/with~slashes", "x").endMetadata().build();
+                .addToAnnotations("odd~key/with~slashes", "x")
+                .endMetadata()
+                .build();
         AdmissionResponse response = response(send(Reviews.create(pod)));
         String patch = Reviews.decodePatch(response.getPatch());
         assertTrue(patch.contains("\"/metadata/annotations/acr-cache-webhook.io~1original-images\""), patch);
@@ -104,69 +131,125 @@ class AdmissionReviewHandlerTest {
     void reinvocationAfterAnotherWebhookAddedAnImageKeepsTheFirstOriginals() throws Exception {
         Pod pod = pod("nginx:1.25");
         Pod once = Reviews.apply(pod, response(send(Reviews.create(pod))).getPatch());
-        Pod changed = new PodBuilder(once).editSpec().addNewContainer().withName("injected").withImage("envoyproxy/envoy:v1.30")
-                .endContainer().endSpec().build();
-        Pod twice = Reviews.apply(changed, response(send(Reviews.create(changed))).getPatch());
-        assertEquals("myacr.azurecr.io/docker/envoyproxy/envoy:v1.30", twice.getSpec().getContainers().get(1).getImage());
-        assertEquals("{\"containers/c0\":\"nginx:1.25\",\"containers/injected\":\"envoyproxy/envoy:v1.30\"}",
+        Pod changed = new PodBuilder(once)
+                .editSpec()
+                .addNewContainer()
+                .withName("injected")
+                .withImage("envoyproxy/envoy:v1.30")
+                .endContainer()
+                .endSpec()
+                .build();
+        Pod twice =
+                Reviews.apply(changed, response(send(Reviews.create(changed))).getPatch());
+        assertEquals(
+                "myacr.azurecr.io/docker/envoyproxy/envoy:v1.30",
+                twice.getSpec().getContainers().get(1).getImage());
+        assertEquals(
+                "{\"containers/c0\":\"nginx:1.25\",\"containers/injected\":\"envoyproxy/envoy:v1.30\"}",
                 twice.getMetadata().getAnnotations().get(ANNOTATION));
     }
 
     @Test
     void initAndEphemeralContainersAreRewrittenOnCreate() throws Exception {
-        Pod pod = new PodBuilder(pod("nginx")).editSpec()
-                .addNewInitContainer().withName("init").withImage("busybox:1.36").endInitContainer()
-                .addToEphemeralContainers(new EphemeralContainerBuilder().withName("dbg").withImage("alpine").build())
-                .endSpec().build();
+        Pod pod = new PodBuilder(pod("nginx"))
+                .editSpec()
+                .addNewInitContainer()
+                .withName("init")
+                .withImage("busybox:1.36")
+                .endInitContainer()
+                .addToEphemeralContainers(new EphemeralContainerBuilder()
+                        .withName("dbg")
+                        .withImage("alpine")
+                        .build())
+                .endSpec()
+                .build();
         Pod patched = Reviews.apply(pod, response(send(Reviews.create(pod))).getPatch());
-        assertEquals("myacr.azurecr.io/docker/library/busybox:1.36", patched.getSpec().getInitContainers().get(0).getImage());
-        assertEquals("myacr.azurecr.io/docker/library/alpine", patched.getSpec().getEphemeralContainers().get(0).getImage());
+        assertEquals(
+                "myacr.azurecr.io/docker/library/busybox:1.36",
+                patched.getSpec().getInitContainers().get(0).getImage());
+        assertEquals(
+                "myacr.azurecr.io/docker/library/alpine",
+                patched.getSpec().getEphemeralContainers().get(0).getImage());
     }
 
     @Test
     void ephemeralContainerUpdateRewritesOnlyTheNewImageAndLeavesMetadataAlone() throws Exception {
-        Pod old = new PodBuilder(pod("nginx:1.25")).editSpec()
-                .addToEphemeralContainers(new EphemeralContainerBuilder().withName("first").withImage("busybox").build())
-                .endSpec().build();
-        Pod updated = new PodBuilder(old).editSpec()
-                .addToEphemeralContainers(new EphemeralContainerBuilder().withName("debugger").withImage("nicolaka/netshoot").build())
-                .endSpec().build();
+        Pod old = new PodBuilder(pod("nginx:1.25"))
+                .editSpec()
+                .addToEphemeralContainers(new EphemeralContainerBuilder()
+                        .withName("first")
+                        .withImage("busybox")
+                        .build())
+                .endSpec()
+                .build();
+        Pod updated = new PodBuilder(old)
+                .editSpec()
+                .addToEphemeralContainers(new EphemeralContainerBuilder()
+                        .withName("debugger")
+                        .withImage("nicolaka/netshoot")
+                        .build())
+                .endSpec()
+                .build();
         AdmissionResult result = send(Reviews.review(updated, old, "UPDATE", "ephemeralcontainers", false));
         AdmissionResponse response = response(result);
         String patch = Reviews.decodePatch(response.getPatch());
-        assertEquals("[{\"op\":\"replace\",\"path\":\"/spec/ephemeralContainers/1/image\","
-                + "\"value\":\"myacr.azurecr.io/docker/nicolaka/netshoot\"}]", patch);
+        assertEquals(
+                "[{\"op\":\"replace\",\"path\":\"/spec/ephemeralContainers/1/image\","
+                        + "\"value\":\"myacr.azurecr.io/docker/nicolaka/netshoot\"}]",
+                patch);
         Pod patched = Reviews.apply(updated, response.getPatch());
-        assertEquals("busybox", patched.getSpec().getEphemeralContainers().get(0).getImage());
+        assertEquals(
+                "busybox", patched.getSpec().getEphemeralContainers().get(0).getImage());
         assertEquals("nginx:1.25", patched.getSpec().getContainers().get(0).getImage());
         assertEquals(1, result.decisions().size());
     }
 
     @Test
     void podLevelSkipsAreCountedPerImage() throws Exception {
-        Pod optedOut = new PodBuilder(pod("nginx", "redis")).editMetadata()
-                .addToAnnotations("acr-cache-webhook.io/skip", "true").endMetadata().build();
-        Pod mirror = new PodBuilder(pod("nginx")).editMetadata()
-                .addToAnnotations("kubernetes.io/config.mirror", "abc").endMetadata().build();
-        Pod system = new PodBuilder(pod("nginx")).editMetadata().withNamespace("kube-system").endMetadata().build();
-        for (Object[] row : new Object[][]{{optedOut, SkipReason.OPTED_OUT, 2}, {mirror, SkipReason.MIRROR_POD, 1},
-                {system, SkipReason.EXCLUDED_NAMESPACE, 1}}) {
+        Pod optedOut = new PodBuilder(pod("nginx", "redis"))
+                .editMetadata()
+                .addToAnnotations("acr-cache-webhook.io/skip", "true")
+                .endMetadata()
+                .build();
+        Pod mirror = new PodBuilder(pod("nginx"))
+                .editMetadata()
+                .addToAnnotations("kubernetes.io/config.mirror", "abc")
+                .endMetadata()
+                .build();
+        Pod system = new PodBuilder(pod("nginx"))
+                .editMetadata()
+                .withNamespace("kube-system")
+                .endMetadata()
+                .build();
+        for (Object[] row : new Object[][] {
+            {optedOut, SkipReason.OPTED_OUT, 2},
+            {mirror, SkipReason.MIRROR_POD, 1},
+            {system, SkipReason.EXCLUDED_NAMESPACE, 1}
+        }) {
             AdmissionResult r = send(Reviews.create((Pod) row[0]));
             assertNull(response(r).getPatch());
             assertEquals(Outcome.SKIPPED, r.outcome());
             assertEquals(row[2], r.decisions().size());
-            assertTrue(r.decisions().stream().allMatch(d -> d.skipReason() == row[1]), r.decisions().toString());
+            assertTrue(
+                    r.decisions().stream().allMatch(d -> d.skipReason() == row[1]),
+                    r.decisions().toString());
         }
     }
 
     @Test
     void imagesWithPullPolicyNeverOrInvalidReferencesAreLeftAlone() throws Exception {
-        Pod pod = new PodBuilder(pod("nginx", "Nginx:Latest", "")).editSpec().editContainer(0).withImagePullPolicy("Never")
-                .endContainer().endSpec().build();
+        Pod pod = new PodBuilder(pod("nginx", "Nginx:Latest", ""))
+                .editSpec()
+                .editContainer(0)
+                .withImagePullPolicy("Never")
+                .endContainer()
+                .endSpec()
+                .build();
         AdmissionResult r = send(Reviews.create(pod));
         assertNull(response(r).getPatch());
         assertEquals(Outcome.UNCHANGED, r.outcome());
-        assertEquals(List.of(SkipReason.PULL_POLICY_NEVER, SkipReason.INVALID_REFERENCE, SkipReason.INVALID_REFERENCE),
+        assertEquals(
+                List.of(SkipReason.PULL_POLICY_NEVER, SkipReason.INVALID_REFERENCE, SkipReason.INVALID_REFERENCE),
                 r.decisions().stream().map(ImageDecision::skipReason).toList());
     }
 
@@ -174,12 +257,15 @@ class AdmissionReviewHandlerTest {
     void auditModeWarnsButNeverPatches() throws Exception {
         AdmissionResult configured = new AdmissionReviewHandler(() -> TestConfigs.yaml("mode: audit"))
                 .handle(Reviews.create(pod("nginx")).getBytes(StandardCharsets.UTF_8), null);
-        AdmissionResult forced = handler.handle(Reviews.create(pod("nginx")).getBytes(StandardCharsets.UTF_8), Mode.AUDIT);
+        AdmissionResult forced =
+                handler.handle(Reviews.create(pod("nginx")).getBytes(StandardCharsets.UTF_8), Mode.AUDIT);
         for (AdmissionResult r : List.of(configured, forced)) {
             AdmissionResponse response = response(r);
             assertNull(response.getPatch());
-            assertEquals(List.of("acr-cache-webhook (audit, not applied): containers \"c0\" image nginx -> "
-                    + "myacr.azurecr.io/docker/library/nginx"), response.getWarnings());
+            assertEquals(
+                    List.of("acr-cache-webhook (audit, not applied): containers \"c0\" image nginx -> "
+                            + "myacr.azurecr.io/docker/library/nginx"),
+                    response.getWarnings());
             assertEquals(Mode.AUDIT, r.mode());
             assertEquals(Outcome.UNCHANGED, r.outcome());
         }
@@ -190,22 +276,30 @@ class AdmissionReviewHandlerTest {
         Pod pod = pod("nginx");
         AdmissionResult r = send(Reviews.review(pod, null, "CREATE", null, true));
         assertTrue(r.dryRun());
-        assertEquals("myacr.azurecr.io/docker/library/nginx",
-                Reviews.apply(pod, response(r).getPatch()).getSpec().getContainers().get(0).getImage());
+        assertEquals(
+                "myacr.azurecr.io/docker/library/nginx",
+                Reviews.apply(pod, response(r).getPatch())
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage());
     }
 
     @Test
     void otherOperationsAndKindsAreAllowedUntouched() throws Exception {
         Pod pod = pod("nginx");
-        for (String[] opSub : new String[][]{{"UPDATE", null}, {"DELETE", null}, {"CREATE", "binding"}, {"UPDATE", "status"}}) {
+        for (String[] opSub :
+                new String[][] {{"UPDATE", null}, {"DELETE", null}, {"CREATE", "binding"}, {"UPDATE", "status"}}) {
             AdmissionResult r = send(Reviews.review(pod, pod, opSub[0], opSub[1], false));
             assertNull(response(r).getPatch(), String.join(",", opSub[0], String.valueOf(opSub[1])));
             assertTrue(response(r).getAllowed());
             assertEquals(Outcome.SKIPPED, r.outcome());
         }
-        tools.jackson.databind.node.ObjectNode tree = (tools.jackson.databind.node.ObjectNode) JsonMapper.builder().build()
-                .readTree(Reviews.create(pod));
-        ((tools.jackson.databind.node.ObjectNode) tree.path("request").path("kind")).put("group", "apps").put("kind", "Deployment");
+        tools.jackson.databind.node.ObjectNode tree = (tools.jackson.databind.node.ObjectNode)
+                JsonMapper.builder().build().readTree(Reviews.create(pod));
+        ((tools.jackson.databind.node.ObjectNode) tree.path("request").path("kind"))
+                .put("group", "apps")
+                .put("kind", "Deployment");
         String deployment = tree.toString();
         AdmissionResult r = send(deployment);
         assertEquals(Outcome.SKIPPED, r.outcome());
@@ -216,8 +310,11 @@ class AdmissionReviewHandlerTest {
         String[] images = new String[25];
         java.util.Arrays.fill(images, "nginx");
         AdmissionResponse response = response(send(Reviews.create(pod(images))));
-        assertEquals(AdmissionReviewHandler.MAX_WARNINGS + 1, response.getWarnings().size());
-        assertTrue(response.getWarnings().get(10).contains("15 more images rewritten"), response.getWarnings().get(10));
+        assertEquals(
+                AdmissionReviewHandler.MAX_WARNINGS + 1, response.getWarnings().size());
+        assertTrue(
+                response.getWarnings().get(10).contains("15 more images rewritten"),
+                response.getWarnings().get(10));
     }
 
     @Test
@@ -231,13 +328,16 @@ class AdmissionReviewHandlerTest {
 
     @Test
     void internalFailureFailsOpenWithAWarning() throws Exception {
-        LoadedConfig broken = new LoadedConfig(TestConfigs.defaults().settings(), null, TestConfigs.defaults().parser(), List.of());
-        AdmissionResult r = new AdmissionReviewHandler(() -> broken).handle(
-                Reviews.create(pod("nginx")).getBytes(StandardCharsets.UTF_8), null);
+        LoadedConfig broken = new LoadedConfig(
+                TestConfigs.defaults().settings(), null, TestConfigs.defaults().parser(), List.of());
+        AdmissionResult r = new AdmissionReviewHandler(() -> broken)
+                .handle(Reviews.create(pod("nginx")).getBytes(StandardCharsets.UTF_8), null);
         AdmissionResponse response = response(r);
         assertTrue(response.getAllowed());
         assertNull(response.getPatch());
-        assertEquals(List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"), response.getWarnings());
+        assertEquals(
+                List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"),
+                response.getWarnings());
         assertEquals(Outcome.ERROR, r.outcome());
         assertNotNull(r.error());
     }
@@ -247,14 +347,19 @@ class AdmissionReviewHandlerTest {
         Map<String, String> cases = Map.of(
                 "not json", "body is not valid JSON",
                 "[]", "body must be a JSON object",
-                "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}}", "apiVersion must be",
+                "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}}",
+                        "apiVersion must be",
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Pod\"}", "kind must be AdmissionReview",
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}", "request must be an object",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":7}}", "request.uid must be",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}} {}", "content after");
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":7}}",
+                        "request.uid must be",
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}} {}",
+                        "content after");
         cases.forEach((body, why) -> {
-            MalformedReviewException e = assertThrows(MalformedReviewException.class,
-                    () -> handler.handle(body.getBytes(StandardCharsets.UTF_8), null), body);
+            MalformedReviewException e = assertThrows(
+                    MalformedReviewException.class,
+                    () -> handler.handle(body.getBytes(StandardCharsets.UTF_8), null),
+                    body);
             assertTrue(e.getMessage().contains(why), body + " -> " + e.getMessage());
         });
     }

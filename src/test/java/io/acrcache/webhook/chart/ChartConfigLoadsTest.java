@@ -24,7 +24,9 @@ class ChartConfigLoadsTest {
         LoadedConfig c = load(ChartRenderer.defaults());
         assertEquals(ChartRenderer.LOGIN_SERVER, c.settings().acrLoginServer());
         assertEquals(Mode.ENFORCE, c.settings().mode());
-        assertEquals(List.of(new CacheRule("rules[0]", "docker.io/*", "docker/*")), c.settings().rules());
+        assertEquals(
+                List.of(new CacheRule("rules[0]", "docker.io/*", "docker/*")),
+                c.settings().rules());
         assertEquals(8443, c.settings().server().port());
         assertEquals(9090, c.settings().ops().port());
         assertTrue(c.settings().server().hasCertificate());
@@ -35,14 +37,26 @@ class ChartConfigLoadsTest {
     @Test
     void everyValueThatReachesTheConfig() throws Exception {
         LoadedConfig c = load(ChartRenderer.values(
-                "mode", "audit",
-                "rules[0].source", "docker.io/*", "rules[0].target", "hub/*",
-                "rules[1].source", "ghcr.io/*", "rules[1].target", "ghcr/*",
-                "excludedNamespaces[0]", "monitoring",
-                "pullFailures.enabled", "true",
-                "pullFailures.maxEntries", "50",
-                "logging.format", "json",
-                "shutdown.drainSeconds", "3"));
+                "mode",
+                "audit",
+                "rules[0].source",
+                "docker.io/*",
+                "rules[0].target",
+                "hub/*",
+                "rules[1].source",
+                "ghcr.io/*",
+                "rules[1].target",
+                "ghcr/*",
+                "excludedNamespaces[0]",
+                "monitoring",
+                "pullFailures.enabled",
+                "true",
+                "pullFailures.maxEntries",
+                "50",
+                "logging.format",
+                "json",
+                "shutdown.drainSeconds",
+                "3"));
         assertEquals(Mode.AUDIT, c.settings().mode());
         assertEquals(2, c.ruleSet().size());
         assertEquals("hub/*", c.settings().rules().get(0).target());

@@ -1,57 +1,57 @@
 package io.acrcache.webhook.chart;
 
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
 import static io.acrcache.webhook.chart.ChartRenderer.FULLNAME;
 import static io.acrcache.webhook.chart.ChartRenderer.NAMESPACE;
 import static io.acrcache.webhook.chart.ChartRenderer.values;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-import org.junit.jupiter.api.Test;
-
 /** What `helm install` prints afterwards. */
 class NotesTest {
 
-  private static void assertContains(String notes, String expected) {
-    assertTrue(notes.contains(expected), () -> "NOTES lack\n  " + expected + "\nin\n" + notes);
-  }
+    private static void assertContains(String notes, String expected) {
+        assertTrue(notes.contains(expected), () -> "NOTES lack\n  " + expected + "\nin\n" + notes);
+    }
 
-  @Test
-  void tellWhatWasInstalledHowToVerifyAndWhereToLook() {
-    String notes = ChartRenderer.notes(values(), List.of());
+    @Test
+    void tellWhatWasInstalledHowToVerifyAndWhereToLook() {
+        String notes = ChartRenderer.notes(values(), List.of());
 
-    assertContains(notes, "Deployment " + FULLNAME + " (replicas: 2)");
-    assertContains(notes, "image myacr.azurecr.io/acr-cache-webhook:0.1.0");
-    assertContains(notes, "MutatingWebhookConfiguration " + FULLNAME);
-    assertContains(notes, "Namespaces never touched: kube-system, " + NAMESPACE);
-    assertContains(notes, "kubectl -n " + NAMESPACE + " rollout status deployment/" + FULLNAME);
-    // rewrites: the kubectl warning and the original-images annotation
-    assertContains(notes, "kubectl -n acw-demo run nginx --image=nginx:1.25");
-    assertContains(notes, "myacr.azurecr.io/docker/library/nginx:1.25");
-    assertContains(notes, "acr-cache-webhook\\.io/original-images");
-    // the pull-failure report through the ops port
-    assertContains(notes, "kubectl -n " + NAMESPACE + " port-forward service/" + FULLNAME + "-ops 9090:9090");
-    assertContains(notes, "curl -s localhost:9090/pull-failures");
-    assertContains(notes, "until you set pullFailures.enabled=true");
-    assertContains(notes, "failurePolicy is Ignore");
-    assertFalse(notes.contains("WARNING"), notes);
-  }
+        assertContains(notes, "Deployment " + FULLNAME + " (replicas: 2)");
+        assertContains(notes, "image myacr.azurecr.io/acr-cache-webhook:0.1.0");
+        assertContains(notes, "MutatingWebhookConfiguration " + FULLNAME);
+        assertContains(notes, "Namespaces never touched: kube-system, " + NAMESPACE);
+        assertContains(notes, "kubectl -n " + NAMESPACE + " rollout status deployment/" + FULLNAME);
+        // rewrites: the kubectl warning and the original-images annotation
+        assertContains(notes, "kubectl -n acw-demo run nginx --image=nginx:1.25");
+        assertContains(notes, "myacr.azurecr.io/docker/library/nginx:1.25");
+        assertContains(notes, "acr-cache-webhook\\.io/original-images");
+        // the pull-failure report through the ops port
+        assertContains(notes, "kubectl -n " + NAMESPACE + " port-forward service/" + FULLNAME + "-ops 9090:9090");
+        assertContains(notes, "curl -s localhost:9090/pull-failures");
+        assertContains(notes, "until you set pullFailures.enabled=true");
+        assertContains(notes, "failurePolicy is Ignore");
+        assertFalse(notes.contains("WARNING"), notes);
+    }
 
-  @Test
-  void warnAboutASingleReplicaAndFollowTheCertificateMode() {
-    String notes =
-        ChartRenderer.notes(
-            values(
-                "replicaCount", "1",
-                "certificates.mode", "certManager",
-                "pullFailures.enabled", "true",
-                "webhook.failurePolicy", "Fail"),
-            List.of());
+    @Test
+    void warnAboutASingleReplicaAndFollowTheCertificateMode() {
+        String notes = ChartRenderer.notes(
+                values(
+                        "replicaCount", "1",
+                        "certificates.mode", "certManager",
+                        "pullFailures.enabled", "true",
+                        "webhook.failurePolicy", "Fail"),
+                List.of());
 
-    assertContains(notes, "WARNING: replicaCount is 1");
-    assertContains(notes, "issued by cert-manager (Certificate " + FULLNAME + "-serving)");
-    assertContains(notes, "may read Events cluster-wide");
-    assertFalse(notes.contains("until you set pullFailures.enabled=true"), notes);
-    assertFalse(notes.contains("failurePolicy is Ignore"), notes);
-  }
+        assertContains(notes, "WARNING: replicaCount is 1");
+        assertContains(notes, "issued by cert-manager (Certificate " + FULLNAME + "-serving)");
+        assertContains(notes, "may read Events cluster-wide");
+        assertFalse(notes.contains("until you set pullFailures.enabled=true"), notes);
+        assertFalse(notes.contains("failurePolicy is Ignore"), notes);
+    }
 }

@@ -27,7 +27,8 @@ class SettingsLoaderTest {
         Settings s = c.settings();
         assertEquals("myacr.azurecr.io", s.acrLoginServer());
         assertEquals(Mode.ENFORCE, s.mode());
-        assertEquals(List.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"),
+        assertEquals(
+                List.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"),
                 s.dockerHubHosts());
         assertEquals(Set.of("kube-system"), s.excludedNamespaces());
         assertEquals("acr-cache-webhook.io/skip", s.optOutAnnotation());
@@ -69,8 +70,11 @@ class SettingsLoaderTest {
         assertEquals("contoso.azurecr.io", s.acrLoginServer());
         assertEquals(Mode.AUDIT, s.mode());
         assertEquals(Set.of("kube-system", "monitoring"), s.excludedNamespaces());
-        assertEquals(List.of(new CacheRule("rules[0]", "docker.io/*", "docker/*"),
-                new CacheRule("nginx", "docker.io/library/nginx", "nginx")), s.rules());
+        assertEquals(
+                List.of(
+                        new CacheRule("rules[0]", "docker.io/*", "docker/*"),
+                        new CacheRule("nginx", "docker.io/library/nginx", "nginx")),
+                s.rules());
         assertEquals(9443, s.server().port());
         assertTrue(s.server().hasCertificate());
         assertEquals(2048, s.server().maxBodyBytes());
@@ -92,7 +96,9 @@ class SettingsLoaderTest {
                   {"name": "ghcr", "provisioningState": "Failed", "sourceRepository": "ghcr.io/*", "targetRepository": "ghcr/*"}
                 ]
                 """, Map.of("ACW_ACR_LOGIN_SERVER", "myacr.azurecr.io"));
-        assertEquals(List.of(new CacheRule("docker-hub", "docker.io/*", "docker/*")), c.settings().rules());
+        assertEquals(
+                List.of(new CacheRule("docker-hub", "docker.io/*", "docker/*")),
+                c.settings().rules());
         assertEquals(List.of("rule ghcr (rules[1]) skipped: provisioningState is Failed, not Succeeded"), c.warnings());
     }
 
@@ -106,18 +112,24 @@ class SettingsLoaderTest {
                   - name: mcr
                     properties: {sourceRepository: mcr.microsoft.com/*, targetRepository: mcr/*}
                 """, Map.of());
-        assertEquals(List.of(new CacheRule("ubuntu", "docker.io/library/ubuntu", "ubuntu"),
-                new CacheRule("mcr", "mcr.microsoft.com/*", "mcr/*")), c.settings().rules());
+        assertEquals(
+                List.of(
+                        new CacheRule("ubuntu", "docker.io/library/ubuntu", "ubuntu"),
+                        new CacheRule("mcr", "mcr.microsoft.com/*", "mcr/*")),
+                c.settings().rules());
     }
 
     @Test
     void environmentOverridesTheFile() throws Exception {
-        Settings s = parse("acrLoginServer: a.azurecr.io\nserver: {port: 1}\n", Map.of(
-                "ACW_ACR_LOGIN_SERVER", "b.azurecr.io",
-                "ACW_SERVER_PORT", "8444",
-                "ACW_EXCLUDED_NAMESPACES", "a, b",
-                "ACW_PULL_FAILURES_ENABLED", "true",
-                "ACW_RULES", "[{source: 'ghcr.io/*', target: 'ghcr/*'}]")).settings();
+        Settings s = parse(
+                        "acrLoginServer: a.azurecr.io\nserver: {port: 1}\n",
+                        Map.of(
+                                "ACW_ACR_LOGIN_SERVER", "b.azurecr.io",
+                                "ACW_SERVER_PORT", "8444",
+                                "ACW_EXCLUDED_NAMESPACES", "a, b",
+                                "ACW_PULL_FAILURES_ENABLED", "true",
+                                "ACW_RULES", "[{source: 'ghcr.io/*', target: 'ghcr/*'}]"))
+                .settings();
         assertEquals("b.azurecr.io", s.acrLoginServer());
         assertEquals(8444, s.server().port());
         assertEquals(Set.of("a", "b"), s.excludedNamespaces());
@@ -127,7 +139,8 @@ class SettingsLoaderTest {
 
     @Test
     void everyErrorIsListedAtOnceWithItsField() {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> parse("""
                 acrLoginServer: "not a host"
                 mode: sometimes
                 colour: blue
@@ -139,9 +152,16 @@ class SettingsLoaderTest {
                 """, Map.of("ACW_SHUTDOWN_DRAIN_SECONDS", "soon")));
         List<String> errors = e.errors();
         String all = String.join("\n", errors);
-        for (String field : List.of("colour: unknown key", "server.bogus: unknown key", "acrLoginServer:", "mode:",
-                "server.port: 70000 is out of range", "server.tlsCertFile, server.tlsKeyFile", "logging.format:",
-                "shutdown.drainSeconds:", "rules[1].extra: unknown key")) {
+        for (String field : List.of(
+                "colour: unknown key",
+                "server.bogus: unknown key",
+                "acrLoginServer:",
+                "mode:",
+                "server.port: 70000 is out of range",
+                "server.tlsCertFile, server.tlsKeyFile",
+                "logging.format:",
+                "shutdown.drainSeconds:",
+                "rules[1].extra: unknown key")) {
             assertTrue(all.contains(field), "missing '" + field + "' in\n" + all);
         }
         assertTrue(e.getMessage().startsWith("invalid configuration:"));
@@ -154,25 +174,31 @@ class SettingsLoaderTest {
                   - {source: docker.io/*, target: docker/*}
                   - {source: docker.io/library/*, target: library/*}
                 """, Map.of()));
-        assertTrue(e.errors().get(0).startsWith("rules: rules rules[0] and rules[1]: wildcard sources"), e.errors().toString());
+        assertTrue(
+                e.errors().get(0).startsWith("rules: rules rules[0] and rules[1]: wildcard sources"),
+                e.errors().toString());
     }
 
     @Test
     void notYamlIsRefused() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("rules: [unclosed", Map.of()));
-        assertTrue(e.errors().get(0).startsWith("config.yaml: not valid YAML or JSON"), e.errors().toString());
+        assertTrue(
+                e.errors().get(0).startsWith("config.yaml: not valid YAML or JSON"),
+                e.errors().toString());
     }
 
     @Test
     void fileThatCannotBeRead(@TempDir Path dir) {
-        ConfigException e = assertThrows(ConfigException.class, () -> SettingsLoader.load(dir.resolve("nope.yaml"), Map.of()));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> SettingsLoader.load(dir.resolve("nope.yaml"), Map.of()));
         assertTrue(e.errors().get(0).contains("cannot be read"));
     }
 
     @Test
     void loadsFromFile(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("c.yaml"), "acrLoginServer: x.azurecr.io\n");
-        assertEquals("x.azurecr.io", SettingsLoader.load(file, Map.of()).settings().acrLoginServer());
+        assertEquals(
+                "x.azurecr.io", SettingsLoader.load(file, Map.of()).settings().acrLoginServer());
     }
 
     @Test

@@ -1,16 +1,17 @@
 package io.acrcache.webhook.image;
 
-import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DockerHubHostsTest {
 
@@ -43,18 +44,24 @@ class DockerHubHostsTest {
 
     @Test
     void defaultsListsTheFourHubNames() {
-        assertEquals(List.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"),
+        assertEquals(
+                List.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"),
                 List.copyOf(DockerHubHosts.defaults().hosts()));
     }
 
     @Test
     void ofAlwaysAddsDockerIoAndIndexDockerIo() {
         assertAll(
-                () -> assertEquals(List.of("docker.io", "index.docker.io"), List.copyOf(DockerHubHosts.of(List.of()).hosts())),
-                () -> assertEquals(List.of("docker.io", "index.docker.io", "hub.example.com:5000"),
-                        List.copyOf(DockerHubHosts.of(List.of("hub.example.com:5000", "docker.io")).hosts())),
-                () -> assertEquals(DockerHubHosts.defaults(), DockerHubHosts.of(
-                        List.of("registry-1.docker.io", "registry.hub.docker.com"))));
+                () -> assertEquals(
+                        List.of("docker.io", "index.docker.io"),
+                        List.copyOf(DockerHubHosts.of(List.of()).hosts())),
+                () -> assertEquals(
+                        List.of("docker.io", "index.docker.io", "hub.example.com:5000"),
+                        List.copyOf(DockerHubHosts.of(List.of("hub.example.com:5000", "docker.io"))
+                                .hosts())),
+                () -> assertEquals(
+                        DockerHubHosts.defaults(),
+                        DockerHubHosts.of(List.of("registry-1.docker.io", "registry.hub.docker.com"))));
     }
 
     @Test
@@ -75,8 +82,8 @@ class DockerHubHostsTest {
             'hub.example.com:x'  | invalid registry port
             """)
     void rejectsBadEntries(String entry, String fragment) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DockerHubHosts.of(List.of("ok.example.com", entry)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DockerHubHosts.of(List.of("ok.example.com", entry)));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
@@ -110,8 +117,10 @@ class DockerHubHostsTest {
                 () -> assertEquals(tag, ref.tag(), "tag"),
                 () -> assertEquals(null, ref.digest(), "digest"),
                 () -> assertEquals(hub, ref.isDockerHub(), "isDockerHub"),
-                () -> assertEquals(ref.withName(ref.registry(), ref.repository()),
-                        parser.parse(ref.canonical()).canonical(), "round trip"));
+                () -> assertEquals(
+                        ref.withName(ref.registry(), ref.repository()),
+                        parser.parse(ref.canonical()).canonical(),
+                        "round trip"));
     }
 
     @Test
@@ -123,6 +132,8 @@ class DockerHubHostsTest {
                 assertThrows(InvalidImageReferenceException.class, () -> parser.parse("localhost/" + path));
         assertTrue(e.getMessage().contains("255"), e.getMessage());
         // Without the alias it is an ordinary, valid localhost image.
-        assertEquals("localhost", new ImageReferenceParser().parse("localhost/" + path).registry());
+        assertEquals(
+                "localhost",
+                new ImageReferenceParser().parse("localhost/" + path).registry());
     }
 }

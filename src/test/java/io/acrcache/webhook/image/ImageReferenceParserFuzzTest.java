@@ -1,29 +1,54 @@
 package io.acrcache.webhook.image;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.Arguments;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.provider.Arguments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Random and mutated strings: {@code parse} must only ever throw InvalidImageReferenceException,
- * must agree with the regex-based {@link ReferenceOracle}, and every accepted reference must
- * round-trip through {@code canonical()}. The seed is fixed (override with
- * {@code -Dimage.fuzz.seed=N}, and the count with {@code -Dimage.fuzz.iterations=N}) and printed,
- * so a failure can be replayed.
+ * Random and mutated strings: {@code parse} must only ever throw InvalidImageReferenceException, must agree with the
+ * regex-based {@link ReferenceOracle}, and every accepted reference must round-trip through {@code canonical()}. The
+ * seed is fixed (override with {@code -Dimage.fuzz.seed=N}, and the count with {@code -Dimage.fuzz.iterations=N}) and
+ * printed, so a failure can be replayed.
  */
 class ImageReferenceParserFuzzTest {
 
     private static final String ALPHABET = "abcfxyz0189AFZ._-/:@[]  \t\n\u00e9\u0000+=";
     private static final String[] SNIPPETS = {
-        "/", ":", "@", ".", "_", "__", "-", "--", "[", "]", "::1", "localhost", "docker.io", "index.docker.io",
-        "registry-1.docker.io", "Docker.io", "library/", ":5000", "sha256:", "sha512:", "sha384:", "md5:",
-        ImageReferenceParserTest.H64, ImageReferenceParserTest.H128, "A", "0", "a".repeat(120), "t".repeat(64),
+        "/",
+        ":",
+        "@",
+        ".",
+        "_",
+        "__",
+        "-",
+        "--",
+        "[",
+        "]",
+        "::1",
+        "localhost",
+        "docker.io",
+        "index.docker.io",
+        "registry-1.docker.io",
+        "Docker.io",
+        "library/",
+        ":5000",
+        "sha256:",
+        "sha512:",
+        "sha384:",
+        "md5:",
+        ImageReferenceParserTest.H64,
+        ImageReferenceParserTest.H128,
+        "A",
+        "0",
+        "a".repeat(120),
+        "t".repeat(64),
     };
 
     private static final DockerHubHosts CUSTOM = DockerHubHosts.of(List.of("mirror.example.com", "localhost", "a.b"));

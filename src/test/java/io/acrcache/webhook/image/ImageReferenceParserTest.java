@@ -1,5 +1,12 @@
 package io.acrcache.webhook.image;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
+
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,12 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
-
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class ImageReferenceParserTest {
 
@@ -39,8 +40,13 @@ class ImageReferenceParserTest {
                 arguments("docker.io/library/foo/bar", HUB, "library/foo/bar", null, null, true),
                 arguments("bitnami/redis:7.2", HUB, "bitnami/redis", "7.2", null, true),
                 arguments("rabbitmq:3.8-management", HUB, "library/rabbitmq", "3.8-management", null, true),
-                arguments("jannemattila/webapp-network-tester:1.0.75", HUB, "jannemattila/webapp-network-tester",
-                        "1.0.75", null, true),
+                arguments(
+                        "jannemattila/webapp-network-tester:1.0.75",
+                        HUB,
+                        "jannemattila/webapp-network-tester",
+                        "1.0.75",
+                        null,
+                        true),
                 arguments("a", HUB, "library/a", null, null, true),
                 // Docker Hub aliases
                 arguments("index.docker.io/nginx", HUB, "library/nginx", null, null, true),
@@ -64,10 +70,22 @@ class ImageReferenceParserTest {
                 arguments("Docker.io/library/nginx", "Docker.io", "library/nginx", null, null, false),
                 arguments("Docker.io/nginx", "Docker.io", "nginx", null, null, false),
                 arguments("ghcr.io/org/app:v1", "ghcr.io", "org/app", "v1", null, false),
-                arguments("mcr.microsoft.com/dotnet/aspnet:8.0", "mcr.microsoft.com", "dotnet/aspnet", "8.0", null, false),
+                arguments(
+                        "mcr.microsoft.com/dotnet/aspnet:8.0",
+                        "mcr.microsoft.com",
+                        "dotnet/aspnet",
+                        "8.0",
+                        null,
+                        false),
                 arguments("registry.k8s.io/pause:3.9", "registry.k8s.io", "pause", "3.9", null, false),
                 arguments("quay.io/prometheus/node-exporter", "quay.io", "prometheus/node-exporter", null, null, false),
-                arguments("my-reg.example-1.com:0/a-b_c.d__e/f", "my-reg.example-1.com:0", "a-b_c.d__e/f", null, null, false),
+                arguments(
+                        "my-reg.example-1.com:0/a-b_c.d__e/f",
+                        "my-reg.example-1.com:0",
+                        "a-b_c.d__e/f",
+                        null,
+                        null,
+                        false),
                 arguments("a/b.c/d", HUB, "a/b.c/d", null, null, true),
                 // IP hosts
                 arguments("[::1]:5000/foo", "[::1]:5000", "foo", null, null, false),
@@ -100,11 +118,17 @@ class ImageReferenceParserTest {
                 arguments("a".repeat(237), HUB, "library/" + "a".repeat(237), null, null, true),
                 arguments("foo/" + "a".repeat(241), HUB, "foo/" + "a".repeat(241), null, null, true),
                 arguments("example.com/" + "a".repeat(243), "example.com", "a".repeat(243), null, null, false),
-                arguments("registry-1.docker.io/" + "a".repeat(234), HUB, "library/" + "a".repeat(234), null, null, true),
+                arguments(
+                        "registry-1.docker.io/" + "a".repeat(234), HUB, "library/" + "a".repeat(234), null, null, true),
                 arguments("index.docker.io/" + "a".repeat(237), HUB, "library/" + "a".repeat(237), null, null, true),
                 // longest possible: 255-char name, 128-char tag, sha512 digest
-                arguments("a".repeat(237) + ":" + "t".repeat(128) + "@" + SHA512, HUB, "library/" + "a".repeat(237),
-                        "t".repeat(128), SHA512, true));
+                arguments(
+                        "a".repeat(237) + ":" + "t".repeat(128) + "@" + SHA512,
+                        HUB,
+                        "library/" + "a".repeat(237),
+                        "t".repeat(128),
+                        SHA512,
+                        true));
     }
 
     /** input, fragment of the expected message. */
@@ -213,8 +237,8 @@ class ImageReferenceParserTest {
     void canonicalRoundTrips(String input) throws InvalidImageReferenceException {
         ImageReference ref = parser.parse(input);
         ImageReference again = parser.parse(ref.canonical());
-        assertEquals(new ImageReference(ref.canonical(), ref.registry(), ref.repository(), ref.tag(), ref.digest()),
-                again);
+        assertEquals(
+                new ImageReference(ref.canonical(), ref.registry(), ref.repository(), ref.tag(), ref.digest()), again);
         assertEquals(ref.canonical(), again.canonical());
     }
 
@@ -238,11 +262,8 @@ class ImageReferenceParserTest {
 
     @Test
     void rejectsNull() {
-        InvalidImageReferenceException e =
-                assertThrows(InvalidImageReferenceException.class, () -> parser.parse(null));
-        assertAll(
-                () -> assertEquals("image reference is null", e.getMessage()),
-                () -> assertNull(e.image()));
+        InvalidImageReferenceException e = assertThrows(InvalidImageReferenceException.class, () -> parser.parse(null));
+        assertAll(() -> assertEquals("image reference is null", e.getMessage()), () -> assertNull(e.image()));
     }
 
     @Test

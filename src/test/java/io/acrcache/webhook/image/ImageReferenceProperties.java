@@ -37,16 +37,43 @@ class ImageReferenceProperties {
         assertEquals(image, ref.original());
         assertTrue(ref.canonical().endsWith(ref.suffix()));
         ImageReference again = parser.parse(ref.canonical());
-        assertEquals(ref.registry() + "|" + ref.repository() + "|" + ref.tag() + "|" + ref.digest(),
+        assertEquals(
+                ref.registry() + "|" + ref.repository() + "|" + ref.tag() + "|" + ref.digest(),
                 again.registry() + "|" + again.repository() + "|" + again.tag() + "|" + again.digest());
     }
 
     /** Strings built from the grammar's own alphabet, so that many are nearly valid. */
     @Provide
     Arbitrary<String> imageLike() {
-        Arbitrary<String> atoms = Arbitraries.of("nginx", "library", "docker.io", "index.docker.io", "localhost", ":5000",
-                "/", "//", ":", "@", "sha256:", "a".repeat(64), "A", ".", "_", "__", "-", "--", "[::1]", "1.25",
-                "latest", "é", "\u0000", " ", "\t", "Registry.io", "x".repeat(130), "0123456789abcdef");
+        Arbitrary<String> atoms = Arbitraries.of(
+                "nginx",
+                "library",
+                "docker.io",
+                "index.docker.io",
+                "localhost",
+                ":5000",
+                "/",
+                "//",
+                ":",
+                "@",
+                "sha256:",
+                "a".repeat(64),
+                "A",
+                ".",
+                "_",
+                "__",
+                "-",
+                "--",
+                "[::1]",
+                "1.25",
+                "latest",
+                "é",
+                "\u0000",
+                " ",
+                "\t",
+                "Registry.io",
+                "x".repeat(130),
+                "0123456789abcdef");
         return Arbitraries.oneOf(
                 atoms.list().ofMinSize(0).ofMaxSize(12).map(l -> String.join("", l)),
                 Arbitraries.strings().ofMaxLength(300));
@@ -54,19 +81,36 @@ class ImageReferenceProperties {
 
     @Provide
     Arbitrary<String[]> valid() {
-        Arbitrary<String> component = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789")
-                .ofMinLength(1).ofMaxLength(8);
-        Arbitrary<String> separatorJoined = Combinators.combine(component, Arbitraries.of("", ".", "_", "__", "-", "---"), component)
+        Arbitrary<String> component = Arbitraries.strings()
+                .withChars("abcdefghijklmnopqrstuvwxyz0123456789")
+                .ofMinLength(1)
+                .ofMaxLength(8);
+        Arbitrary<String> separatorJoined = Combinators.combine(
+                        component, Arbitraries.of("", ".", "_", "__", "-", "---"), component)
                 .as((a, sep, b) -> sep.isEmpty() ? a : a + sep + b);
-        Arbitrary<String> path = separatorJoined.list().ofMinSize(1).ofMaxSize(3).map(l -> String.join("/", l));
-        Arbitrary<String> registry = Arbitraries.of("", "docker.io/", "index.docker.io/", "ghcr.io/", "localhost:5000/",
-                "registry-1.docker.io/", "[2001:db8::1]:443/", "10.0.0.1/", "My.Registry.example/");
-        Arbitrary<String> tag = Arbitraries.oneOf(Arbitraries.just(""),
-                Arbitraries.strings().withChars("abcXYZ019_.-").ofMinLength(1).ofMaxLength(20)
+        Arbitrary<String> path =
+                separatorJoined.list().ofMinSize(1).ofMaxSize(3).map(l -> String.join("/", l));
+        Arbitrary<String> registry = Arbitraries.of(
+                "",
+                "docker.io/",
+                "index.docker.io/",
+                "ghcr.io/",
+                "localhost:5000/",
+                "registry-1.docker.io/",
+                "[2001:db8::1]:443/",
+                "10.0.0.1/",
+                "My.Registry.example/");
+        Arbitrary<String> tag = Arbitraries.oneOf(
+                Arbitraries.just(""),
+                Arbitraries.strings()
+                        .withChars("abcXYZ019_.-")
+                        .ofMinLength(1)
+                        .ofMaxLength(20)
                         .filter(t -> Character.isLetterOrDigit(t.charAt(0)) || t.charAt(0) == '_'));
-        Arbitrary<String> digest = Arbitraries.oneOf(Arbitraries.just(""),
+        Arbitrary<String> digest = Arbitraries.oneOf(
+                Arbitraries.just(""),
                 Arbitraries.strings().withChars("0123456789abcdef").ofLength(64).map(h -> "sha256:" + h));
         return Combinators.combine(registry, path, tag, digest).as((r, p, t, d) ->
-                new String[]{r + p + (t.isEmpty() ? "" : ":" + t) + (d.isEmpty() ? "" : "@" + d), t, d});
+                new String[] {r + p + (t.isEmpty() ? "" : ":" + t) + (d.isEmpty() ? "" : "@" + d), t, d});
     }
 }

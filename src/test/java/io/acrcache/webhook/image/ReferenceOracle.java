@@ -5,9 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An independent, regex-based restatement of ParseNormalizedNamed + go-digest validation (plus
- * the parser's documented choices), used to cross-check the hand-written scanner on fuzzed input.
- * Deliberately simple and slow.
+ * An independent, regex-based restatement of ParseNormalizedNamed + go-digest validation (plus the parser's documented
+ * choices), used to cross-check the hand-written scanner on fuzzed input. Deliberately simple and slow.
  */
 final class ReferenceOracle {
 
@@ -20,12 +19,13 @@ final class ReferenceOracle {
     private static final String TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 
     private static final Pattern DOMAIN = Pattern.compile("(?:" + DOMAIN_NAME + "|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?");
-    private static final Pattern REMAINDER = Pattern.compile("(" + PATH + ")(?::(" + TAG + "))?(?:@(.*))?", Pattern.DOTALL);
-    private static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}");
+    private static final Pattern REMAINDER =
+            Pattern.compile("(" + PATH + ")(?::(" + TAG + "))?(?:@(.*))?", Pattern.DOTALL);
+    private static final Pattern DIGEST =
+            Pattern.compile("sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}");
     private static final Pattern IMAGE_ID = Pattern.compile("[a-f0-9]{64}");
 
-    private ReferenceOracle() {
-    }
+    private ReferenceOracle() {}
 
     /** The expected result, with {@code original} set to {@code s}; {@code null} when invalid. */
     static ImageReference expect(String s, DockerHubHosts hubs) {
@@ -37,7 +37,9 @@ final class ReferenceOracle {
         int slash = s.indexOf('/');
         if (slash >= 0) {
             String first = s.substring(0, slash);
-            if (first.equals("localhost") || first.contains(".") || first.contains(":")
+            if (first.equals("localhost")
+                    || first.contains(".")
+                    || first.contains(":")
                     || !first.toLowerCase(Locale.ROOT).equals(first)) {
                 domain = first;
                 remainder = s.substring(slash + 1);

@@ -51,9 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The reporter against Fabric8's mock API server in CRUD mode, on the Vert.x 5 HTTP client: Events
- * created, bumped and deleted the way the kubelet does, watches ended by the server, and the report
- * read through a real HTTP server.
+ * The reporter against Fabric8's mock API server in CRUD mode, on the Vert.x 5 HTTP client: Events created, bumped and
+ * deleted the way the kubelet does, watches ended by the server, and the report read through a real HTTP server.
  */
 @ExtendWith(VertxExtension.class)
 class EventWatcherMockServerTest {
@@ -89,7 +88,9 @@ class EventWatcherMockServerTest {
 
     private void startReporter(Vertx vertx, Supplier<LoadedConfig> config) {
         reporter = PullFailureReporter.start(vertx, client, config, registry, readiness, Clock.systemUTC());
-        eventually("informer synced", () -> readiness.isReady() && reporter.watcher().isWatching());
+        eventually(
+                "informer synced",
+                () -> readiness.isReady() && reporter.watcher().isWatching());
         assertEquals(List.of(), readiness.missing());
         assertTrue(dispatcher.warningSelectorSeen.get(), "only Warning Events are asked for");
         // Events stamped from here on happened after the start (times have whole seconds, as the kubelet's)
@@ -97,16 +98,31 @@ class EventWatcherMockServerTest {
     }
 
     private Event create(Event e) {
-        return client.v1().events().inNamespace(e.getMetadata().getNamespace()).resource(e).create();
+        return client.v1()
+                .events()
+                .inNamespace(e.getMetadata().getNamespace())
+                .resource(e)
+                .create();
     }
 
     /** What the kubelet does on a repeat: same Event, higher count, later lastTimestamp. */
     private Event bump(Event e, int count) {
-        Event stored = client.v1().events().inNamespace(e.getMetadata().getNamespace())
-                .withName(e.getMetadata().getName()).get();
-        Event bumped = new EventBuilder(stored).withCount(count)
-                .withLastTimestamp(Instant.parse(stored.getLastTimestamp()).plusSeconds(count).toString()).build();
-        return client.v1().events().inNamespace(e.getMetadata().getNamespace()).resource(bumped).update();
+        Event stored = client.v1()
+                .events()
+                .inNamespace(e.getMetadata().getNamespace())
+                .withName(e.getMetadata().getName())
+                .get();
+        Event bumped = new EventBuilder(stored)
+                .withCount(count)
+                .withLastTimestamp(Instant.parse(stored.getLastTimestamp())
+                        .plusSeconds(count)
+                        .toString())
+                .build();
+        return client.v1()
+                .events()
+                .inNamespace(e.getMetadata().getNamespace())
+                .resource(bumped)
+                .update();
     }
 
     private Event rateLimited(String uid, String ns, String pod, String image, int count) {
@@ -115,7 +131,9 @@ class EventWatcherMockServerTest {
 
     private ReportEntry entry(String ns, String image) {
         return reporter.store().query(new ReportQuery(ns, null, null)).stream()
-                .filter(e -> e.image().equals(image)).findFirst().orElse(null);
+                .filter(e -> e.image().equals(image))
+                .findFirst()
+                .orElse(null);
     }
 
     private long count(String ns, String image) {
@@ -125,15 +143,16 @@ class EventWatcherMockServerTest {
 
     private double counter(String ns, String registryLabel, String category) {
         Counter c = registry.find(PullFailureMetrics.RATE_LIMITED)
-                .tags("namespace", ns, "registry", registryLabel, "category", category).counter();
+                .tags("namespace", ns, "registry", registryLabel, "category", category)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
     @Test
     void eventsCreatedBumpedAndDeleted(Vertx vertx) throws Exception {
         // seen by the first list: reported, but not counted again in the metric after a restart
-        Event historical = TestFixtures.failed("hist", "shop", "old-1", "busybox:1.36", DOCKER_429, 5,
-                now.minus(Duration.ofHours(1)));
+        Event historical = TestFixtures.failed(
+                "hist", "shop", "old-1", "busybox:1.36", DOCKER_429, 5, now.minus(Duration.ofHours(1)));
         create(historical);
         startReporter(vertx, TestFixtures::config);
         eventually("historical Event listed", () -> count("shop", "busybox:1.36") == 5);
@@ -143,14 +162,42 @@ class EventWatcherMockServerTest {
         bump(a, 4);
         eventually("bumped count replaces the old one", () -> count("shop", "nginx:1.25") == 4);
         bump(a, 4); // an update that changes nothing the report counts
-        create(kubeletEvent("b", "blog", "cache-0", "spec.initContainers{warm}", "Failed",
-                "Failed to pull image \"redis:7\": " + TestFixtures.containerd429("redis:7"), 2, now, now).build());
+        create(kubeletEvent(
+                        "b",
+                        "blog",
+                        "cache-0",
+                        "spec.initContainers{warm}",
+                        "Failed",
+                        "Failed to pull image \"redis:7\": " + TestFixtures.containerd429("redis:7"),
+                        2,
+                        now,
+                        now)
+                .build());
         // not rate limiting, or no pull at all: never reported
         create(TestFixtures.failed("nf", "shop", "web-2", "nginx:nope", "manifest unknown: manifest unknown", 1, now));
-        create(kubeletEvent("pulling", "shop", "web-3", "spec.containers{app}", "Pulling",
-                "Pulling image \"nginx:1.25\"", 1, now, now).withType("Normal").build());
-        create(kubeletEvent("errpull", "shop", "web-1", "spec.containers{app}", "Failed", "Error: ErrImagePull", 1,
-                now, now).build());
+        create(kubeletEvent(
+                        "pulling",
+                        "shop",
+                        "web-3",
+                        "spec.containers{app}",
+                        "Pulling",
+                        "Pulling image \"nginx:1.25\"",
+                        1,
+                        now,
+                        now)
+                .withType("Normal")
+                .build());
+        create(kubeletEvent(
+                        "errpull",
+                        "shop",
+                        "web-1",
+                        "spec.containers{app}",
+                        "Failed",
+                        "Error: ErrImagePull",
+                        1,
+                        now,
+                        now)
+                .build());
         // a watch delivers in order: once this one is in, the ones before it have been seen
         create(rateLimited("last", "shop", "web-9", "alpine:3.19", 1));
         eventually("the last Event", () -> count("shop", "alpine:3.19") == 1);
@@ -171,16 +218,25 @@ class EventWatcherMockServerTest {
         Gauge entries = registry.find(PullFailureMetrics.ENTRIES).gauge();
         assertEquals(4.0, entries.value());
         String scrape = registry.scrape();
-        assertTrue(scrape.contains("acw_pull_failures_rate_limited_total{category=\"not-rewritten\",namespace=\"blog\","
-                + "registry=\"docker.io\"} 2.0"), scrape);
+        assertTrue(
+                scrape.contains("acw_pull_failures_rate_limited_total{category=\"not-rewritten\",namespace=\"blog\","
+                        + "registry=\"docker.io\"} 2.0"),
+                scrape);
         assertTrue(scrape.contains("acw_pull_failures_entries 4.0"), scrape);
         // kept for docs/pull-failures.md
-        Files.writeString(Path.of("target", "pull-failures-metrics-sample.txt"), scrape.lines()
-                .filter(l -> l.contains("acw_pull_failures")).collect(java.util.stream.Collectors.joining("\n", "", "\n")),
+        Files.writeString(
+                Path.of("target", "pull-failures-metrics-sample.txt"),
+                scrape.lines()
+                        .filter(l -> l.contains("acw_pull_failures"))
+                        .collect(java.util.stream.Collectors.joining("\n", "", "\n")),
                 StandardCharsets.UTF_8);
 
         int tracked = reporter.store().trackedEvents();
-        client.v1().events().inNamespace("shop").withName(a.getMetadata().getName()).delete();
+        client.v1()
+                .events()
+                .inNamespace("shop")
+                .withName(a.getMetadata().getName())
+                .delete();
         eventually("deleted Event forgotten", () -> reporter.store().trackedEvents() == tracked - 1);
         assertEquals(4, count("shop", "nginx:1.25"), "the report keeps what happened");
     }
@@ -193,49 +249,93 @@ class EventWatcherMockServerTest {
     void everyCategoryThroughTheOpsRouter(Vertx vertx) throws Exception {
         startReporter(vertx, TestFixtures::config);
         create(TestFixtures.failed("c1", "shop", "web-5c9f-x2", "nginx:1.25", DOCKER_429, 6, now.minusSeconds(50)));
-        create(kubeletEvent("c2", "legacy", "cache-0", "spec.initContainers{warm}", "Failed",
-                "Failed to pull image \"redis:7\": " + TestFixtures.containerd429("redis:7"), 2,
-                now.minusSeconds(400), now.minusSeconds(40)).build());
-        create(TestFixtures.failed("c3", "shop", "api-7f6d-q8", "ghcr.io/acme/api:2",
+        create(kubeletEvent(
+                        "c2",
+                        "legacy",
+                        "cache-0",
+                        "spec.initContainers{warm}",
+                        "Failed",
+                        "Failed to pull image \"redis:7\": " + TestFixtures.containerd429("redis:7"),
+                        2,
+                        now.minusSeconds(400),
+                        now.minusSeconds(40))
+                .build());
+        create(TestFixtures.failed(
+                "c3",
+                "shop",
+                "api-7f6d-q8",
+                "ghcr.io/acme/api:2",
                 "failed to pull and unpack image \"ghcr.io/acme/api:2\": failed to resolve reference: unexpected "
                         + "status from HEAD request to https://ghcr.io/v2/acme/api/manifests/2: 429 Too Many Requests",
-                1, now.minusSeconds(30)));
-        create(TestFixtures.failed("c4", "shop", "web-5c9f-k7", "myacr.azurecr.io/docker/library/nginx:1.25",
-                TestFixtures.acrSourceThrottled("dockerhub"), 3, now.minusSeconds(20)));
-        create(kubeletEvent("c5", "blog", "db-0", "spec.containers{mysql}", "BackOff",
-                "Back-off pulling image \"myacr.azurecr.io/docker/library/mysql:8.4\": ErrImagePull: failed to pull "
-                        + "and unpack image \"myacr.azurecr.io/docker/library/mysql:8.4\": unexpected status from GET "
-                        + "request to https://myacr.azurecr.io/v2/docker/library/mysql/blobs/sha256:"
-                        + "89abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567: 429 Too Many Requests",
-                4, now.minusSeconds(90), now.minusSeconds(10)).withSource(null).withReportingComponent("kubelet")
-                .withReportingInstance("aks-nodepool1-12345678-vmss000001").build());
+                1,
+                now.minusSeconds(30)));
+        create(TestFixtures.failed(
+                "c4",
+                "shop",
+                "web-5c9f-k7",
+                "myacr.azurecr.io/docker/library/nginx:1.25",
+                TestFixtures.acrSourceThrottled("dockerhub"),
+                3,
+                now.minusSeconds(20)));
+        create(kubeletEvent(
+                        "c5",
+                        "blog",
+                        "db-0",
+                        "spec.containers{mysql}",
+                        "BackOff",
+                        "Back-off pulling image \"myacr.azurecr.io/docker/library/mysql:8.4\": ErrImagePull: failed to pull "
+                                + "and unpack image \"myacr.azurecr.io/docker/library/mysql:8.4\": unexpected status from GET "
+                                + "request to https://myacr.azurecr.io/v2/docker/library/mysql/blobs/sha256:"
+                                + "89abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567: 429 Too Many Requests",
+                        4,
+                        now.minusSeconds(90),
+                        now.minusSeconds(10))
+                .withSource(null)
+                .withReportingComponent("kubelet")
+                .withReportingInstance("aks-nodepool1-12345678-vmss000001")
+                .build());
         eventually("five entries", () -> reporter.store().size() == 5);
 
         Router ops = Router.router(vertx);
         reporter.mount(ops);
-        HttpServer http = vertx.createHttpServer().requestHandler(ops).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+        HttpServer http = vertx.createHttpServer()
+                .requestHandler(ops)
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
         WebClient web = WebClient.create(vertx);
         try {
             JsonNode all = JSON.readTree(get(web, http, "/pull-failures"));
             assertEquals(5, all.get("total").asInt());
             List<String> categories = new ArrayList<>();
             all.get("entries").forEach(e -> categories.add(e.get("category").asString()));
-            assertEquals(List.of("registry-throttled", "cache-upstream-throttled", "not-covered", "not-rewritten",
-                    "not-rewritten"), categories, "newest first");
+            assertEquals(
+                    List.of(
+                            "registry-throttled",
+                            "cache-upstream-throttled",
+                            "not-covered",
+                            "not-rewritten",
+                            "not-rewritten"),
+                    categories,
+                    "newest first");
             JsonNode registryThrottled = all.get("entries").get(0);
-            assertEquals("[\"aks-nodepool1-12345678-vmss000001\"]", registryThrottled.get("nodes").toString());
+            assertEquals(
+                    "[\"aks-nodepool1-12345678-vmss000001\"]",
+                    registryThrottled.get("nodes").toString());
             assertEquals("[\"mysql\"]", registryThrottled.get("containers").toString());
             assertEquals(4, registryThrottled.get("count").asInt());
             JsonNode excluded = all.get("entries").get(3);
             assertEquals("legacy", excluded.get("namespace").asString());
             assertTrue(excluded.get("suggestion").asString().contains("excludedNamespaces"));
 
-            JsonNode upstream = JSON.readTree(get(web, http, "/pull-failures?category=cache-upstream-throttled&since=5m"));
+            JsonNode upstream =
+                    JSON.readTree(get(web, http, "/pull-failures?category=cache-upstream-throttled&since=5m"));
             assertEquals(1, upstream.get("total").asInt());
             assertEquals("dockerhub", upstream.get("entries").get(0).get("rule").asString());
 
-            Files.writeString(Path.of("target", "pull-failures-sample.json"),
-                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all), StandardCharsets.UTF_8);
+            Files.writeString(
+                    Path.of("target", "pull-failures-sample.json"),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all),
+                    StandardCharsets.UTF_8);
         } finally {
             web.close();
             http.close().await(10, TimeUnit.SECONDS);
@@ -244,7 +344,8 @@ class EventWatcherMockServerTest {
     }
 
     private static String get(WebClient web, HttpServer http, String uri) throws Exception {
-        HttpResponse<Buffer> r = web.get(http.actualPort(), "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
+        HttpResponse<Buffer> r =
+                web.get(http.actualPort(), "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
         assertEquals(200, r.statusCode(), r.bodyAsString());
         return r.bodyAsString();
     }
@@ -252,8 +353,8 @@ class EventWatcherMockServerTest {
     @Test
     void withoutRbac_staysUnreadyAndRetries_untilAllowed(Vertx vertx) {
         dispatcher.forbidden.set(true);
-        reporter = PullFailureReporter.start(vertx, client, TestFixtures::config, registry, readiness,
-                Clock.systemUTC());
+        reporter =
+                PullFailureReporter.start(vertx, client, TestFixtures::config, registry, readiness, Clock.systemUTC());
 
         eventually("a retry after the refusal", () -> dispatcher.refused.get() >= 2);
         assertFalse(readiness.isReady());
@@ -291,7 +392,8 @@ class EventWatcherMockServerTest {
         int lists = dispatcher.eventLists.get();
 
         dispatcher.expireWatches();
-        eventually("relisted after 410 Gone", () -> dispatcher.eventLists.get() > lists && dispatcher.openWatches() > 0);
+        eventually(
+                "relisted after 410 Gone", () -> dispatcher.eventLists.get() > lists && dispatcher.openWatches() > 0);
         bump(a, 6);
         create(rateLimited("b", "blog", "db-0", "mysql:8", 1));
 
@@ -301,8 +403,8 @@ class EventWatcherMockServerTest {
 
     @Test
     void configuredNamespacesOnly(Vertx vertx) {
-        LoadedConfig onlyShop = TestFixtures.config(TestFixtures.CONFIG,
-                Map.of("ACW_PULL_FAILURES_NAMESPACES", "shop,payments"));
+        LoadedConfig onlyShop =
+                TestFixtures.config(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_NAMESPACES", "shop,payments"));
         startReporter(vertx, () -> onlyShop);
         create(rateLimited("x", "blog", "wp-0", "wordpress:6", 1));
         create(rateLimited("y", "payments", "pay-0", "redis:7", 1));
@@ -321,7 +423,8 @@ class EventWatcherMockServerTest {
         startReporter(vertx, current::get);
         create(rateLimited("a", "shop", "web-1", "nginx:1.25", 1));
         eventually("first", () -> reporter.store().query(ReportQuery.ALL).size() == 1);
-        assertEquals("not-covered", reporter.store().query(ReportQuery.ALL).get(0).category());
+        assertEquals(
+                "not-covered", reporter.store().query(ReportQuery.ALL).get(0).category());
 
         current.set(TestFixtures.config());
         create(rateLimited("b", "shop", "web-2", "nginx:1.25", 1));

@@ -36,7 +36,10 @@ class FailureExplainerTest {
         assertEquals(category, e.category().label(), "category");
         assertEquals(registry, e.registry(), "registry");
         assertEquals(rule, e.rule(), "rule");
-        assertTrue(e.suggestion() != null && !e.suggestion().isBlank() && !e.suggestion().contains("\n"),
+        assertTrue(
+                e.suggestion() != null
+                        && !e.suggestion().isBlank()
+                        && !e.suggestion().contains("\n"),
                 "one-line suggestion: " + e.suggestion());
     }
 
@@ -81,8 +84,11 @@ class FailureExplainerTest {
 
     @Test
     void cacheRuleThrottledAtItsSource_findsTheRuleByItsAcrName() {
-        Explanation e = FailureExplainer.explain("myacr.azurecr.io/docker/library/nginx:1.25", "shop",
-                TestFixtures.acrSourceThrottled("dockerhub"), config);
+        Explanation e = FailureExplainer.explain(
+                "myacr.azurecr.io/docker/library/nginx:1.25",
+                "shop",
+                TestFixtures.acrSourceThrottled("dockerhub"),
+                config);
 
         assertEquals(FailureCategory.CACHE_UPSTREAM_THROTTLED, e.category());
         assertEquals("docker.io", e.registry());
@@ -93,8 +99,11 @@ class FailureExplainerTest {
 
     @Test
     void cacheRuleThrottled_ruleUnknownToTheWebhook_keepsTheAcrName() {
-        Explanation e = FailureExplainer.explain("myacr.azurecr.io/docker/library/nginx:1.25", "shop",
-                "toomanyrequests: Too Many Requests To Source Registry for cache rule 'hub-legacy'", config);
+        Explanation e = FailureExplainer.explain(
+                "myacr.azurecr.io/docker/library/nginx:1.25",
+                "shop",
+                "toomanyrequests: Too Many Requests To Source Registry for cache rule 'hub-legacy'",
+                config);
 
         assertEquals(FailureCategory.CACHE_UPSTREAM_THROTTLED, e.category(), "wording matched case-insensitively");
         assertEquals("hub-legacy", e.rule());
@@ -103,8 +112,11 @@ class FailureExplainerTest {
 
     @Test
     void cacheRuleThrottled_withoutARuleName_findsTheRuleByTarget() {
-        Explanation e = FailureExplainer.explain("myacr.azurecr.io/quay/prometheus/node-exporter:v1.8.0", "shop",
-                "toomanyrequests: too many requests to source registry", config);
+        Explanation e = FailureExplainer.explain(
+                "myacr.azurecr.io/quay/prometheus/node-exporter:v1.8.0",
+                "shop",
+                "toomanyrequests: too many requests to source registry",
+                config);
 
         assertEquals(FailureCategory.CACHE_UPSTREAM_THROTTLED, e.category());
         assertEquals("quay", e.rule());
@@ -113,8 +125,8 @@ class FailureExplainerTest {
 
     @Test
     void registryThrottled_loginServerComparedWithoutCase() {
-        Explanation e = FailureExplainer.explain("MyAcr.AzureCR.io/docker/library/nginx:1.25", "shop",
-                "429 Too Many Requests", config);
+        Explanation e = FailureExplainer.explain(
+                "MyAcr.AzureCR.io/docker/library/nginx:1.25", "shop", "429 Too Many Requests", config);
 
         assertEquals(FailureCategory.REGISTRY_THROTTLED, e.category());
         assertTrue(e.suggestion().contains("myacr.azurecr.io itself answered 429"), e.suggestion());
@@ -123,9 +135,13 @@ class FailureExplainerTest {
     @Test
     void readsTheConfigurationItIsGiven() {
         // the same image is not covered under one configuration and covered after a reload
-        assertEquals(FailureCategory.NOT_COVERED,
-                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, TestFixtures.configWithoutRules()).category());
-        assertEquals(FailureCategory.NOT_REWRITTEN,
-                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, config).category());
+        assertEquals(
+                FailureCategory.NOT_COVERED,
+                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, TestFixtures.configWithoutRules())
+                        .category());
+        assertEquals(
+                FailureCategory.NOT_REWRITTEN,
+                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, config)
+                        .category());
     }
 }

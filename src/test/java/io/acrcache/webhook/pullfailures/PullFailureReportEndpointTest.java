@@ -1,11 +1,11 @@
 package io.acrcache.webhook.pullfailures;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,8 +32,8 @@ class PullFailureReportEndpointTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final MutableClock clock = new MutableClock(NOW);
-    private final PullFailureStore store = new PullFailureStore(
-            () -> new PullFailureStore.Limits(100, Duration.ofHours(24)), clock);
+    private final PullFailureStore store =
+            new PullFailureStore(() -> new PullFailureStore.Limits(100, Duration.ofHours(24)), clock);
     private HttpServer server;
     private WebClient client;
     /** An ops router with the report of a reporter that is off. */
@@ -43,18 +43,36 @@ class PullFailureReportEndpointTest {
     void startServer(Vertx vertx) throws Exception {
         add("e1", "shop", "web-1", "nginx:1.25", FailureCategory.NOT_REWRITTEN, "docker.io", "dockerhub", 3, 120);
         add("e2", "shop", "api-1", "ghcr.io/acme/api:2", FailureCategory.NOT_COVERED, "other", null, 1, 30 * 60);
-        add("e3", "blog", "wp-0", "myacr.azurecr.io/docker/library/wordpress:6",
-                FailureCategory.CACHE_UPSTREAM_THROTTLED, "docker.io", "dockerhub", 7, 3 * 3600);
-        add("e4", "blog", "db-0", "myacr.azurecr.io/docker/library/mysql:8", FailureCategory.REGISTRY_THROTTLED,
-                "docker.io", "dockerhub", 2, 10);
+        add(
+                "e3",
+                "blog",
+                "wp-0",
+                "myacr.azurecr.io/docker/library/wordpress:6",
+                FailureCategory.CACHE_UPSTREAM_THROTTLED,
+                "docker.io",
+                "dockerhub",
+                7,
+                3 * 3600);
+        add(
+                "e4",
+                "blog",
+                "db-0",
+                "myacr.azurecr.io/docker/library/mysql:8",
+                FailureCategory.REGISTRY_THROTTLED,
+                "docker.io",
+                "dockerhub",
+                2,
+                10);
         Router router = Router.router(vertx);
         router.get(PullFailureReportEndpoint.PATH).handler(new PullFailureReportEndpoint(store, clock));
         disabledRouter = Router.router(vertx);
         PullFailureReporter.disabled(vertx).mount(disabledRouter);
-        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+        server = vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(0, "127.0.0.1")
+                .await(10, TimeUnit.SECONDS);
         client = WebClient.create(vertx);
     }
-
 
     @AfterEach
     void stopServer() throws Exception {
@@ -62,12 +80,31 @@ class PullFailureReportEndpointTest {
         server.close().await(10, TimeUnit.SECONDS);
     }
 
-    private void add(String uid, String ns, String pod, String image, FailureCategory category, String registry,
-                     String rule, int count, int secondsAgo) {
+    private void add(
+            String uid,
+            String ns,
+            String pod,
+            String image,
+            FailureCategory category,
+            String registry,
+            String rule,
+            int count,
+            int secondsAgo) {
         Instant at = NOW.minusSeconds(secondsAgo);
-        store.record(new PullFailure(uid, ns, pod, "app", "node-1", image,
-                        "Failed to pull image \"" + image + "\": toomanyrequests: You have reached your pull rate limit.",
-                        true, count, at.minusSeconds(60), at),
+        store.record(
+                new PullFailure(
+                        uid,
+                        ns,
+                        pod,
+                        "app",
+                        "node-1",
+                        image,
+                        "Failed to pull image \"" + image
+                                + "\": toomanyrequests: You have reached your pull rate limit.",
+                        true,
+                        count,
+                        at.minusSeconds(60),
+                        at),
                 new Explanation(category, registry, rule, "fix for " + category.label()));
     }
 
@@ -90,14 +127,33 @@ class PullFailureReportEndpointTest {
         JsonNode body = JSON.readTree(r.bodyAsString());
         assertEquals(NOW.toString(), body.get("generatedAt").asString());
         assertEquals(4, body.get("total").asInt());
-        assertEquals(List.of("myacr.azurecr.io/docker/library/mysql:8", "nginx:1.25", "ghcr.io/acme/api:2",
-                "myacr.azurecr.io/docker/library/wordpress:6"), images(body));
+        assertEquals(
+                List.of(
+                        "myacr.azurecr.io/docker/library/mysql:8",
+                        "nginx:1.25",
+                        "ghcr.io/acme/api:2",
+                        "myacr.azurecr.io/docker/library/wordpress:6"),
+                images(body));
 
         JsonNode e = body.get("entries").get(1);
         List<String> fields = new ArrayList<>();
         e.propertyNames().forEach(fields::add);
-        assertEquals(List.of("namespace", "image", "category", "registry", "rule", "suggestion", "count", "firstSeen",
-                "lastSeen", "pods", "containers", "nodes", "message"), fields);
+        assertEquals(
+                List.of(
+                        "namespace",
+                        "image",
+                        "category",
+                        "registry",
+                        "rule",
+                        "suggestion",
+                        "count",
+                        "firstSeen",
+                        "lastSeen",
+                        "pods",
+                        "containers",
+                        "nodes",
+                        "message"),
+                fields);
         assertEquals("shop", e.get("namespace").asString());
         assertEquals("nginx:1.25", e.get("image").asString());
         assertEquals("not-rewritten", e.get("category").asString());
@@ -110,7 +166,8 @@ class PullFailureReportEndpointTest {
         assertEquals("[\"web-1\"]", e.get("pods").toString());
         assertEquals("[\"app\"]", e.get("containers").toString());
         assertEquals("[\"node-1\"]", e.get("nodes").toString());
-        assertEquals("Failed to pull image \"nginx:1.25\": toomanyrequests: You have reached your pull rate limit.",
+        assertEquals(
+                "Failed to pull image \"nginx:1.25\": toomanyrequests: You have reached your pull rate limit.",
                 e.get("message").asString());
         assertTrue(body.get("entries").get(2).get("rule").isNull(), "no rule is JSON null");
     }
@@ -167,14 +224,18 @@ class PullFailureReportEndpointTest {
 
     @Test
     void disabledReporter_answers404SayingHowToTurnItOn(Vertx vertx) throws Exception {
-        HttpServer off = vertx.createHttpServer().requestHandler(disabledRouter).listen(0, "127.0.0.1")
+        HttpServer off = vertx.createHttpServer()
+                .requestHandler(disabledRouter)
+                .listen(0, "127.0.0.1")
                 .await(10, TimeUnit.SECONDS);
         try {
-            HttpResponse<Buffer> r = client.get(off.actualPort(), "127.0.0.1", "/pull-failures").send()
+            HttpResponse<Buffer> r = client.get(off.actualPort(), "127.0.0.1", "/pull-failures")
+                    .send()
                     .await(10, TimeUnit.SECONDS);
             assertEquals(404, r.statusCode());
             assertEquals("application/json", r.getHeader("content-type"));
-            assertTrue(JSON.readTree(r.bodyAsString()).get("error").asString().contains("ACW_PULL_FAILURES_ENABLED=true"));
+            assertTrue(
+                    JSON.readTree(r.bodyAsString()).get("error").asString().contains("ACW_PULL_FAILURES_ENABLED=true"));
         } finally {
             off.close().await(10, TimeUnit.SECONDS);
         }

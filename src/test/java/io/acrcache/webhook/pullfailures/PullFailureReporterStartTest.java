@@ -36,8 +36,9 @@ class PullFailureReporterStartTest {
     @Test
     void off_needsNoClusterAndNoReadinessCondition(Vertx vertx) throws Exception {
         Readiness readiness = new Readiness();
-        PullFailureReporter reporter = PullFailureReporter.start(vertx, TestFixtures::config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness).await(10, TimeUnit.SECONDS);
+        PullFailureReporter reporter = PullFailureReporter.start(
+                        vertx, TestFixtures::config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness)
+                .await(10, TimeUnit.SECONDS);
 
         assertFalse(reporter.enabled());
         assertTrue(readiness.isReady());
@@ -47,8 +48,8 @@ class PullFailureReporterStartTest {
 
     @Test
     void on_watchesTheClusterOfTheKubeconfig_onTheSharedVertx(Vertx vertx, @TempDir Path dir) throws Exception {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new WatchControlDispatcher(), false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
         Path kubeconfig = dir.resolve("config");
         Files.writeString(kubeconfig, """
@@ -71,19 +72,26 @@ class PullFailureReporterStartTest {
         Readiness readiness = new Readiness();
         PullFailureReporter reporter = null;
         try (KubernetesClient kubelet = server.createClient()) {
-            reporter = PullFailureReporter.start(vertx, () -> on, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                    readiness).await(30, TimeUnit.SECONDS);
+            reporter = PullFailureReporter.start(
+                            vertx, () -> on, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness)
+                    .await(30, TimeUnit.SECONDS);
             assertTrue(reporter.enabled());
             PullFailureReporter started = reporter;
             eventually("informer synced", readiness::isReady);
 
-            kubelet.v1().events().inNamespace("shop").resource(TestFixtures.failed("a", "shop", "web-1", "nginx:1.25",
-                    TestFixtures.DOCKER_429, 2, Instant.now())).create();
+            kubelet.v1()
+                    .events()
+                    .inNamespace("shop")
+                    .resource(TestFixtures.failed(
+                            "a", "shop", "web-1", "nginx:1.25", TestFixtures.DOCKER_429, 2, Instant.now()))
+                    .create();
 
             eventually("Event reported", () -> started.store().size() == 1);
             reporter.stop().await(30, TimeUnit.SECONDS);
             reporter = null;
-            assertEquals(42, vertx.executeBlocking(() -> 42).await(10, TimeUnit.SECONDS),
+            assertEquals(
+                    42,
+                    vertx.executeBlocking(() -> 42).await(10, TimeUnit.SECONDS),
                     "closing the reporter's client leaves the shared Vert.x running");
         } finally {
             if (reporter != null) {

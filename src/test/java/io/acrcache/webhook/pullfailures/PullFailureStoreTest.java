@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PullFailureStoreTest {
     private static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
-    private static final Explanation NOT_REWRITTEN = new Explanation(FailureCategory.NOT_REWRITTEN, "docker.io",
-            "dockerhub", "recreate the Pod");
-    private static final Explanation NOT_COVERED = new Explanation(FailureCategory.NOT_COVERED, "docker.io", null,
-            "add a rule");
+    private static final Explanation NOT_REWRITTEN =
+            new Explanation(FailureCategory.NOT_REWRITTEN, "docker.io", "dockerhub", "recreate the Pod");
+    private static final Explanation NOT_COVERED =
+            new Explanation(FailureCategory.NOT_COVERED, "docker.io", null, "add a rule");
 
     private final MutableClock clock = new MutableClock(T0);
     private final AtomicReference<PullFailureStore.Limits> limits =
@@ -28,20 +28,37 @@ class PullFailureStoreTest {
     private final PullFailureStore store = new PullFailureStore(limits::get, clock);
 
     private static PullFailure failure(String uid, String ns, String pod, String image, int count, Instant at) {
-        return new PullFailure(uid, ns, pod, "app", "node-1", image, "Failed to pull image \"" + image
-                + "\": toomanyrequests", true, count, at, at);
+        return new PullFailure(
+                uid,
+                ns,
+                pod,
+                "app",
+                "node-1",
+                image,
+                "Failed to pull image \"" + image + "\": toomanyrequests",
+                true,
+                count,
+                at,
+                at);
     }
 
     @Test
     void addsCountDeltasPerEvent_neverTotals() {
         assertEquals(1, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 1, T0), NOT_REWRITTEN));
-        assertEquals(2, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 3, T0.plusSeconds(10)), NOT_REWRITTEN));
-        assertEquals(0, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 3, T0.plusSeconds(10)), NOT_REWRITTEN),
+        assertEquals(
+                2, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 3, T0.plusSeconds(10)), NOT_REWRITTEN));
+        assertEquals(
+                0,
+                store.record(failure("e1", "shop", "web-1", "nginx:1.25", 3, T0.plusSeconds(10)), NOT_REWRITTEN),
                 "a redelivery (resync, relist) adds nothing");
-        assertEquals(0, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 2, T0.plusSeconds(10)), NOT_REWRITTEN),
+        assertEquals(
+                0,
+                store.record(failure("e1", "shop", "web-1", "nginx:1.25", 2, T0.plusSeconds(10)), NOT_REWRITTEN),
                 "a count never goes back");
-        assertEquals(2, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 5, T0.plusSeconds(20)), NOT_REWRITTEN));
-        assertEquals(4, store.record(failure("e2", "shop", "web-2", "nginx:1.25", 4, T0.plusSeconds(30)), NOT_REWRITTEN));
+        assertEquals(
+                2, store.record(failure("e1", "shop", "web-1", "nginx:1.25", 5, T0.plusSeconds(20)), NOT_REWRITTEN));
+        assertEquals(
+                4, store.record(failure("e2", "shop", "web-2", "nginx:1.25", 4, T0.plusSeconds(30)), NOT_REWRITTEN));
 
         List<ReportEntry> all = store.query(ReportQuery.ALL);
         assertEquals(1, all.size());
@@ -51,18 +68,35 @@ class PullFailureStoreTest {
 
     @Test
     void aggregatesPerNamespaceImageAndCategory() {
-        store.record(new PullFailure("a", "shop", "web-1", "app", "node-1", "nginx:1.25", "first", true, 1,
-                T0.minusSeconds(60), T0), NOT_REWRITTEN);
-        store.record(new PullFailure("b", "shop", "web-2", "init", "node-2", "nginx:1.25", "newest", true, 2,
-                T0.minusSeconds(120), T0.plusSeconds(5)), NOT_REWRITTEN);
-        store.record(new PullFailure("c", "shop", "web-3", "app", "node-1", "nginx:1.25", "older", true, 1,
-                T0, T0.plusSeconds(1)), NOT_REWRITTEN);
+        store.record(
+                new PullFailure(
+                        "a", "shop", "web-1", "app", "node-1", "nginx:1.25", "first", true, 1, T0.minusSeconds(60), T0),
+                NOT_REWRITTEN);
+        store.record(
+                new PullFailure(
+                        "b",
+                        "shop",
+                        "web-2",
+                        "init",
+                        "node-2",
+                        "nginx:1.25",
+                        "newest",
+                        true,
+                        2,
+                        T0.minusSeconds(120),
+                        T0.plusSeconds(5)),
+                NOT_REWRITTEN);
+        store.record(
+                new PullFailure(
+                        "c", "shop", "web-3", "app", "node-1", "nginx:1.25", "older", true, 1, T0, T0.plusSeconds(1)),
+                NOT_REWRITTEN);
         store.record(failure("d", "shop", "web-1", "nginx:1.25", 1, T0), NOT_COVERED);
         store.record(failure("e", "blog", "web-1", "nginx:1.25", 1, T0), NOT_REWRITTEN);
         store.record(failure("f", "shop", "web-1", "redis:7", 1, T0), NOT_REWRITTEN);
 
         List<ReportEntry> shopNginx = store.query(new ReportQuery("shop", FailureCategory.NOT_REWRITTEN, null)).stream()
-                .filter(e -> e.image().equals("nginx:1.25")).toList();
+                .filter(e -> e.image().equals("nginx:1.25"))
+                .toList();
         assertEquals(1, shopNginx.size());
         ReportEntry e = shopNginx.get(0);
         assertEquals(4, e.count());
@@ -87,11 +121,15 @@ class PullFailureStoreTest {
 
         assertEquals(List.of("b:1", "c:1", "a:1"), images(store.query(ReportQuery.ALL)));
         assertEquals(List.of("c:1", "a:1"), images(store.query(new ReportQuery("shop", null, null))));
-        assertEquals(List.of("b:1", "c:1"), images(store.query(new ReportQuery(null, FailureCategory.NOT_COVERED, null))));
-        assertEquals(List.of("b:1", "c:1"), images(store.query(new ReportQuery(null, null, T0.minusSeconds(100)))),
+        assertEquals(
+                List.of("b:1", "c:1"), images(store.query(new ReportQuery(null, FailureCategory.NOT_COVERED, null))));
+        assertEquals(
+                List.of("b:1", "c:1"),
+                images(store.query(new ReportQuery(null, null, T0.minusSeconds(100)))),
                 "since is inclusive");
-        assertEquals(List.of("c:1"), images(store.query(new ReportQuery("shop", FailureCategory.NOT_COVERED,
-                T0.minusSeconds(200)))));
+        assertEquals(
+                List.of("c:1"),
+                images(store.query(new ReportQuery("shop", FailureCategory.NOT_COVERED, T0.minusSeconds(200)))));
         assertEquals(List.of(), images(store.query(new ReportQuery("nowhere", null, null))));
     }
 
@@ -101,7 +139,9 @@ class PullFailureStoreTest {
         // inserted out of time order, as an informer's first list delivers them
         int[] ages = {50, 10, 40, 20, 60, 30, 5};
         for (int i = 0; i < ages.length; i++) {
-            store.record(failure("uid-" + i, "shop", "p", "img-" + ages[i] + ":1", 1, T0.minusSeconds(ages[i])), NOT_COVERED);
+            store.record(
+                    failure("uid-" + i, "shop", "p", "img-" + ages[i] + ":1", 1, T0.minusSeconds(ages[i])),
+                    NOT_COVERED);
             assertTrue(store.size() <= 3, "never more than maxEntries");
         }
 
@@ -113,14 +153,22 @@ class PullFailureStoreTest {
     void maxEntries_holdsUnderManyDistinctImages() {
         limits.set(new PullFailureStore.Limits(50, Duration.ofHours(1)));
         for (int i = 0; i < 10_000; i++) {
-            store.record(failure("uid-" + i, "ns-" + (i % 7), "pod-" + i, "image-" + i + ":1", 1,
-                    T0.minusMillis(10_000 - i)), NOT_COVERED);
+            store.record(
+                    failure(
+                            "uid-" + i,
+                            "ns-" + (i % 7),
+                            "pod-" + i,
+                            "image-" + i + ":1",
+                            1,
+                            T0.minusMillis(10_000 - i)),
+                    NOT_COVERED);
         }
 
         assertEquals(50, store.size());
         assertEquals(50, store.query(ReportQuery.ALL).size());
         assertEquals("image-9999:1", store.query(ReportQuery.ALL).get(0).image());
-        assertTrue(store.trackedEvents() <= 50 * PullFailureStore.EVENTS_PER_ENTRY,
+        assertTrue(
+                store.trackedEvents() <= 50 * PullFailureStore.EVENTS_PER_ENTRY,
                 "remembered Event uids are bounded too: " + store.trackedEvents());
     }
 
@@ -139,9 +187,14 @@ class PullFailureStoreTest {
     void retention_dropsEntriesOutsideTheWindow() {
         store.record(failure("old", "shop", "p", "old:1", 1, T0.minus(Duration.ofMinutes(50))), NOT_COVERED);
         store.record(failure("new", "shop", "p", "new:1", 1, T0.minus(Duration.ofMinutes(5))), NOT_COVERED);
-        assertEquals(1, store.record(failure("ancient", "shop", "p", "ancient:1", 1,
-                T0.minus(Duration.ofMinutes(61))), NOT_COVERED), "its delta still counts for the caller");
-        assertEquals(List.of("new:1", "old:1"), images(store.query(ReportQuery.ALL)),
+        assertEquals(
+                1,
+                store.record(
+                        failure("ancient", "shop", "p", "ancient:1", 1, T0.minus(Duration.ofMinutes(61))), NOT_COVERED),
+                "its delta still counts for the caller");
+        assertEquals(
+                List.of("new:1", "old:1"),
+                images(store.query(ReportQuery.ALL)),
                 "an Event already outside the window makes no entry");
 
         clock.advance(Duration.ofMinutes(20));
@@ -167,8 +220,10 @@ class PullFailureStoreTest {
     @Test
     void namesPerEntryAreBounded() {
         for (int i = 0; i < 100; i++) {
-            store.record(new PullFailure("u" + i, "shop", "pod-" + i, "c-" + i, "node-" + i, "nginx:1", "m", true, 1,
-                    T0, T0), NOT_COVERED);
+            store.record(
+                    new PullFailure(
+                            "u" + i, "shop", "pod-" + i, "c-" + i, "node-" + i, "nginx:1", "m", true, 1, T0, T0),
+                    NOT_COVERED);
         }
         ReportEntry e = store.query(ReportQuery.ALL).get(0);
         assertEquals(100, e.count());
@@ -222,7 +277,9 @@ class PullFailureStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        long total = store.query(ReportQuery.ALL).stream().mapToLong(ReportEntry::count).sum();
+        long total = store.query(ReportQuery.ALL).stream()
+                .mapToLong(ReportEntry::count)
+                .sum();
         assertEquals(3 * 2_000 * 2, total);
         assertEquals(20, store.size(), "image i%20 fixes namespace i%5: 20 entries");
     }

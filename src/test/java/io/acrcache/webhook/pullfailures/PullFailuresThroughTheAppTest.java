@@ -27,14 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The whole application with the report on, pointed by a kubeconfig at Fabric8's mock API server:
- * a throttled pull recorded as an Event shows up on the ops port's /pull-failures and in /metrics.
+ * The whole application with the report on, pointed by a kubeconfig at Fabric8's mock API server: a throttled pull
+ * recorded as an Event shows up on the ops port's /pull-failures and in /metrics.
  */
 class PullFailuresThroughTheAppTest {
     @Test
     void aThrottledPullIsReportedOnTheOpsPort(@TempDir Path dir) throws Exception {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new WatchControlDispatcher(), false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
         Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
                 apiVersion: v1
@@ -48,17 +48,26 @@ class PullFailuresThroughTheAppTest {
         System.setProperty("kubeconfig", kubeconfig.toString());
         WebhookApp app = null;
         try (KubernetesClient kubelet = server.createClient()) {
-            LoadedConfig config = TestFixtures.config(TestFixtures.CONFIG + "\nserver: {host: 127.0.0.1, port: 0}\n"
-                    + "ops: {host: 127.0.0.1, port: 0}\n", Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
-            app = WebhookApp.start(config, new WebhookApp.Options(null, Map.of(), dir.resolve("certs"), 1, Duration.ofSeconds(5)));
+            LoadedConfig config = TestFixtures.config(
+                    TestFixtures.CONFIG + "\nserver: {host: 127.0.0.1, port: 0}\n"
+                            + "ops: {host: 127.0.0.1, port: 0}\n",
+                    Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
+            app = WebhookApp.start(
+                    config, new WebhookApp.Options(null, Map.of(), dir.resolve("certs"), 1, Duration.ofSeconds(5)));
             WebhookApp started = app;
             HttpClient http = HttpClient.newHttpClient();
             String ops = "http://127.0.0.1:" + app.opsPort();
             eventually("ready once the Event informer has synced", started.readiness()::isReady);
 
-            kubelet.v1().events().inNamespace("shop").resource(TestFixtures.failed("e1", "shop", "web-1", "nginx:1.25",
-                    TestFixtures.DOCKER_429, 3, Instant.now())).create();
-            eventually("reported on /pull-failures", () -> get(http, ops + "/pull-failures").contains("web-1"));
+            kubelet.v1()
+                    .events()
+                    .inNamespace("shop")
+                    .resource(TestFixtures.failed(
+                            "e1", "shop", "web-1", "nginx:1.25", TestFixtures.DOCKER_429, 3, Instant.now()))
+                    .create();
+            eventually(
+                    "reported on /pull-failures",
+                    () -> get(http, ops + "/pull-failures").contains("web-1"));
 
             JsonNode report = JsonMapper.builder().build().readTree(get(http, ops + "/pull-failures?namespace=shop"));
             JsonNode entry = report.get("entries").get(0);
@@ -66,8 +75,9 @@ class PullFailuresThroughTheAppTest {
             assertEquals("nginx:1.25", entry.get("image").stringValue());
             assertEquals("not-rewritten", entry.get("category").stringValue());
             assertEquals(3, entry.get("count").asInt());
-            assertTrue(get(http, ops + "/metrics").contains("acw_pull_failures_rate_limited_total{category=\"not-rewritten\""
-                    + ",namespace=\"shop\",registry=\"docker.io\"} 3.0"));
+            assertTrue(get(http, ops + "/metrics")
+                    .contains("acw_pull_failures_rate_limited_total{category=\"not-rewritten\""
+                            + ",namespace=\"shop\",registry=\"docker.io\"} 3.0"));
         } finally {
             if (app != null) {
                 app.stop(Duration.ZERO);
@@ -83,7 +93,8 @@ class PullFailuresThroughTheAppTest {
 
     private static String get(HttpClient http, String url) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (Exception e) {
             throw new AssertionError(e);
         }

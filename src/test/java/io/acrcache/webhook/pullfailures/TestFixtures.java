@@ -23,8 +23,7 @@ final class TestFixtures {
               - {name: quay, source: quay.io/*, target: quay/*}
             """;
 
-    private TestFixtures() {
-    }
+    private TestFixtures() {}
 
     static LoadedConfig config() {
         return config(CONFIG, Map.of());
@@ -43,8 +42,16 @@ final class TestFixtures {
     }
 
     /** A kubelet Event as the API server stores it (core/v1, legacy recorder fields). */
-    static EventBuilder kubeletEvent(String uid, String namespace, String pod, String fieldPath, String reason,
-                                     String message, int count, Instant first, Instant last) {
+    static EventBuilder kubeletEvent(
+            String uid,
+            String namespace,
+            String pod,
+            String fieldPath,
+            String reason,
+            String message,
+            int count,
+            Instant first,
+            Instant last) {
         return new EventBuilder()
                 .withNewMetadata()
                 .withName(pod + "." + uid)
@@ -69,8 +76,17 @@ final class TestFixtures {
     }
 
     static Event failed(String uid, String namespace, String pod, String image, String error, int count, Instant at) {
-        return kubeletEvent(uid, namespace, pod, "spec.containers{app}", "Failed",
-                "Failed to pull image \"" + image + "\": " + error, count, at, at).build();
+        return kubeletEvent(
+                        uid,
+                        namespace,
+                        pod,
+                        "spec.containers{app}",
+                        "Failed",
+                        "Failed to pull image \"" + image + "\": " + error,
+                        count,
+                        at,
+                        at)
+                .build();
     }
 
     static final String DOCKER_429 = "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: "

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The mock API server's CRUD dispatcher, with a hand on its watches: it counts list and watch
- * requests, and can end open watches the way an API server does (closing the connection, or
- * an ERROR event with 410 Gone when the resource version has expired).
+ * The mock API server's CRUD dispatcher, with a hand on its watches: it counts list and watch requests, and can end
+ * open watches the way an API server does (closing the connection, or an ERROR event with 410 Gone when the resource
+ * version has expired).
  */
 final class WatchControlDispatcher extends Dispatcher {
     private static final String GONE = "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\","
@@ -36,13 +36,15 @@ final class WatchControlDispatcher extends Dispatcher {
     final AtomicBoolean warningSelectorSeen = new AtomicBoolean();
     /** While set, Event requests are refused as without RBAC. */
     final AtomicBoolean forbidden = new AtomicBoolean();
+
     final AtomicInteger refused = new AtomicInteger();
     final AtomicInteger eventWatches = new AtomicInteger();
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String path = request.getPath();
-        boolean events = "GET".equals(request.getMethod()) && path.matches("/api/v1/(namespaces/[^/]+/)?events(\\?.*)?");
+        boolean events =
+                "GET".equals(request.getMethod()) && path.matches("/api/v1/(namespaces/[^/]+/)?events(\\?.*)?");
         if (events && forbidden.get()) {
             refused.incrementAndGet();
             return new MockResponse().setResponseCode(403).setBody(FORBIDDEN);
@@ -51,9 +53,14 @@ final class WatchControlDispatcher extends Dispatcher {
             // the mock filters on unknown field selectors as if no Event had the field; the real
             // API server supports 'type' for Events. Drop it: Normal Events then reach the informer.
             warningSelectorSeen.set(true);
-            request = new RecordedRequest(request.getHttpVersion(), request.method(),
-                    path.replace(WARNING_ONLY + "&", "").replace("&" + WARNING_ONLY, "").replace("?" + WARNING_ONLY, ""),
-                    request.getHeaders(), request.getBody());
+            request = new RecordedRequest(
+                    request.getHttpVersion(),
+                    request.method(),
+                    path.replace(WARNING_ONLY + "&", "")
+                            .replace("&" + WARNING_ONLY, "")
+                            .replace("?" + WARNING_ONLY, ""),
+                    request.getHeaders(),
+                    request.getBody());
         }
         MockResponse response = crud.dispatch(request);
         if (events && path.contains("watch=true")) {

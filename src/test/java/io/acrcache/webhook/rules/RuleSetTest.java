@@ -25,28 +25,30 @@ class RuleSetTest {
     }
 
     private static String target(RuleSet set, String image) throws Exception {
-        return set.match(PARSER.parse(image)).map(m -> m.rule().name() + ":" + m.targetRepository()).orElse("none");
+        return set.match(PARSER.parse(image))
+                .map(m -> m.rule().name() + ":" + m.targetRepository())
+                .orElse("none");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            // image,                                   expected rule:target repository
-            "nginx:1.25,                                 r1:nginx",
-            "docker.io/library/nginx,                    r1:nginx",
-            "nginx/nginx-ingress,                        r0:docker/nginx/nginx-ingress",
-            "library/nginx-unprivileged,                 r0:docker/library/nginx-unprivileged",
-            "bitnami/redis:7,                            r0:docker/bitnami/redis",
-            "registry-1.docker.io/bitnami/redis:7,       r0:docker/bitnami/redis",
-            "busybox,                                    r0:docker/library/busybox",
-            "ghcr.io/org/app:v1,                         r2:ghcr/org/app",
-            "ghcr.io/org/team/app,                       r2:ghcr/org/team/app",
-            "quay.io/prometheus/node-exporter,           r3:prom/node-exporter",
-            "quay.io/prometheus,                         none",
-            "quay.io/prometheusx/node-exporter,          none",
-            "mcr.microsoft.com/dotnet/aspnet:8.0,        r4:dotnet-aspnet",
-            "mcr.microsoft.com/dotnet/aspnet/extra,      none",
-            "registry.k8s.io/pause:3.9,                  none",
-            "localhost:5000/nginx,                       none",
+        // image,                                   expected rule:target repository
+        "nginx:1.25,                                 r1:nginx",
+        "docker.io/library/nginx,                    r1:nginx",
+        "nginx/nginx-ingress,                        r0:docker/nginx/nginx-ingress",
+        "library/nginx-unprivileged,                 r0:docker/library/nginx-unprivileged",
+        "bitnami/redis:7,                            r0:docker/bitnami/redis",
+        "registry-1.docker.io/bitnami/redis:7,       r0:docker/bitnami/redis",
+        "busybox,                                    r0:docker/library/busybox",
+        "ghcr.io/org/app:v1,                         r2:ghcr/org/app",
+        "ghcr.io/org/team/app,                       r2:ghcr/org/team/app",
+        "quay.io/prometheus/node-exporter,           r3:prom/node-exporter",
+        "quay.io/prometheus,                         none",
+        "quay.io/prometheusx/node-exporter,          none",
+        "mcr.microsoft.com/dotnet/aspnet:8.0,        r4:dotnet-aspnet",
+        "mcr.microsoft.com/dotnet/aspnet/extra,      none",
+        "registry.k8s.io/pause:3.9,                  none",
+        "localhost:5000/nginx,                       none",
     })
     void matchesLikeAcr(String image, String expected) throws Exception {
         RuleSet set = rules(
@@ -71,16 +73,20 @@ class RuleSetTest {
 
     @Test
     void overlappingWildcardsAreRefusedNamingBothRules() {
-        RuleSetException e = assertThrows(RuleSetException.class,
-                () -> rules("docker.io/*", "docker/*", "docker.io/library/*", "library/*"));
+        RuleSetException e = assertThrows(
+                RuleSetException.class, () -> rules("docker.io/*", "docker/*", "docker.io/library/*", "library/*"));
         assertEquals(1, e.errors().size(), e.errors().toString());
-        assertTrue(e.errors().get(0).contains("r0") && e.errors().get(0).contains("r1")
-                && e.errors().get(0).contains("sources"), e.errors().toString());
+        assertTrue(
+                e.errors().get(0).contains("r0")
+                        && e.errors().get(0).contains("r1")
+                        && e.errors().get(0).contains("sources"),
+                e.errors().toString());
     }
 
     @Test
     void overlappingWildcardTargetsAreRefused() {
-        RuleSetException e = assertThrows(RuleSetException.class,
+        RuleSetException e = assertThrows(
+                RuleSetException.class,
                 () -> rules("docker.io/*", "library/*", "ghcr.io/dotnet/*", "library/dotnet/*"));
         assertTrue(e.errors().get(0).contains("targets"), e.errors().toString());
     }
@@ -94,13 +100,15 @@ class RuleSetTest {
 
     @Test
     void everyBadRuleIsReportedWithItsNameAndField() {
-        RuleSetException e = assertThrows(RuleSetException.class, () -> rules(
-                "docker.io/*", "docker/library",          // wildcard vs static
-                "nginx", "nginx",                          // no registry
-                "docker.io/library/nginx:1.25", "nginx",   // tag in source
-                "docker.io/library/redis", "Redis",        // uppercase target
-                "Docker.io/library/ubuntu", "ubuntu",      // uppercase registry
-                "", "x"));
+        RuleSetException e = assertThrows(
+                RuleSetException.class,
+                () -> rules(
+                        "docker.io/*", "docker/library", // wildcard vs static
+                        "nginx", "nginx", // no registry
+                        "docker.io/library/nginx:1.25", "nginx", // tag in source
+                        "docker.io/library/redis", "Redis", // uppercase target
+                        "Docker.io/library/ubuntu", "ubuntu", // uppercase registry
+                        "", "x"));
         List<String> errors = e.errors();
         assertEquals(6, errors.size(), errors.toString());
         for (int i = 0; i < errors.size(); i++) {
@@ -116,9 +124,10 @@ class RuleSetTest {
 
     @Test
     void duplicateStaticRulesAreRefused() {
-        RuleSetException e = assertThrows(RuleSetException.class,
-                () -> rules("docker.io/library/nginx", "nginx", "docker.io/nginx", "nginx2"));
-        assertTrue(e.errors().get(0).contains("both have the source"), e.errors().toString());
+        RuleSetException e = assertThrows(
+                RuleSetException.class, () -> rules("docker.io/library/nginx", "nginx", "docker.io/nginx", "nginx2"));
+        assertTrue(
+                e.errors().get(0).contains("both have the source"), e.errors().toString());
     }
 
     @Test

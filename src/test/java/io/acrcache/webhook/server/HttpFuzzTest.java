@@ -25,11 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HttpFuzzTest {
     @TempDir
     static Path certs;
+
     static WebhookApp app;
 
     @BeforeAll
     static void start() throws Exception {
-        app = WebhookApp.start(TestConfigs.yaml("server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n"),
+        app = WebhookApp.start(
+                TestConfigs.yaml("server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n"),
                 new WebhookApp.Options(null, Map.of(), certs, 2, Duration.ofSeconds(5)));
     }
 
@@ -47,10 +49,15 @@ class HttpFuzzTest {
         URI uri = URI.create("https://localhost:" + app.admissionPort() + "/mutate");
         for (int i = 0; i < 400; i++) {
             byte[] body = AdmissionFuzzProperties.mutate(new Random(rnd.nextLong()));
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-            assertTrue(Set.of(200, 400, 413).contains(r.statusCode()),
+            HttpResponse<String> r = client.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(
+                    Set.of(200, 400, 413).contains(r.statusCode()),
                     "case " + i + " of seed " + seed + ": " + r.statusCode() + " " + r.body());
         }
     }

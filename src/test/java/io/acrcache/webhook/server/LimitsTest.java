@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,13 +34,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LimitsTest {
     @TempDir
     Path certs;
+
     WebhookApp app;
     SSLContext trust;
     byte[] review;
 
     @BeforeEach
     void start() throws Exception {
-        app = WebhookApp.start(TestConfigs.yaml("""
+        app = WebhookApp.start(
+                TestConfigs.yaml("""
                 server: {host: 127.0.0.1, port: 0, maxBodyBytes: 65536, maxHeaderBytes: 2048,
                          requestTimeoutSeconds: 1, idleTimeoutSeconds: 2, maxConnections: 3}
                 ops: {host: 127.0.0.1, port: 0}
@@ -68,7 +71,8 @@ class LimitsTest {
     void headersOverTheLimitGet431() throws Exception {
         try (RawHttps c = new RawHttps(trust, app.admissionPort())) {
             c.raw(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + "y".repeat(4096)
-                    + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+                            + "\r\nContent-Length: 2\r\n\r\n{}")
+                    .getBytes(StandardCharsets.US_ASCII));
             assertEquals(431, c.read().status());
         }
     }
@@ -89,7 +93,7 @@ class LimitsTest {
             reader.start();
             for (int i = 10; i < 40 && reader.isAlive(); i++) {
                 try {
-                    c.raw(new byte[]{review[i]});
+                    c.raw(new byte[] {review[i]});
                 } catch (IOException closed) {
                     break;
                 }
@@ -98,7 +102,9 @@ class LimitsTest {
             reader.join(10_000);
             assertEquals(408, answer[0].status(), answer[0].body());
             long took = System.nanoTime() - start;
-            assertTrue(took > Duration.ofMillis(900).toNanos() && took < Duration.ofSeconds(3).toNanos(),
+            assertTrue(
+                    took > Duration.ofMillis(900).toNanos()
+                            && took < Duration.ofSeconds(3).toNanos(),
                     "cut off by the 1 s request timeout, not by chance: " + took / 1_000_000 + " ms");
         }
     }
@@ -110,7 +116,9 @@ class LimitsTest {
             long start = System.nanoTime();
             IOException closed = assertThrows(IOException.class, stalled::read);
             long waited = System.nanoTime() - start;
-            assertTrue(waited >= Duration.ofMillis(1500).toNanos() && waited < Duration.ofSeconds(8).toNanos(),
+            assertTrue(
+                    waited >= Duration.ofMillis(1500).toNanos()
+                            && waited < Duration.ofSeconds(8).toNanos(),
                     "closed by the 2 s idle timeout, after " + waited / 1_000_000 + " ms: " + closed);
         }
         try (RawHttps c = new RawHttps(trust, app.admissionPort())) {
@@ -176,8 +184,9 @@ class LimitsTest {
     void plaintextHttpToTheTlsPortIsRefused() throws Exception {
         try (Socket s = new Socket("127.0.0.1", app.admissionPort())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + review.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + review.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().write(review);
             InputStream in = s.getInputStream();
             byte[] got = in.readNBytes(64);
@@ -206,16 +215,37 @@ class LimitsTest {
         body.write(1); // compression methods: null
         body.write(0);
         byte[] extensions = {
-                0x00, 0x0a, 0x00, 0x04, 0x00, 0x02, 0x00, 0x17,            // supported_groups: secp256r1
-                0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,                        // ec_point_formats: uncompressed
-                0x00, 0x0d, 0x00, 0x06, 0x00, 0x04, 0x04, 0x03, 0x08, 0x04 // signature_algorithms
+            0x00,
+            0x0a,
+            0x00,
+            0x04,
+            0x00,
+            0x02,
+            0x00,
+            0x17, // supported_groups: secp256r1
+            0x00,
+            0x0b,
+            0x00,
+            0x02,
+            0x01,
+            0x00, // ec_point_formats: uncompressed
+            0x00,
+            0x0d,
+            0x00,
+            0x06,
+            0x00,
+            0x04,
+            0x04,
+            0x03,
+            0x08,
+            0x04 // signature_algorithms
         };
         body.write(0);
         body.write(extensions.length);
         body.writeBytes(extensions);
         byte[] hello = body.toByteArray();
         java.io.ByteArrayOutputStream record = new java.io.ByteArrayOutputStream();
-        record.writeBytes(new byte[]{0x16, 0x03, 0x01});
+        record.writeBytes(new byte[] {0x16, 0x03, 0x01});
         int handshakeLength = hello.length + 4;
         record.write(handshakeLength >> 8);
         record.write(handshakeLength & 0xff);

@@ -8,8 +8,7 @@ import java.util.function.BooleanSupplier;
 public final class Eventually {
     public static final Duration WAIT = Duration.ofSeconds(30);
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     public static void eventually(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -4,6 +4,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One HTTP/1.1 keep-alive connection over TLS, written by hand so a test controls exactly when each
- * byte is sent (half a request, then the rest) and which connection a request travels on.
+ * One HTTP/1.1 keep-alive connection over TLS, written by hand so a test controls exactly when each byte is sent (half
+ * a request, then the rest) and which connection a request travels on.
  */
 public final class RawHttps implements AutoCloseable {
     private final SSLSocket socket;
@@ -28,7 +29,7 @@ public final class RawHttps implements AutoCloseable {
         SSLParameters params = socket.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
         params.setServerNames(List.of(new SNIHostName("localhost")));
-        params.setApplicationProtocols(new String[]{"http/1.1"});
+        params.setApplicationProtocols(new String[] {"http/1.1"});
         socket.setSSLParameters(params);
         socket.setSoTimeout(15_000);
         socket.startHandshake();
@@ -42,8 +43,9 @@ public final class RawHttps implements AutoCloseable {
 
     /** Sends the request line, headers and the first {@code firstPart} bytes of the body. */
     public void startPost(String path, byte[] body, int firstPart) throws IOException {
-        String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length + "\r\n\r\n";
+        String head =
+                "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(body, 0, firstPart);
         out.flush();
@@ -87,8 +89,7 @@ public final class RawHttps implements AutoCloseable {
         return new Response(status, new String(body, StandardCharsets.UTF_8));
     }
 
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
     @Override
     public void close() throws IOException {

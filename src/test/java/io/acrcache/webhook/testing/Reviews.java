@@ -18,15 +18,13 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Builds AdmissionReviews from typed Fabric8 objects, as kube-apiserver would send them, and applies
- * answers with Jakarta JSON-P (Parsson): an RFC 6902 implementation independent of the code that
- * built the patch.
+ * Builds AdmissionReviews from typed Fabric8 objects, as kube-apiserver would send them, and applies answers with
+ * Jakarta JSON-P (Parsson): an RFC 6902 implementation independent of the code that built the patch.
  */
 public final class Reviews {
     public static final KubernetesSerialization K8S = new KubernetesSerialization();
 
-    private Reviews() {
-    }
+    private Reviews() {}
 
     public static String create(Pod pod) {
         return review(pod, null, "CREATE", null, false);
@@ -44,7 +42,10 @@ public final class Reviews {
                         .withRequestKind(new GroupVersionKind("", "Pod", "v1"))
                         .withSubResource(subResource)
                         .withNamespace(namespace)
-                        .withName(pod.getMetadata() == null ? null : pod.getMetadata().getName())
+                        .withName(
+                                pod.getMetadata() == null
+                                        ? null
+                                        : pod.getMetadata().getName())
                         .withOperation(operation)
                         .withObject(pod)
                         .withOldObject(oldPod)
@@ -67,7 +68,8 @@ public final class Reviews {
         String patchJson = new String(Base64.getDecoder().decode(base64Patch), StandardCharsets.UTF_8);
         JsonArray ops = Json.createReader(new StringReader(patchJson)).readArray();
         JsonPatch patch = Json.createPatch(ops);
-        JsonStructure target = Json.createReader(new StringReader(K8S.asJson(pod))).read();
+        JsonStructure target =
+                Json.createReader(new StringReader(K8S.asJson(pod))).read();
         JsonStructure result = patch.apply(target);
         return K8S.unmarshal(result.toString(), Pod.class);
     }

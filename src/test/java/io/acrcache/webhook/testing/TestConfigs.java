@@ -8,8 +8,7 @@ import java.util.Map;
 
 /** Configurations for tests, loaded through the real loader. */
 public final class TestConfigs {
-    private TestConfigs() {
-    }
+    private TestConfigs() {}
 
     public static LoadedConfig defaults() {
         return yaml(null);

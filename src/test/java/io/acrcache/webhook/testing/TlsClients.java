@@ -2,6 +2,7 @@ package io.acrcache.webhook.testing;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -13,8 +14,7 @@ import java.time.Duration;
 
 /** JDK HTTP clients that trust only a given CA, with hostname verification on, as kube-apiserver does. */
 public final class TlsClients {
-    private TlsClients() {
-    }
+    private TlsClients() {}
 
     public static SSLContext trusting(Path caFile) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());

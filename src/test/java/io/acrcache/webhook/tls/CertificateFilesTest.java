@@ -1,11 +1,11 @@
 package io.acrcache.webhook.tls;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -20,12 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CertificateFilesTest {
 
@@ -72,7 +72,9 @@ class CertificateFilesTest {
         CertificateFiles.write(bundle, dir);
         CertificateBundle other = CertificateGenerator.forService("acr-cache-webhook", "default", Duration.ofDays(1));
         CertificateFiles.Written written = CertificateFiles.write(other, dir);
-        assertEquals(other.certificate(), PemFiles.readCertificates(written.certificate()).get(0));
+        assertEquals(
+                other.certificate(),
+                PemFiles.readCertificates(written.certificate()).get(0));
     }
 
     @Test
@@ -131,15 +133,18 @@ class CertificateFilesTest {
         Path twoKeys = Files.writeString(dir.resolve("two.key"), bundle.keyPem() + bundle.caKeyPem());
         assertThrows(IOException.class, () -> PemFiles.readPrivateKey(twoKeys));
 
-        Path garbage = Files.writeString(dir.resolve("garbage.pem"),
+        Path garbage = Files.writeString(
+                dir.resolve("garbage.pem"),
                 "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
         assertThrows(IOException.class, () -> PemFiles.readCertificates(garbage));
 
         StringWriter encrypted = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(encrypted)) {
-            writer.writeObject(bundle.key(), new JcePEMEncryptorBuilder("AES-128-CBC")
-                    .setProvider(new BouncyCastleProvider()) // a local instance, not registered in the JVM
-                    .build("secret".toCharArray()));
+            writer.writeObject(
+                    bundle.key(),
+                    new JcePEMEncryptorBuilder("AES-128-CBC")
+                            .setProvider(new BouncyCastleProvider()) // a local instance, not registered in the JVM
+                            .build("secret".toCharArray()));
         }
         Path enc = Files.writeString(dir.resolve("enc.key"), encrypted.toString());
         IOException encError = assertThrows(IOException.class, () -> PemFiles.readPrivateKey(enc));

@@ -1,12 +1,11 @@
 package io.acrcache.webhook.tls;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -18,12 +17,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CertificateGeneratorTest {
 
@@ -44,7 +44,8 @@ class CertificateGeneratorTest {
 
     @Test
     void serviceDnsNamesCoverAllInClusterFormsAndLocalhost() {
-        assertEquals(List.of("svc", "svc.ns", "svc.ns.svc", "svc.ns.svc.cluster.local", "localhost"),
+        assertEquals(
+                List.of("svc", "svc.ns", "svc.ns.svc", "svc.ns.svc.cluster.local", "localhost"),
                 CertificateGenerator.serviceDnsNames("svc", "ns"));
         assertThrows(IllegalArgumentException.class, () -> CertificateGenerator.serviceDnsNames("Bad_Name", "ns"));
         assertThrows(IllegalArgumentException.class, () -> CertificateGenerator.serviceDnsNames("svc", " "));
@@ -54,9 +55,13 @@ class CertificateGeneratorTest {
     void leafVerifiesAgainstCaAndCaIsSelfSigned() throws GeneralSecurityException {
         bundle.certificate().verify(bundle.caCertificate().getPublicKey());
         bundle.caCertificate().verify(bundle.caCertificate().getPublicKey());
-        assertEquals(bundle.caCertificate().getSubjectX500Principal(), bundle.certificate().getIssuerX500Principal());
+        assertEquals(
+                bundle.caCertificate().getSubjectX500Principal(),
+                bundle.certificate().getIssuerX500Principal());
         // the leaf is not signed by its own key
-        assertThrows(GeneralSecurityException.class, () -> bundle.certificate().verify(bundle.certificate().getPublicKey()));
+        assertThrows(
+                GeneralSecurityException.class,
+                () -> bundle.certificate().verify(bundle.certificate().getPublicKey()));
     }
 
     @Test
@@ -112,12 +117,15 @@ class CertificateGeneratorTest {
 
     @Test
     void keyIdentifiersLinkLeafToCa() {
-        byte[] caSki = SubjectKeyIdentifier.getInstance(
-                ASN1OctetString.getInstance(bundle.caCertificate().getExtensionValue(Extension.subjectKeyIdentifier.getId()))
-                        .getOctets()).getKeyIdentifier();
-        byte[] leafAki = AuthorityKeyIdentifier.getInstance(
-                ASN1OctetString.getInstance(bundle.certificate().getExtensionValue(Extension.authorityKeyIdentifier.getId()))
-                        .getOctets()).getKeyIdentifierObject().getOctets();
+        byte[] caSki = SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(
+                                bundle.caCertificate().getExtensionValue(Extension.subjectKeyIdentifier.getId()))
+                        .getOctets())
+                .getKeyIdentifier();
+        byte[] leafAki = AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(
+                                bundle.certificate().getExtensionValue(Extension.authorityKeyIdentifier.getId()))
+                        .getOctets())
+                .getKeyIdentifierObject()
+                .getOctets();
         assertNotNull(caSki);
         assertArrayEquals(caSki, leafAki);
         assertNotNull(bundle.certificate().getExtensionValue(Extension.subjectKeyIdentifier.getId()));
@@ -131,12 +139,16 @@ class CertificateGeneratorTest {
         assertFalse(notAfter.isBefore(before.plus(Duration.ofDays(30)).minusSeconds(1)), notAfter.toString());
         assertFalse(notAfter.isAfter(after.plus(Duration.ofDays(30)).plusSeconds(1)), notAfter.toString());
         Instant notBefore = leaf.getNotBefore().toInstant();
-        assertFalse(notBefore.isAfter(before.minus(CertificateGenerator.CLOCK_SKEW).plusSeconds(1)));
-        assertFalse(notBefore.isBefore(before.minus(CertificateGenerator.CLOCK_SKEW).minusSeconds(2)));
+        assertFalse(
+                notBefore.isAfter(before.minus(CertificateGenerator.CLOCK_SKEW).plusSeconds(1)));
+        assertFalse(
+                notBefore.isBefore(before.minus(CertificateGenerator.CLOCK_SKEW).minusSeconds(2)));
 
         Instant caNotAfter = bundle.caCertificate().getNotAfter().toInstant();
-        assertFalse(caNotAfter.isBefore(before.plus(CertificateGenerator.DEFAULT_CA_VALIDITY).minusSeconds(1)));
-        assertFalse(caNotAfter.isAfter(after.plus(CertificateGenerator.DEFAULT_CA_VALIDITY).plusSeconds(1)));
+        assertFalse(caNotAfter.isBefore(
+                before.plus(CertificateGenerator.DEFAULT_CA_VALIDITY).minusSeconds(1)));
+        assertFalse(caNotAfter.isAfter(
+                after.plus(CertificateGenerator.DEFAULT_CA_VALIDITY).plusSeconds(1)));
     }
 
     @Test
@@ -144,8 +156,10 @@ class CertificateGeneratorTest {
         Duration twentyYears = Duration.ofDays(7300);
         CertificateBundle b = CertificateGenerator.generate("x", List.of("x"), List.of(), twentyYears);
         assertFalse(b.caCertificate().getNotAfter().before(b.certificate().getNotAfter()));
-        assertThrows(IllegalArgumentException.class,
-                () -> CertificateGenerator.generate("x", List.of("x"), List.of(), Duration.ofDays(10), Duration.ofDays(5)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CertificateGenerator.generate(
+                        "x", List.of("x"), List.of(), Duration.ofDays(10), Duration.ofDays(5)));
     }
 
     @Test
@@ -164,29 +178,50 @@ class CertificateGeneratorTest {
 
     @Test
     void issueMakesANewLeafFromTheSameCa() throws GeneralSecurityException {
-        CertificateBundle second = CertificateGenerator.issue(bundle.caCertificate(), bundle.caKey(), "other",
-                List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
+        CertificateBundle second = CertificateGenerator.issue(
+                bundle.caCertificate(),
+                bundle.caKey(),
+                "other",
+                List.of("localhost"),
+                List.of("127.0.0.1"),
+                Duration.ofDays(1));
         second.certificate().verify(bundle.caCertificate().getPublicKey());
-        assertNotEquals(bundle.certificate().getSerialNumber(), second.certificate().getSerialNumber());
-        assertNotEquals(bundle.certificate().getPublicKey(), second.certificate().getPublicKey());
+        assertNotEquals(
+                bundle.certificate().getSerialNumber(), second.certificate().getSerialNumber());
+        assertNotEquals(
+                bundle.certificate().getPublicKey(), second.certificate().getPublicKey());
         assertEquals(bundle.caCertificate(), second.caCertificate());
-        assertThrows(IllegalArgumentException.class, () -> CertificateGenerator.issue(bundle.caCertificate(),
-                bundle.caKey(), "other", List.of("localhost"), List.of(), Duration.ofDays(3651 * 2)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CertificateGenerator.issue(
+                        bundle.caCertificate(),
+                        bundle.caKey(),
+                        "other",
+                        List.of("localhost"),
+                        List.of(),
+                        Duration.ofDays(3651 * 2)));
     }
 
     @Test
     void rejectsBadInput() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CertificateGenerator.generate(" ", List.of("a"), List.of(), Duration.ofDays(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CertificateGenerator.generate("a", List.of(), List.of(), Duration.ofDays(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CertificateGenerator.generate("a", List.of("a"), List.of(), Duration.ZERO));
-        assertThrows(IllegalArgumentException.class,
-                () -> CertificateGenerator.generate("a", List.of("a"), List.of("not-an-ip.example.com"), Duration.ofDays(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CertificateGenerator.generate(
+                        "a", List.of("a"), List.of("not-an-ip.example.com"), Duration.ofDays(1)));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CertificateGenerator.generate("a", List.of("bad name"), List.of(), Duration.ofDays(1)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CertificateGenerator.generate("a", List.of("a.*.b"), List.of(), Duration.ofDays(1)));
         // a leading wildcard label and IP-only certificates are fine
         CertificateGenerator.generate("a", List.of("*.example.com"), List.of(), Duration.ofDays(1));

@@ -1,8 +1,7 @@
 package io.acrcache.webhook.tls;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,8 +15,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CertsCommandTest {
 
@@ -29,7 +29,7 @@ class CertsCommandTest {
 
     private int run(String... args) {
         try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-                  PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
+                PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
             return CertsCommand.run(args, out, err);
         }
     }
@@ -55,17 +55,25 @@ class CertsCommandTest {
         assertFalse(output.contains("PRIVATE KEY"), output);
         assertFalse(output.contains(Files.readString(certs.resolve("tls.key")).split("\n")[1]), "no key bytes printed");
 
-        String caBundleLine = out().lines().filter(l -> l.startsWith("caBundle: ")).findFirst().orElseThrow();
-        String caPem = new String(Base64.getDecoder().decode(caBundleLine.substring("caBundle: ".length())),
-                StandardCharsets.US_ASCII);
+        String caBundleLine = out().lines()
+                .filter(l -> l.startsWith("caBundle: "))
+                .findFirst()
+                .orElseThrow();
+        String caPem = new String(
+                Base64.getDecoder().decode(caBundleLine.substring("caBundle: ".length())), StandardCharsets.US_ASCII);
         assertEquals(Files.readString(certs.resolve("ca.crt")), caPem);
 
-        X509Certificate leaf = PemFiles.readCertificates(certs.resolve("tls.crt")).get(0);
+        X509Certificate leaf =
+                PemFiles.readCertificates(certs.resolve("tls.crt")).get(0);
         leaf.verify(PemFiles.readCertificates(certs.resolve("ca.crt")).get(0).getPublicKey());
         assertTrue(leaf.getSubjectAlternativeNames().stream()
                 .anyMatch(san -> "hook.infra.svc.cluster.local".equals(san.get(1))));
         Instant notAfter = leaf.getNotAfter().toInstant();
-        assertTrue(Math.abs(Duration.between(start.plus(Duration.ofDays(30)), notAfter).toSeconds()) < 60, notAfter.toString());
+        assertTrue(
+                Math.abs(Duration.between(start.plus(Duration.ofDays(30)), notAfter)
+                                .toSeconds())
+                        < 60,
+                notAfter.toString());
         assertTrue(TlsMaterial.load(certs.resolve("tls.crt"), certs.resolve("tls.key")) != null);
     }
 
@@ -74,7 +82,9 @@ class CertsCommandTest {
         int code = run("--out", dir.toString(), "--dns", "hook.example.com", "--ip", "10.1.2.3");
         assertEquals(0, code, err());
         X509Certificate leaf = PemFiles.readCertificates(dir.resolve("tls.crt")).get(0);
-        List<String> names = leaf.getSubjectAlternativeNames().stream().map(san -> String.valueOf(san.get(1))).toList();
+        List<String> names = leaf.getSubjectAlternativeNames().stream()
+                .map(san -> String.valueOf(san.get(1)))
+                .toList();
         assertTrue(names.contains("acr-cache-webhook.acr-cache-webhook.svc"), names.toString());
         assertTrue(names.contains("hook.example.com"), names.toString());
         assertTrue(names.contains("10.1.2.3"), names.toString());

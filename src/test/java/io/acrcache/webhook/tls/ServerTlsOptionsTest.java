@@ -1,10 +1,22 @@
 package io.acrcache.webhook.tls;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,23 +37,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.ServerSSLOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real TLS on an ephemeral port of 127.0.0.1, clients from the JDK. */
 @ExtendWith(VertxExtension.class)
@@ -74,13 +74,15 @@ class ServerTlsOptionsTest {
         assertTrue(http.isSsl());
         assertTrue(http.isUseAlpn());
         assertEquals(Set.of("TLSv1.2", "TLSv1.3"), http.getEnabledSecureTransportProtocols());
-        assertEquals(Set.copyOf(ServerTlsOptions.CIPHER_SUITES), http.getEnabledCipherSuites(), "replaces, not appends");
+        assertEquals(
+                Set.copyOf(ServerTlsOptions.CIPHER_SUITES), http.getEnabledCipherSuites(), "replaces, not appends");
         assertEquals(ServerTlsOptions.ALPN_VERSIONS, http.getAlpnVersions());
     }
 
     @Test
     void everyCipherSuiteIsSupportedByTheJdk() throws Exception {
-        Set<String> supported = Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        Set<String> supported =
+                Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
         for (String suite : ServerTlsOptions.CIPHER_SUITES) {
             assertTrue(supported.contains(suite), suite);
         }
@@ -90,7 +92,8 @@ class ServerTlsOptionsTest {
 
     @Test
     void clientTrustingOnlyTheCaGetsAnswersOverHttp2AndHttp11(Vertx vertx) throws Exception {
-        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
+        int port =
+                start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
 
         HttpResponse<String> h2 = get(client(trustsCa, HttpClient.Version.HTTP_2), "localhost", port);
         assertEquals(200, h2.statusCode());
@@ -107,7 +110,8 @@ class ServerTlsOptionsTest {
 
     @Test
     void alpnPrefersH2(Vertx vertx) throws Exception {
-        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
+        int port =
+                start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
         try (SSLSocket socket = socket(trustsCa, port, null, null, List.of("http/1.1", "h2"))) {
             socket.startHandshake();
             assertEquals("h2", socket.getApplicationProtocol());
@@ -120,29 +124,35 @@ class ServerTlsOptionsTest {
 
     @Test
     void clientTrustingNothingFailsTheHandshake(Vertx vertx) throws Exception {
-        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
+        int port =
+                start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
         SSLContext trustsNothing = sslContextTrusting();
-        assertThrows(SSLHandshakeException.class,
+        assertThrows(
+                SSLHandshakeException.class,
                 () -> get(client(trustsNothing, HttpClient.Version.HTTP_1_1), "localhost", port));
         // nor does the JDK's default trust store know our CA
-        assertThrows(SSLHandshakeException.class,
+        assertThrows(
+                SSLHandshakeException.class,
                 () -> get(client(SSLContext.getDefault(), HttpClient.Version.HTTP_1_1), "localhost", port));
     }
 
     @Test
     void hostnameIsVerified(Vertx vertx) throws Exception {
-        CertificateBundle elsewhere = CertificateGenerator.generate("elsewhere.example", List.of("elsewhere.example"),
-                List.of(), Duration.ofDays(1));
-        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(elsewhere))).actualPort();
+        CertificateBundle elsewhere = CertificateGenerator.generate(
+                "elsewhere.example", List.of("elsewhere.example"), List.of(), Duration.ofDays(1));
+        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(elsewhere)))
+                .actualPort();
         SSLContext trustsOtherCa = sslContextTrusting(elsewhere.caCertificate());
-        SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+        SSLHandshakeException e = assertThrows(
+                SSLHandshakeException.class,
                 () -> get(client(trustsOtherCa, HttpClient.Version.HTTP_1_1), "localhost", port));
         assertTrue(String.valueOf(e.getMessage()).toLowerCase().contains("localhost"), e.getMessage());
     }
 
     @Test
     void tls11IsRefusedAndTls12Accepted(Vertx vertx) throws Exception {
-        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
+        int port =
+                start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
         // The JDK itself may disable TLSv1.1 (jdk.tls.disabledAlgorithms): any failure is a refusal here.
         assertThrows(Exception.class, () -> {
             try (SSLSocket socket = socket(trustsCa, port, List.of("TLSv1.1"), null, null)) {
@@ -152,7 +162,8 @@ class ServerTlsOptionsTest {
         try (SSLSocket socket = socket(trustsCa, port, List.of("TLSv1.2"), null, null)) {
             socket.startHandshake();
             assertEquals("TLSv1.2", socket.getSession().getProtocol());
-            assertTrue(ServerTlsOptions.CIPHER_SUITES.contains(socket.getSession().getCipherSuite()),
+            assertTrue(
+                    ServerTlsOptions.CIPHER_SUITES.contains(socket.getSession().getCipherSuite()),
                     socket.getSession().getCipherSuite());
             assertEquals("ok HTTP_1_1", http11Get(socket));
         }
@@ -160,10 +171,15 @@ class ServerTlsOptionsTest {
 
     @Test
     void cbcCipherSuitesAreRefused(Vertx vertx) throws Exception {
-        int port = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
+        int port =
+                start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle))).actualPort();
         assertThrows(SSLHandshakeException.class, () -> {
-            try (SSLSocket socket = socket(trustsCa, port, List.of("TLSv1.2"),
-                    List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"), null)) {
+            try (SSLSocket socket = socket(
+                    trustsCa,
+                    port,
+                    List.of("TLSv1.2"),
+                    List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"),
+                    null)) {
                 socket.startHandshake();
             }
         });
@@ -172,7 +188,8 @@ class ServerTlsOptionsTest {
     @Test
     void servesFromPemFiles(Vertx vertx) throws Exception {
         CertificateFiles.Written files = CertificateFiles.write(bundle, dir);
-        int port = start(vertx, ServerTlsOptions.keyCert(files.certificate(), files.key())).actualPort();
+        int port = start(vertx, ServerTlsOptions.keyCert(files.certificate(), files.key()))
+                .actualPort();
         HttpResponse<String> response = get(client(trustsCa, HttpClient.Version.HTTP_2), "localhost", port);
         assertEquals(200, response.statusCode());
         assertEquals(bundle.certificate().getSerialNumber(), peerSerial(response));
@@ -186,7 +203,8 @@ class ServerTlsOptionsTest {
         assertEquals(bundle.certificate().getSerialNumber(), newConnectionSerial(port));
 
         // also with the EC PARAMETERS block `openssl ecparam -genkey` puts in front
-        Path withParams = Files.writeString(dir.resolve("p.key"),
+        Path withParams = Files.writeString(
+                dir.resolve("p.key"),
                 TestPem.EC_PARAMETERS_P256 + TestPem.sec1(bundle.key(), bundle.certificate(), true));
         int port2 = start(vertx, ServerTlsOptions.keyCert(cert, withParams)).actualPort();
         assertEquals(bundle.certificate().getSerialNumber(), newConnectionSerial(port2));
@@ -207,9 +225,13 @@ class ServerTlsOptionsTest {
             assertEquals(oldSerial, serial(open));
 
             // Rotate: a new leaf from the same CA, written over the same files.
-            CertificateBundle rotated = CertificateGenerator.issue(bundle.caCertificate(), bundle.caKey(),
-                    "acr-cache-webhook.default.svc", CertificateGenerator.serviceDnsNames("acr-cache-webhook", "default"),
-                    List.of("127.0.0.1"), Duration.ofHours(2));
+            CertificateBundle rotated = CertificateGenerator.issue(
+                    bundle.caCertificate(),
+                    bundle.caKey(),
+                    "acr-cache-webhook.default.svc",
+                    CertificateGenerator.serviceDnsNames("acr-cache-webhook", "default"),
+                    List.of("127.0.0.1"),
+                    Duration.ofHours(2));
             BigInteger newSerial = rotated.certificate().getSerialNumber();
             assertNotEquals(oldSerial, newSerial);
             CertificateFiles.write(rotated, dir);
@@ -236,7 +258,8 @@ class ServerTlsOptionsTest {
     void failedUpdateKeepsTheCurrentCertificate(Vertx vertx) throws Exception {
         HttpServer server = start(vertx, ServerTlsOptions.keyCert(TlsMaterial.of(bundle)));
         Path cert = Files.writeString(dir.resolve("tls.crt"), bundle.certificatePem());
-        Path brokenKey = Files.writeString(dir.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        Path brokenKey = Files.writeString(
+                dir.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
         Future<Boolean> update = ServerTlsOptions.update(server, ServerTlsOptions.keyCert(cert, brokenKey));
         assertThrows(Exception.class, () -> await(update));
         assertEquals(bundle.certificate().getSerialNumber(), newConnectionSerial(server.actualPort()));
@@ -246,7 +269,8 @@ class ServerTlsOptionsTest {
     void updateBeforeListenFails(Vertx vertx) {
         HttpServer server = vertx.createHttpServer(
                 ServerTlsOptions.httpServerOptions(ServerTlsOptions.keyCert(TlsMaterial.of(bundle))));
-        assertThrows(Exception.class,
+        assertThrows(
+                Exception.class,
                 () -> await(ServerTlsOptions.update(server, ServerTlsOptions.keyCert(TlsMaterial.of(bundle)))));
     }
 
@@ -254,9 +278,8 @@ class ServerTlsOptionsTest {
 
     private static HttpServer start(Vertx vertx, KeyCertOptions keyCert) throws Exception {
         HttpServer server = vertx.createHttpServer(ServerTlsOptions.httpServerOptions(keyCert));
-        server.requestHandler(request -> request.response()
-                .putHeader("content-type", "text/plain")
-                .end("ok " + request.version()));
+        server.requestHandler(request ->
+                request.response().putHeader("content-type", "text/plain").end("ok " + request.version()));
         return await(server.listen(0, "127.0.0.1"));
     }
 
@@ -279,12 +302,18 @@ class ServerTlsOptionsTest {
 
     /** A fresh client, so each call opens its own connection. Hostname verification is on (JDK default). */
     private static HttpClient client(SSLContext context, HttpClient.Version version) {
-        return HttpClient.newBuilder().sslContext(context).version(version).connectTimeout(Duration.ofSeconds(10)).build();
+        return HttpClient.newBuilder()
+                .sslContext(context)
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private static HttpResponse<String> get(HttpClient client, String host, int port) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + host + ":" + port + "/"))
-                .timeout(Duration.ofSeconds(15)).GET().build();
+                .timeout(Duration.ofSeconds(15))
+                .GET()
+                .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -304,8 +333,9 @@ class ServerTlsOptionsTest {
     }
 
     /** A socket to 127.0.0.1 named "localhost", with hostname verification; null lists keep JDK defaults. */
-    private static SSLSocket socket(SSLContext context, int port, List<String> protocols, List<String> ciphers,
-                                                                    List<String> alpn) throws IOException {
+    private static SSLSocket socket(
+            SSLContext context, int port, List<String> protocols, List<String> ciphers, List<String> alpn)
+            throws IOException {
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
         socket.setSoTimeout(15_000);
         SSLParameters parameters = socket.getSSLParameters();
@@ -345,8 +375,10 @@ class ServerTlsOptionsTest {
         }
         int length = headers.lines()
                 .filter(line -> line.toLowerCase().startsWith("content-length:"))
-                .map(line -> Integer.parseInt(line.substring(line.indexOf(':') + 1).trim()))
-                .findFirst().orElseThrow(() -> new IOException("no content-length: " + headers));
+                .map(line ->
+                        Integer.parseInt(line.substring(line.indexOf(':') + 1).trim()))
+                .findFirst()
+                .orElseThrow(() -> new IOException("no content-length: " + headers));
         return new String(in.readNBytes(length), StandardCharsets.US_ASCII);
     }
 }

@@ -30,26 +30,28 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The webhook's pure path on the load benchmark's review (about 5.4 KB, four images, all rewritten), and its
- * parts. Run with {@code -prof gc} for {@code gc.alloc.rate.norm} (bytes allocated per operation).
+ * The webhook's pure path on the load benchmark's review (about 5.4 KB, four images, all rewritten), and its parts. Run
+ * with {@code -prof gc} for {@code gc.alloc.rate.norm} (bytes allocated per operation).
  *
  * <ul>
- *   <li>{@code handle}: {@link AdmissionReviewHandler#handle} end to end: parse the review into a tree, decide,
- *       build the patch, serialize the answer.</li>
+ *   <li>{@code handle}: {@link AdmissionReviewHandler#handle} end to end: parse the review into a tree, decide, build
+ *       the patch, serialize the answer.
  *   <li>{@code readTree}: only a Jackson 3 parse into a tree with {@code STRICT_DUPLICATE_DETECTION} (the webhook's
  *       mapper up to commit 1007724, the bare server with {@code -Dbench.bare.strict=true});
- *       {@code readTreeWithoutDuplicateCheck}: the same without the check (the bare server by default).</li>
- *   <li>{@code parseImages}: {@link ImageReferenceParser#parse} of the four image strings.</li>
- *   <li>{@code matchRules}: {@link RuleSet#match} of the four parsed references.</li>
+ *       {@code readTreeWithoutDuplicateCheck}: the same without the check (the bare server by default).
+ *   <li>{@code parseImages}: {@link ImageReferenceParser#parse} of the four image strings.
+ *   <li>{@code matchRules}: {@link RuleSet#match} of the four parsed references.
  * </ul>
  *
- * <p>Defaults are modest for a 2-core machine (1 fork, 5 x 3 s warm-up: {@code handle} needs about 10 s before C2
- * is done with it; 5 x 2 s measured); JMH options override them ({@code -f 2 -wi 5 -i 10 -w 3s -r 2s}).
+ * <p>Defaults are modest for a 2-core machine (1 fork, 5 x 3 s warm-up: {@code handle} needs about 10 s before C2 is
+ * done with it; 5 x 2 s measured); JMH options override them ({@code -f 2 -wi 5 -i 10 -w 3s -r 2s}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 @Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 2)
 public class AdmissionPathBenchmark {

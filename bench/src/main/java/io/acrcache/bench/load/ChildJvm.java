@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server in its own JVM, started with given JVM flags, so its memory is its own and both servers under test
- * are started the same way. Knows its pid (for {@code /proc/PID/status}) and how long it took from launch
- * until {@code GET /readyz} on its plain-HTTP ops port answered 200.
+ * A server in its own JVM, started with given JVM flags, so its memory is its own and both servers under test are
+ * started the same way. Knows its pid (for {@code /proc/PID/status}) and how long it took from launch until {@code GET
+ * /readyz} on its plain-HTTP ops port answered 200.
  */
 public final class ChildJvm implements AutoCloseable {
     private final String name;
@@ -38,13 +38,14 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * Starts {@code java FLAGS ARGS} and waits until {@code http://127.0.0.1:opsPort/readyz} answers 200; the clock
-     * starts just before the process is created. Its stdout and stderr go to a pipe that a thread of this JVM reads,
-     * as the container runtime reads a container's output: the first 64 KiB (start-up) are saved to {@code log},
-     * the rest is kept only as a tail for error messages. (Writing the webhook's per-rewrite log lines to a file
-     * instead makes the results depend on this machine's disk write-back.)
+     * starts just before the process is created. Its stdout and stderr go to a pipe that a thread of this JVM reads, as
+     * the container runtime reads a container's output: the first 64 KiB (start-up) are saved to {@code log}, the rest
+     * is kept only as a tail for error messages. (Writing the webhook's per-rewrite log lines to a file instead makes
+     * the results depend on this machine's disk write-back.)
      */
-    public static ChildJvm launch(String name, List<String> jvmFlags, List<String> args, Path log, int opsPort,
-                                  Duration timeout) throws IOException, InterruptedException {
+    public static ChildJvm launch(
+            String name, List<String> jvmFlags, List<String> args, Path log, int opsPort, Duration timeout)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
@@ -61,8 +62,8 @@ public final class ChildJvm implements AutoCloseable {
         while (true) {
             if (!process.isAlive()) {
                 drain.joinQuietly();
-                throw new IllegalStateException(name + " exited with status " + process.exitValue() + " before it was ready; "
-                        + "command: " + String.join(" ", command) + "\n" + drain.tail());
+                throw new IllegalStateException(name + " exited with status " + process.exitValue()
+                        + " before it was ready; " + "command: " + String.join(" ", command) + "\n" + drain.tail());
             }
             if (readyz(opsPort)) {
                 return new ChildJvm(name, process, drain, System.nanoTime() - start, launched, log);
@@ -142,8 +143,8 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Milliseconds from launch to the time stamp of the first log line containing {@code text} (the webhook starts
-     * each line with an ISO-8601 instant), -1 if there is none.
+     * Milliseconds from launch to the time stamp of the first log line containing {@code text} (the webhook starts each
+     * line with an ISO-8601 instant), -1 if there is none.
      */
     public double logLineMillis(String text) {
         try {

@@ -5,24 +5,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time over a window, from {@code /proc}: the machine's busy time ({@code /proc/stat}), the server's and this
- * JVM's (load generator) {@code utime + stime}. Whatever else was busy is "others": other builds on a shared machine,
- * or the idle server. Reported in cores (CPU seconds per second), so the reader can judge the noise.
+ * CPU time over a window, from {@code /proc}: the machine's busy time ({@code /proc/stat}), the server's and this JVM's
+ * (load generator) {@code utime + stime}. Whatever else was busy is "others": other builds on a shared machine, or the
+ * idle server. Reported in cores (CPU seconds per second), so the reader can judge the noise.
  */
 public final class CpuMeter {
     private static final double TICK = 100.0; // USER_HZ on Linux
 
     /** CPU seconds at one moment. */
-    public record Snapshot(long nanos, double machineBusy, double server, double loadGenerator) {
-    }
+    public record Snapshot(long nanos, double machineBusy, double server, double loadGenerator) {}
 
     /** Cores used over a window. */
     public record Usage(double server, double loadGenerator, double others) {
         public static final Usage UNKNOWN = new Usage(-1, -1, -1);
     }
 
-    private CpuMeter() {
-    }
+    private CpuMeter() {}
 
     public static Snapshot snapshot(long serverPid) {
         return new Snapshot(System.nanoTime(), machineBusy(), process(Long.toString(serverPid)), process("self"));

@@ -26,12 +26,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load benchmark: the bare floor and the real webhook, each in a child JVM with the same flags, driven in
- * turn over TLS from this JVM with the same review, scenario by scenario. Prints and saves the tables.
+ * The load benchmark: the bare floor and the real webhook, each in a child JVM with the same flags, driven in turn over
+ * TLS from this JVM with the same review, scenario by scenario. Prints and saves the tables.
  */
 public final class LoadBenchmark {
-    private LoadBenchmark() {
-    }
+    private LoadBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Duration warmup = Props.duration("bench.warmup", "5s");
@@ -52,20 +51,41 @@ public final class LoadBenchmark {
 
         Workspace ws = Workspace.create();
         StringBuilder out = new StringBuilder();
-        out.append("## Load benchmark ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append("\n\n");
-        out.append("- review: ").append(ws.review.length).append(" bytes, answer: ").append(ws.answer.length).append(" bytes\n");
-        out.append("- child JVM flags (both servers): `").append(String.join(" ", flags)).append("`\n");
+        out.append("## Load benchmark ")
+                .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+                .append("\n\n");
+        out.append("- review: ")
+                .append(ws.review.length)
+                .append(" bytes, answer: ")
+                .append(ws.answer.length)
+                .append(" bytes\n");
+        out.append("- child JVM flags (both servers): `")
+                .append(String.join(" ", flags))
+                .append("`\n");
         if (webhookFlags.size() > flags.size()) {
-            out.append("- webhook only: `").append(String.join(" ", webhookFlags.subList(flags.size(), webhookFlags.size())))
+            out.append("- webhook only: `")
+                    .append(String.join(" ", webhookFlags.subList(flags.size(), webhookFlags.size())))
                     .append("`\n");
         }
-        out.append("- webhook logging.level: ").append(logLevel).append(", admission instances: ").append(ws.instances)
+        out.append("- webhook logging.level: ")
+                .append(logLevel)
+                .append(", admission instances: ")
+                .append(ws.instances)
                 .append("\n");
-        out.append("- each server JVM pre-warmed once after start for ").append(prewarm.toMillis() / 1000.0)
+        out.append("- each server JVM pre-warmed once after start for ")
+                .append(prewarm.toMillis() / 1000.0)
                 .append(" s (half HTTP/1.1, half HTTP/2, c16); then per scenario and server: ");
-        out.append("warm-up ").append(warmup.toMillis() / 1000.0).append(" s, measured ").append(measure.toMillis() / 1000.0)
-                .append(" s; ").append(rounds).append(" round(s) of all scenarios; load generator: ").append(clientLoops)
-                .append(" event loops in this JVM; HTTP/2: ").append(h2Connections * clientLoops).append(" connection(s)\n\n");
+        out.append("warm-up ")
+                .append(warmup.toMillis() / 1000.0)
+                .append(" s, measured ")
+                .append(measure.toMillis() / 1000.0)
+                .append(" s; ")
+                .append(rounds)
+                .append(" round(s) of all scenarios; load generator: ")
+                .append(clientLoops)
+                .append(" event loops in this JVM; HTTP/2: ")
+                .append(h2Connections * clientLoops)
+                .append(" connection(s)\n\n");
         System.out.print(out);
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
@@ -78,11 +98,16 @@ public final class LoadBenchmark {
                     case "webhook" -> ws.startWebhook("webhook", webhookFlags, logLevel);
                     // the same webhook logging only warnings: what the per-rewrite info lines cost
                     case "webhook-warn" -> ws.startWebhook("webhook-warn", webhookFlags, "warn");
-                    default -> throw new IllegalArgumentException("unknown server " + s + " (bare, webhook, webhook-warn)");
+                    default ->
+                        throw new IllegalArgumentException("unknown server " + s + " (bare, webhook, webhook-warn)");
                 };
                 started.put(s, server);
-                System.out.printf("%s: pid %d, ready %.0f ms after launch, RSS %.1f MiB%n", s, server.jvm().pid(),
-                        server.jvm().readyMillis(), server.jvm().memory().rssMiB());
+                System.out.printf(
+                        "%s: pid %d, ready %.0f ms after launch, RSS %.1f MiB%n",
+                        s,
+                        server.jvm().pid(),
+                        server.jvm().readyMillis(),
+                        server.jvm().memory().rssMiB());
                 verify(vertx, server.target(), ws.review, ws.answer);
             }
             LoadDriver driver = new LoadDriver(vertx, clientLoops, h2Connections);
@@ -90,30 +115,47 @@ public final class LoadBenchmark {
                 driver.prewarm(server.target(), ws.review, prewarm);
             }
             for (int round = 1; round <= rounds; round++) {
-              for (LoadDriver.Scenario scenario : scenarios) {
-                List<Map.Entry<String, Workspace.Server>> order = new ArrayList<>(started.entrySet());
-                if (round % 2 == 0) {
-                    Collections.reverse(order); // who goes first alternates, so a drift in machine speed cancels out
-                }
-                for (Map.Entry<String, Workspace.Server> e : order) {
-                    ChildJvm jvm = e.getValue().jvm();
-                    Workspace.Server server = e.getValue();
-                    Sampler sampler = new Sampler(server);
-                    LoadDriver.Result r = driver.run(server.target(), scenario, ws.review, warmup, measure, sampler);
-                    if (!jvm.alive()) {
-                        throw new IllegalStateException(e.getKey() + " died during " + scenario.label() + "\n"
-                                + jvm.tail());
+                for (LoadDriver.Scenario scenario : scenarios) {
+                    List<Map.Entry<String, Workspace.Server>> order = new ArrayList<>(started.entrySet());
+                    if (round % 2 == 0) {
+                        Collections.reverse(
+                                order); // who goes first alternates, so a drift in machine speed cancels out
                     }
-                    r = r.withMemory(sampler.max, jvm.memory()).withAllocated(sampler.allocated()).withRound(round);
-                    results.add(r);
-                    System.out.printf("r%d %-14s %-8s %9.0f req/s  p50 %6s ms  p99 %6s ms  max %6s ms  errors %d  RSS %.1f MiB%s%n",
-                            round, scenario.label(), e.getKey(), r.throughput(), Table.ms(r.millis(50)), Table.ms(r.millis(99)),
-                            Table.ms(r.maxMillis()), r.errors(), r.memoryMax().rssMiB(),
-                            r.firstError() == null ? "" : "  first error: " + r.firstError());
-                    System.out.printf("%-26s CPU cores: server %.2f, load generator %.2f, others %.2f; server CPU %.0f us/req%n",
-                            "", r.cpu().server(), r.cpu().loadGenerator(), r.cpu().others(), r.cpuMicrosPerRequest());
+                    for (Map.Entry<String, Workspace.Server> e : order) {
+                        ChildJvm jvm = e.getValue().jvm();
+                        Workspace.Server server = e.getValue();
+                        Sampler sampler = new Sampler(server);
+                        LoadDriver.Result r =
+                                driver.run(server.target(), scenario, ws.review, warmup, measure, sampler);
+                        if (!jvm.alive()) {
+                            throw new IllegalStateException(
+                                    e.getKey() + " died during " + scenario.label() + "\n" + jvm.tail());
+                        }
+                        r = r.withMemory(sampler.max, jvm.memory())
+                                .withAllocated(sampler.allocated())
+                                .withRound(round);
+                        results.add(r);
+                        System.out.printf(
+                                "r%d %-14s %-8s %9.0f req/s  p50 %6s ms  p99 %6s ms  max %6s ms  errors %d  RSS %.1f MiB%s%n",
+                                round,
+                                scenario.label(),
+                                e.getKey(),
+                                r.throughput(),
+                                Table.ms(r.millis(50)),
+                                Table.ms(r.millis(99)),
+                                Table.ms(r.maxMillis()),
+                                r.errors(),
+                                r.memoryMax().rssMiB(),
+                                r.firstError() == null ? "" : "  first error: " + r.firstError());
+                        System.out.printf(
+                                "%-26s CPU cores: server %.2f, load generator %.2f, others %.2f; server CPU %.0f us/req%n",
+                                "",
+                                r.cpu().server(),
+                                r.cpu().loadGenerator(),
+                                r.cpu().others(),
+                                r.cpuMicrosPerRequest());
+                    }
                 }
-              }
             }
         } finally {
             for (Workspace.Server s : started.values()) {
@@ -128,7 +170,8 @@ public final class LoadBenchmark {
         out.append(report);
         Path dir = Path.of(Props.string("bench.outDir", "bench/target/results"));
         Files.createDirectories(dir);
-        Path file = dir.resolve("load-" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        Path file = dir.resolve(
+                "load-" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
         Files.writeString(file, out.toString());
         System.out.println("\nsaved to " + file);
     }
@@ -162,17 +205,25 @@ public final class LoadBenchmark {
     /** One request, answer compared byte for byte with what the handler computes in this JVM. */
     static void verify(Vertx vertx, LoadDriver.Target target, byte[] review, byte[] expected) {
         HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
-                .setSsl(true).setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2)
-                .setTrustOptions(new PemTrustOptions().addCertPath(target.caFile().toString())));
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setTrustOptions(
+                        new PemTrustOptions().addCertPath(target.caFile().toString())));
         try {
-            Buffer body = client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
-                            .setPort(target.port()).setURI(target.path()).putHeader("content-type", "application/json"))
+            Buffer body = client.request(new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setHost("127.0.0.1")
+                            .setPort(target.port())
+                            .setURI(target.path())
+                            .putHeader("content-type", "application/json"))
                     .compose(req -> req.send(Buffer.buffer(review)))
                     .compose(resp -> resp.body())
                     .await(30, TimeUnit.SECONDS);
             if (!Arrays.equals(body.getBytes(), expected)) {
                 throw new IllegalStateException(target.name() + " answered something else than expected:\n"
-                        + body.toString(StandardCharsets.UTF_8) + "\nexpected:\n" + new String(expected, StandardCharsets.UTF_8));
+                        + body.toString(StandardCharsets.UTF_8) + "\nexpected:\n"
+                        + new String(expected, StandardCharsets.UTF_8));
             }
         } catch (Exception e) {
             throw new IllegalStateException(target.name() + ": first request failed: " + e, e);
@@ -183,15 +234,41 @@ public final class LoadBenchmark {
 
     static String report(List<LoadDriver.Result> results, Map<String, Workspace.Server> started) {
         StringBuilder sb = new StringBuilder();
-        Table all = new Table("round", "scenario", "server", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors",
-                "RSS max MiB", "VmHWM MiB", "KB alloc/req", "CPU us/req", "CPU server", "CPU load gen", "CPU others");
+        Table all = new Table(
+                "round",
+                "scenario",
+                "server",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "p99.9 ms",
+                "max ms",
+                "errors",
+                "RSS max MiB",
+                "VmHWM MiB",
+                "KB alloc/req",
+                "CPU us/req",
+                "CPU server",
+                "CPU load gen",
+                "CPU others");
         for (LoadDriver.Result r : results) {
-            all.row(r.round(), r.scenario().label(), r.server(), Table.f(r.throughput(), 0), Table.ms(r.millis(50)),
-                    Table.ms(r.millis(99)), Table.ms(r.millis(99.9)), Table.ms(r.maxMillis()), r.errors(),
-                    Table.f(r.memoryMax().rssMiB(), 1), Table.f(r.memoryEnd().hwmMiB(), 1),
+            all.row(
+                    r.round(),
+                    r.scenario().label(),
+                    r.server(),
+                    Table.f(r.throughput(), 0),
+                    Table.ms(r.millis(50)),
+                    Table.ms(r.millis(99)),
+                    Table.ms(r.millis(99.9)),
+                    Table.ms(r.maxMillis()),
+                    r.errors(),
+                    Table.f(r.memoryMax().rssMiB(), 1),
+                    Table.f(r.memoryEnd().hwmMiB(), 1),
                     r.allocatedBytes() < 0 ? "?" : Table.f(r.allocatedBytes() / 1000.0 / r.count(), 1),
                     Table.f(r.cpuMicrosPerRequest(), 0),
-                    Table.f(r.cpu().server(), 2), Table.f(r.cpu().loadGenerator(), 2), Table.f(r.cpu().others(), 2));
+                    Table.f(r.cpu().server(), 2),
+                    Table.f(r.cpu().loadGenerator(), 2),
+                    Table.f(r.cpu().others(), 2));
         }
         sb.append("### Every scenario\n\n").append(all).append('\n');
         sb.append("KB alloc/req: bytes the server allocated during the window per answered request (webhook: "
@@ -215,11 +292,19 @@ public final class LoadBenchmark {
             Map<LoadDriver.Scenario, Map<Integer, LoadDriver.Result>> webhook = new LinkedHashMap<>();
             for (LoadDriver.Result r : results) {
                 if (r.server().equals(name)) {
-                    webhook.computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>()).put(r.round(), r);
+                    webhook.computeIfAbsent(r.scenario(), k -> new LinkedHashMap<>())
+                            .put(r.round(), r);
                 }
             }
-            Table cmp = new Table("scenario", "bare req/s", name + " req/s", "throughput ratio (target >= 0.80)",
-                    "bare p99 ms", name + " p99 ms", "p99 ratio (target <= 1.5 at c16)", "bare CPU us/req",
+            Table cmp = new Table(
+                    "scenario",
+                    "bare req/s",
+                    name + " req/s",
+                    "throughput ratio (target >= 0.80)",
+                    "bare p99 ms",
+                    name + " p99 ms",
+                    "p99 ratio (target <= 1.5 at c16)",
+                    "bare CPU us/req",
                     name + " CPU us/req");
             for (Map.Entry<LoadDriver.Scenario, Map<Integer, LoadDriver.Result>> e : webhook.entrySet()) {
                 Map<Integer, LoadDriver.Result> b = bare.get(e.getKey());
@@ -238,7 +323,8 @@ public final class LoadBenchmark {
                 double t = median(tr);
                 double p = median(pr);
                 boolean c16 = e.getKey().concurrency() == 16;
-                cmp.row(e.getKey().label(),
+                cmp.row(
+                        e.getKey().label(),
                         Table.f(median(b.values(), LoadDriver.Result::throughput), 0),
                         Table.f(median(e.getValue().values(), LoadDriver.Result::throughput), 0),
                         Table.f(t, 2) + range(tr) + (t >= 0.8 ? " ok" : " MISSED"),
@@ -256,13 +342,22 @@ public final class LoadBenchmark {
             sb.append(cmp).append('\n');
         }
 
-        Table start = new Table("server", "ready after launch ms (target <= 2000 for the webhook)",
-                "RSS max under load MiB (target <= 256)", "VmHWM at end MiB");
+        Table start = new Table(
+                "server",
+                "ready after launch ms (target <= 2000 for the webhook)",
+                "RSS max under load MiB (target <= 256)",
+                "VmHWM at end MiB");
         for (Map.Entry<String, Workspace.Server> e : started.entrySet()) {
-            double maxRss = results.stream().filter(r -> r.server().equals(e.getKey()))
-                    .mapToDouble(r -> r.memoryMax().rssMiB()).max().orElse(-1);
-            double hwm = results.stream().filter(r -> r.server().equals(e.getKey()))
-                    .mapToDouble(r -> r.memoryEnd().hwmMiB()).max().orElse(-1);
+            double maxRss = results.stream()
+                    .filter(r -> r.server().equals(e.getKey()))
+                    .mapToDouble(r -> r.memoryMax().rssMiB())
+                    .max()
+                    .orElse(-1);
+            double hwm = results.stream()
+                    .filter(r -> r.server().equals(e.getKey()))
+                    .mapToDouble(r -> r.memoryEnd().hwmMiB())
+                    .max()
+                    .orElse(-1);
             start.row(e.getKey(), Table.f(e.getValue().jvm().readyMillis(), 0), Table.f(maxRss, 1), Table.f(hwm, 1));
         }
         sb.append("### Start and memory\n\n").append(start);
@@ -279,8 +374,8 @@ public final class LoadBenchmark {
         return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
     }
 
-    static double median(java.util.Collection<LoadDriver.Result> results,
-                         java.util.function.ToDoubleFunction<LoadDriver.Result> f) {
+    static double median(
+            java.util.Collection<LoadDriver.Result> results, java.util.function.ToDoubleFunction<LoadDriver.Result> f) {
         List<Double> v = new ArrayList<>();
         for (LoadDriver.Result r : results) {
             v.add(f.applyAsDouble(r));

@@ -26,14 +26,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
- * Closed-loop load over TLS: a fixed number of requests in flight, each sent again as soon as its answer has
- * been read. The load is spread over {@code clientLoops} verticles, each with its own HTTP client, so every
- * client event loop owns its connections: HTTP/1.1 keep-alive with one connection per request in flight (no
- * pipelining), or HTTP/2 with {@code h2Connections} connections per loop, multiplexing the loop's requests.
+ * Closed-loop load over TLS: a fixed number of requests in flight, each sent again as soon as its answer has been read.
+ * The load is spread over {@code clientLoops} verticles, each with its own HTTP client, so every client event loop owns
+ * its connections: HTTP/1.1 keep-alive with one connection per request in flight (no pipelining), or HTTP/2 with
+ * {@code h2Connections} connections per loop, multiplexing the loop's requests.
  *
- * <p>Latency is send-to-last-byte of the answer, recorded in microseconds. A closed loop slows down with the
- * server, so it under-reports latency under overload (coordinated omission); it measures the throughput
- * a fixed concurrency gets and the latency each request saw.
+ * <p>Latency is send-to-last-byte of the answer, recorded in microseconds. A closed loop slows down with the server, so
+ * it under-reports latency under overload (coordinated omission); it measures the throughput a fixed concurrency gets
+ * and the latency each request saw.
  */
 public final class LoadDriver {
 
@@ -60,13 +60,21 @@ public final class LoadDriver {
     }
 
     /** Where to send. */
-    public record Target(String name, long pid, int port, String path, Path caFile, int expectedAnswerLength) {
-    }
+    public record Target(String name, long pid, int port, String path, Path caFile, int expectedAnswerLength) {}
 
     /** What one run measured. */
-    public record Result(Scenario scenario, String server, Histogram latencyMicros, double seconds, long errors,
-                         String firstError, CpuMeter.Usage cpu, ChildJvm.Memory memoryMax, ChildJvm.Memory memoryEnd,
-                         long allocatedBytes, int round) {
+    public record Result(
+            Scenario scenario,
+            String server,
+            Histogram latencyMicros,
+            double seconds,
+            long errors,
+            String firstError,
+            CpuMeter.Usage cpu,
+            ChildJvm.Memory memoryMax,
+            ChildJvm.Memory memoryEnd,
+            long allocatedBytes,
+            int round) {
         public long count() {
             return latencyMicros.getTotalCount();
         }
@@ -84,18 +92,38 @@ public final class LoadDriver {
         }
 
         public Result withMemory(ChildJvm.Memory max, ChildJvm.Memory end) {
-            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, max, end, allocatedBytes,
-                    round);
+            return new Result(
+                    scenario, server, latencyMicros, seconds, errors, firstError, cpu, max, end, allocatedBytes, round);
         }
 
         public Result withAllocated(long bytes) {
-            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, memoryMax, memoryEnd, bytes,
+            return new Result(
+                    scenario,
+                    server,
+                    latencyMicros,
+                    seconds,
+                    errors,
+                    firstError,
+                    cpu,
+                    memoryMax,
+                    memoryEnd,
+                    bytes,
                     round);
         }
 
         public Result withRound(int r) {
-            return new Result(scenario, server, latencyMicros, seconds, errors, firstError, cpu, memoryMax, memoryEnd,
-                    allocatedBytes, r);
+            return new Result(
+                    scenario,
+                    server,
+                    latencyMicros,
+                    seconds,
+                    errors,
+                    firstError,
+                    cpu,
+                    memoryMax,
+                    memoryEnd,
+                    allocatedBytes,
+                    r);
         }
 
         /** Server CPU time per answered request, in microseconds. */
@@ -126,8 +154,9 @@ public final class LoadDriver {
      * second with {@link #DURING}, and with {@link #END} (memory and allocation sampling), then lets the requests in
      * flight finish.
      */
-    public Result run(Target target, Scenario scenario, byte[] body, Duration warmup, Duration measure,
-                      IntConsumer tick) throws Exception {
+    public Result run(
+            Target target, Scenario scenario, byte[] body, Duration warmup, Duration measure, IntConsumer tick)
+            throws Exception {
         Run run = new Run(target, body);
         List<Future<String>> deployed = new ArrayList<>();
         int loops = Math.min(clientLoops, scenario.concurrency());
@@ -159,8 +188,11 @@ public final class LoadDriver {
                     tick.accept(DURING);
                     nextTick += 1_000_000_000L;
                 }
-                Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(end - now),
-                        TimeUnit.NANOSECONDS.toMillis(nextTick - now))));
+                Thread.sleep(Math.max(
+                        1,
+                        Math.min(
+                                TimeUnit.NANOSECONDS.toMillis(end - now),
+                                TimeUnit.NANOSECONDS.toMillis(nextTick - now))));
             }
             Histogram window = run.recorder.getIntervalHistogram();
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -169,7 +201,8 @@ public final class LoadDriver {
             run.running = false;
             long errors = run.errors.get();
             tick.accept(END);
-            return new Result(scenario, target.name(), window, seconds, errors, run.firstError.get(), cpu, null, null, -1, 1);
+            return new Result(
+                    scenario, target.name(), window, seconds, errors, run.firstError.get(), cpu, null, null, -1, 1);
         } finally {
             run.running = false;
             long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -183,9 +216,9 @@ public final class LoadDriver {
     }
 
     /**
-     * Gets a fresh server's JIT going before the first scenario: half of {@code total} over HTTP/1.1, half over
-     * HTTP/2, 16 in flight, nothing recorded. The request path (TLS, both codecs, Jackson, the webhook's code) needs
-     * well over 5 s of load before C2 has compiled it, more on a busy machine.
+     * Gets a fresh server's JIT going before the first scenario: half of {@code total} over HTTP/1.1, half over HTTP/2,
+     * 16 in flight, nothing recorded. The request path (TLS, both codecs, Jackson, the webhook's code) needs well over
+     * 5 s of load before C2 has compiled it, more on a busy machine.
      */
     public void prewarm(Target target, byte[] body, Duration total) throws Exception {
         if (total.isZero() || total.isNegative()) {
@@ -242,7 +275,8 @@ public final class LoadDriver {
             boolean h2 = scenario.protocol().equals("h2");
             HttpClientOptions options = new HttpClientOptions()
                     .setSsl(true)
-                    .setTrustOptions(new PemTrustOptions().addCertPath(run.target.caFile().toAbsolutePath().toString()))
+                    .setTrustOptions(new PemTrustOptions()
+                            .addCertPath(run.target.caFile().toAbsolutePath().toString()))
                     .setVerifyHost(true)
                     .setUseAlpn(true)
                     .setProtocolVersion(h2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
@@ -313,6 +347,6 @@ public final class LoadDriver {
 
     /** For callers that sample nothing. */
     public static IntConsumer noTick() {
-        return phase -> { };
+        return phase -> {};
     }
 }

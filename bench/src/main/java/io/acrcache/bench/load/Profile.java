@@ -16,14 +16,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where the webhook spends CPU and allocates under load: the webhook child as in the load benchmark, a JFR
- * recording (by default only sampling events, {@code /bench/sampling.jfc}; {@code -Dbench.profile.settings=profile}
- * for the JDK's profile settings) started with the JVM and written when it exits; the events of the measured window
- * are summarized ({@link JfrSummary}).
+ * Where the webhook spends CPU and allocates under load: the webhook child as in the load benchmark, a JFR recording
+ * (by default only sampling events, {@code /bench/sampling.jfc}; {@code -Dbench.profile.settings=profile} for the JDK's
+ * profile settings) started with the JVM and written when it exits; the events of the measured window are summarized
+ * ({@link JfrSummary}).
  */
 public final class Profile {
-    private Profile() {
-    }
+    private Profile() {}
 
     public static void main(String[] args) throws Exception {
         Duration warmup = Props.duration("bench.warmup", "5s");
@@ -46,7 +45,8 @@ public final class Profile {
         }
         String settings = chosen;
         // Recording from launch: a recording started later with jcmd JFR.start slowed this webhook down several
-        // times (compiled code thrown away?), one started with the JVM does not. Only the measured window is summarized.
+        // times (compiled code thrown away?), one started with the JVM does not. Only the measured window is
+        // summarized.
         flags.add("-XX:StartFlightRecording=settings=" + settings + ",filename=" + jfr);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
         LoadDriver.Result result;
@@ -69,18 +69,33 @@ public final class Profile {
             throw new IllegalStateException("the webhook wrote no recording to " + jfr);
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("## Profile ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append("\n\n");
-        sb.append("- ").append(scenario.label()).append(", logging.level ").append(logLevel).append(", flags `")
-                .append(String.join(" ", flags)).append("`\n");
-        sb.append("- under JFR: ").append(Table.f(result.throughput(), 0)).append(" req/s, p99 ")
-                .append(Table.ms(result.millis(99))).append(" ms; CPU cores: webhook ").append(Table.f(result.cpu().server(), 2))
-                .append(", load generator ").append(Table.f(result.cpu().loadGenerator(), 2)).append(", others ")
-                .append(Table.f(result.cpu().others(), 2)).append(" (compare with the same scenario in the load benchmark for the cost of recording)\n\n");
+        sb.append("## Profile ")
+                .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+                .append("\n\n");
+        sb.append("- ")
+                .append(scenario.label())
+                .append(", logging.level ")
+                .append(logLevel)
+                .append(", flags `")
+                .append(String.join(" ", flags))
+                .append("`\n");
+        sb.append("- under JFR: ")
+                .append(Table.f(result.throughput(), 0))
+                .append(" req/s, p99 ")
+                .append(Table.ms(result.millis(99)))
+                .append(" ms; CPU cores: webhook ")
+                .append(Table.f(result.cpu().server(), 2))
+                .append(", load generator ")
+                .append(Table.f(result.cpu().loadGenerator(), 2))
+                .append(", others ")
+                .append(Table.f(result.cpu().others(), 2))
+                .append(" (compare with the same scenario in the load benchmark for the cost of recording)\n\n");
         sb.append(JfrSummary.summarize(jfr, Props.integer("bench.profile.top", 25), window[0], window[1]));
         System.out.print(sb);
         Path dir = Path.of(Props.string("bench.outDir", "bench/target/results"));
         Files.createDirectories(dir);
-        Path file = dir.resolve("profile-" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        Path file = dir.resolve(
+                "profile-" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
         Files.writeString(file, sb.toString());
         System.out.println("\nrecording " + jfr + "\nsaved to " + file);
     }

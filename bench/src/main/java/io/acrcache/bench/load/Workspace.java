@@ -17,13 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What every load run shares: a work folder with a freshly generated CA and serving certificate, the review,
- * the webhook's expected answer (the bare server's canned answer), and how to start either server as a child JVM.
+ * What every load run shares: a work folder with a freshly generated CA and serving certificate, the review, the
+ * webhook's expected answer (the bare server's canned answer), and how to start either server as a child JVM.
  */
 public final class Workspace {
     /**
-     * The chart's {@code javaToolOptions} (since 8f3180d with {@code -Xmn32m}), plus {@code -XX:MaxRAM=256m} standing in
-     * for its 256Mi memory limit.
+     * The chart's {@code javaToolOptions} (since 8f3180d with {@code -Xmn32m}), plus {@code -XX:MaxRAM=256m} standing
+     * in for its 256Mi memory limit.
      */
     public static final String DEFAULT_JVM_FLAGS =
             "-XX:MaxRAM=256m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError";
@@ -40,8 +40,15 @@ public final class Workspace {
     public final int instances;
     public final Duration readyTimeout;
 
-    private Workspace(Path dir, CertificateFiles.Written certs, Path answerFile, byte[] review, byte[] answer,
-                      Path webhookJar, String benchClassPath, int instances) {
+    private Workspace(
+            Path dir,
+            CertificateFiles.Written certs,
+            Path answerFile,
+            byte[] review,
+            byte[] answer,
+            Path webhookJar,
+            String benchClassPath,
+            int instances) {
         this.dir = dir;
         this.caFile = certs.caCertificate();
         this.certFile = certs.certificate();
@@ -64,12 +71,20 @@ public final class Workspace {
         byte[] answer = Fixture.expectedAnswer();
         Path answerFile = dir.resolve("canned-answer.json");
         Files.write(answerFile, answer);
-        Path jar = Path.of(Props.string("bench.webhookJar", "target/acr-cache-webhook.jar")).toAbsolutePath();
+        Path jar = Path.of(Props.string("bench.webhookJar", "target/acr-cache-webhook.jar"))
+                .toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("webhook jar " + jar + " not found: build it first (mvn -B -ntp install "
                     + "-DskipTests at the repository root) or pass -Dbench.webhookJar=PATH");
         }
-        return new Workspace(dir, certs, answerFile, review, answer, jar, System.getProperty("java.class.path"),
+        return new Workspace(
+                dir,
+                certs,
+                answerFile,
+                review,
+                answer,
+                jar,
+                System.getProperty("java.class.path"),
                 Props.integer("bench.instances", 2));
     }
 
@@ -85,8 +100,8 @@ public final class Workspace {
     }
 
     /**
-     * The webhook's Main starts one admission instance per available processor: when another count is asked
-     * for, both servers get {@code -XX:ActiveProcessorCount} so they stay comparable.
+     * The webhook's Main starts one admission instance per available processor: when another count is asked for, both
+     * servers get {@code -XX:ActiveProcessorCount} so they stay comparable.
      */
     private List<String> withInstances(List<String> flags) {
         List<String> jvm = new ArrayList<>(flags);
@@ -97,7 +112,8 @@ public final class Workspace {
     }
 
     /** A started server and where to reach it. */
-    public record Server(ChildJvm jvm, LoadDriver.Target target, int opsPort, boolean webhook) implements AutoCloseable {
+    public record Server(ChildJvm jvm, LoadDriver.Target target, int opsPort, boolean webhook)
+            implements AutoCloseable {
         /**
          * Bytes the server has allocated so far, -1 if unknown. The webhook: Micrometer's
          * {@code jvm_gc_memory_allocated_bytes_total} from its {@code /metrics} (young generation growth between
@@ -126,18 +142,23 @@ public final class Workspace {
     }
 
     /**
-     * The webhook as the container image runs it ({@code java FLAGS -jar acr-cache-webhook.jar --config FILE}),
-     * with {@code instances} admission event loops (it uses one per available processor).
+     * The webhook as the container image runs it ({@code java FLAGS -jar acr-cache-webhook.jar --config FILE}), with
+     * {@code instances} admission event loops (it uses one per available processor).
      */
     public Server startWebhook(String name, List<String> flags, String logLevel) throws Exception {
         int port = freePort();
         int ops = freePort();
         Path config = dir.resolve(name + ".yaml");
         Files.writeString(config, Fixture.webhookYaml(port, ops, certFile, keyFile, logLevel));
-        ChildJvm child = ChildJvm.launch(name, withInstances(flags), List.of("-jar", webhookJar.toString(), "--config", config.toString()),
-                dir.resolve(name + ".log"), ops, readyTimeout);
-        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
-                true);
+        ChildJvm child = ChildJvm.launch(
+                name,
+                withInstances(flags),
+                List.of("-jar", webhookJar.toString(), "--config", config.toString()),
+                dir.resolve(name + ".log"),
+                ops,
+                readyTimeout);
+        return new Server(
+                child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops, true);
     }
 
     /**
@@ -147,14 +168,22 @@ public final class Workspace {
     public Server startBare(String name, List<String> flags) throws Exception {
         int port = freePort();
         int ops = freePort();
-        List<String> args = new ArrayList<>(List.of("-cp", benchClassPath, BareServer.class.getName(),
-                Integer.toString(port), Integer.toString(ops), certFile.toString(), keyFile.toString(),
-                answerFile.toString(), Integer.toString(instances)));
+        List<String> args = new ArrayList<>(List.of(
+                "-cp",
+                benchClassPath,
+                BareServer.class.getName(),
+                Integer.toString(port),
+                Integer.toString(ops),
+                certFile.toString(),
+                keyFile.toString(),
+                answerFile.toString(),
+                Integer.toString(instances)));
         if (Props.bool("bench.bare.strict", false)) {
             args.add("strict"); // the duplicate-key check of the webhook's tree parse up to commit 1007724
         }
-        ChildJvm child = ChildJvm.launch(name, withInstances(flags), args, dir.resolve(name + ".log"), ops, readyTimeout);
-        return new Server(child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops,
-                false);
+        ChildJvm child =
+                ChildJvm.launch(name, withInstances(flags), args, dir.resolve(name + ".log"), ops, readyTimeout);
+        return new Server(
+                child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops, false);
     }
 }
