@@ -1,0 +1,106 @@
+package io.acrcache.webhook.watch;
+
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.acrcache.webhook.testing.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class FileContentWatcherTest {
+    private static final Duration FAST = Duration.ofMillis(20);
+    private final Vertx vertx = Vertx.vertx();
+    private final List<List<String>> seen = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void close() {
+        vertx.close().await();
+    }
+
+    private FileContentWatcher watch(Path... files) {
+        return FileContentWatcher.start(
+                vertx,
+                List.of(files),
+                FAST,
+                contents -> seen.add(contents.stream()
+                        .map(b -> new String(b, StandardCharsets.UTF_8))
+                        .toList()));
+    }
+
+    /** Enough polls for a change to be seen had there been one: a marker file's change is seen after them. */
+    private void afterSomePolls() throws Exception {
+        Path marker = Files.writeString(dir.resolve("marker"), "0");
+        List<String> markerSeen = new CopyOnWriteArrayList<>();
+        try (FileContentWatcher w = FileContentWatcher.start(
+                vertx, List.of(marker), FAST, c -> markerSeen.add(new String(c.get(0), StandardCharsets.UTF_8)))) {
+            for (int i = 1; i <= 3; i++) {
+                String value = Integer.toString(i);
+                Files.writeString(marker, value);
+                eventually("marker " + value, () -> markerSeen.contains(value));
+            }
+        }
+    }
+
+    @Test
+    void reportsEachChangeOnceAndNotTheContentAtStart() throws Exception {
+        Path a = Files.writeString(dir.resolve("a"), "one");
+        Path b = Files.writeString(dir.resolve("b"), "x");
+        try (FileContentWatcher w = watch(a, b)) {
+            afterSomePolls();
+            assertEquals(List.of(), seen, "nothing changed yet");
+            Files.writeString(b, "y");
+            eventually("the change", () -> !seen.isEmpty());
+            afterSomePolls();
+            assertEquals(List.of(List.of("one", "y")), seen, "both contents, in order, once");
+        }
+    }
+
+    @Test
+    void aSymlinkSwapAsKubernetesDoesItIsSeen() throws Exception {
+        // a mounted ConfigMap: file -> ..data/file, ..data -> ..v1; an update repoints ..data atomically
+        Path v1 = Files.createDirectory(dir.resolve("..v1"));
+        Files.writeString(v1.resolve("config.yaml"), "first");
+        Path data = Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+        Path file = Files.createSymbolicLink(dir.resolve("config.yaml"), Path.of("..data/config.yaml"));
+        try (FileContentWatcher w = watch(file)) {
+            Path v2 = Files.createDirectory(dir.resolve("..v2"));
+            Files.writeString(v2.resolve("config.yaml"), "second");
+            Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+            Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            eventually("the swap", () -> seen.equals(List.of(List.of("second"))));
+        }
+    }
+
+    @Test
+    void aFileMissingMidUpdateIsWaitedFor() throws Exception {
+        Path a = Files.writeString(dir.resolve("a"), "one");
+        try (FileContentWatcher w = watch(a)) {
+            Files.delete(a);
+            afterSomePolls();
+            assertEquals(List.of(), seen, "a missing file is no change");
+            Files.writeString(a, "two");
+            eventually("the file back", () -> seen.equals(List.of(List.of("two"))));
+        }
+    }
+
+    @Test
+    void closedStopsWatching() throws Exception {
+        Path a = Files.writeString(dir.resolve("a"), "one");
+        watch(a).close();
+        Files.writeString(a, "two");
+        afterSomePolls();
+        assertEquals(List.of(), seen);
+    }
+}
