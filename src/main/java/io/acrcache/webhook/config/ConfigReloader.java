@@ -43,7 +43,7 @@ public final class ConfigReloader implements AutoCloseable {
         this.holder = holder;
         this.file = file;
         this.onReload = onReload;
-        this.source = FileSource.start(
+        this.source = new FileSource<>(
                 vertx,
                 "configuration",
                 file == null ? List.of() : List.of(file),

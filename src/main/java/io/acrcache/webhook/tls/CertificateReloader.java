@@ -35,7 +35,7 @@ public final class CertificateReloader implements AutoCloseable {
             Function<KeyCertOptions, Future<Void>> apply,
             MeterRegistry registry,
             Duration interval) {
-        this.source = FileSource.start(
+        this.source = new FileSource<>(
                 vertx,
                 "serving certificate",
                 List.of(certFile, keyFile),

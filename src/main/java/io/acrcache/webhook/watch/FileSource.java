@@ -42,33 +42,13 @@ public final class FileSource<T> implements AutoCloseable {
     private volatile T current;
     private volatile Instant lastSuccess;
 
-    private FileSource(
-            Vertx vertx,
-            String what,
-            List<Path> files,
-            Duration interval,
-            T initial,
-            Parser<T> parser,
-            Applier<T> applier,
-            ReloadCounter reloads) {
-        this.what = what;
-        this.files = List.copyOf(files);
-        this.parser = parser;
-        this.applier = applier;
-        this.reloads = reloads;
-        this.current = initial;
-        this.lastSuccess = Instant.now();
-        // no files (a configuration on embedded defaults): nothing to watch, the meters still say when it was loaded
-        this.watcher = files.isEmpty() ? null : FileContentWatcher.start(vertx, files, interval, this::changed);
-    }
-
     /**
      * Starts watching {@code files} every {@code interval}; {@code initial} is what is in force now (read from the same
      * files by the caller). Registers the counter {@code reloadMetric}.
      *
      * @param what what the files hold, for log lines ("configuration", "serving certificate")
      */
-    public static <T> FileSource<T> start(
+    public FileSource(
             Vertx vertx,
             String what,
             List<Path> files,
@@ -79,8 +59,15 @@ public final class FileSource<T> implements AutoCloseable {
             MeterRegistry registry,
             String reloadMetric,
             String reloadDescription) {
-        ReloadCounter reloads = new ReloadCounter(registry, reloadMetric, reloadDescription);
-        return new FileSource<>(vertx, what, files, interval, initial, parser, applier, reloads);
+        this.what = what;
+        this.files = List.copyOf(files);
+        this.parser = parser;
+        this.applier = applier;
+        this.reloads = new ReloadCounter(registry, reloadMetric, reloadDescription);
+        this.current = initial;
+        this.lastSuccess = Instant.now();
+        // no files (a configuration on embedded defaults): nothing to watch, the meters still say when it was loaded
+        this.watcher = files.isEmpty() ? null : FileContentWatcher.start(vertx, files, interval, this::changed);
     }
 
     /** The value in force. */

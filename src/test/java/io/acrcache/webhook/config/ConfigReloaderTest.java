@@ -2,8 +2,9 @@ package io.acrcache.webhook.config;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -17,20 +18,15 @@ import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(VertxExtension.class)
 class ConfigReloaderTest {
-    private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> reloads = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() {
-        vertx.close().await();
-    }
-
-    private ConfigReloader reloader(ConfigHolder holder, Path file) {
+    private ConfigReloader reloader(Vertx vertx, ConfigHolder holder, Path file) {
         return new ConfigReloader(
                 vertx,
                 holder,
@@ -50,10 +46,10 @@ class ConfigReloaderTest {
     }
 
     @Test
-    void aValidFileReplacesTheConfigurationAndTellsTheListener() throws Exception {
+    void aValidFileReplacesTheConfigurationAndTellsTheListener(Vertx vertx) throws Exception {
         Path file = Files.writeString(dir.resolve("c.yaml"), "acrLoginServer: a.azurecr.io\n");
         ConfigHolder holder = new ConfigHolder(SettingsLoader.load(file, Map.of()));
-        try (ConfigReloader r = reloader(holder, file)) {
+        try (ConfigReloader r = reloader(vertx, holder, file)) {
             Files.writeString(file, "acrLoginServer: b.azurecr.io\n");
             eventually("the reload", () -> count("success") == 1);
             assertEquals("b.azurecr.io", holder.get().settings().acrLoginServer());
@@ -64,11 +60,11 @@ class ConfigReloaderTest {
     }
 
     @Test
-    void anInvalidFileIsRefusedAndTheLastGoodOneServes() throws Exception {
+    void anInvalidFileIsRefusedAndTheLastGoodOneServes(Vertx vertx) throws Exception {
         Path file = Files.writeString(dir.resolve("c.yaml"), "acrLoginServer: a.azurecr.io\n");
         LoadedConfig first = SettingsLoader.load(file, Map.of());
         ConfigHolder holder = new ConfigHolder(first);
-        try (ConfigReloader r = reloader(holder, file)) {
+        try (ConfigReloader r = reloader(vertx, holder, file)) {
             Files.writeString(file, "acrLoginServer: a.azurecr.io\nserver: {port: http}\n");
             eventually("the refusal", () -> count("failure") == 1);
             assertEquals(first, holder.get());
@@ -77,9 +73,9 @@ class ConfigReloaderTest {
     }
 
     @Test
-    void onDefaultsOnlyTheMetersExist() throws Exception {
+    void onDefaultsOnlyTheMetersExist(Vertx vertx) throws Exception {
         ConfigHolder holder = new ConfigHolder(SettingsLoader.load(null, Map.of()));
-        try (ConfigReloader r = reloader(holder, null)) {
+        try (ConfigReloader r = reloader(vertx, holder, null)) {
             assertEquals(0, count("success"));
             assertEquals(0, count("failure"));
             assertTrue(registry.get(ConfigReloader.LAST_SUCCESS).gauge().value() > 0);

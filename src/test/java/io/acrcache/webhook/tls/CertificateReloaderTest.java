@@ -4,8 +4,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -13,22 +14,33 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(VertxExtension.class)
 class CertificateReloaderTest {
-    private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<KeyCertOptions> applied = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() {
-        vertx.close().await();
+    private final CertificateBundle first = CertificateGenerator.forService("s", "ns", Duration.ofDays(10));
+
+    /** A reloader on tls.crt and tls.key holding {@code first}, handing new pairs to {@code apply}. */
+    private CertificateReloader reloader(Vertx vertx, Function<KeyCertOptions, Future<Void>> apply) throws Exception {
+        Path cert = Files.writeString(dir.resolve("tls.crt"), first.certificatePem());
+        Path key = Files.writeString(dir.resolve("tls.key"), first.keyPem());
+        return new CertificateReloader(
+                vertx, cert, key, TlsMaterial.load(cert, key), apply, registry, Duration.ofMillis(20));
+    }
+
+    private Future<Void> accept(KeyCertOptions options) {
+        applied.add(options);
+        return Future.succeededFuture();
     }
 
     private double count(String result) {
@@ -43,25 +55,12 @@ class CertificateReloaderTest {
     }
 
     @Test
-    void aRotatedPairIsAppliedAndItsExpiryShown() throws Exception {
-        CertificateBundle first = CertificateGenerator.forService("s", "ns", Duration.ofDays(10));
-        Path cert = Files.writeString(dir.resolve("tls.crt"), first.certificatePem());
-        Path key = Files.writeString(dir.resolve("tls.key"), first.keyPem());
-        try (CertificateReloader r = new CertificateReloader(
-                vertx,
-                cert,
-                key,
-                TlsMaterial.load(cert, key),
-                options -> {
-                    applied.add(options);
-                    return Future.succeededFuture();
-                },
-                registry,
-                Duration.ofMillis(20))) {
+    void aRotatedPairIsAppliedAndItsExpiryShown(Vertx vertx) throws Exception {
+        try (CertificateReloader r = reloader(vertx, this::accept)) {
             assertEquals(first.certificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry());
             CertificateBundle second = CertificateGenerator.forService("s", "ns", Duration.ofDays(20));
-            Files.writeString(key, second.keyPem());
-            Files.writeString(cert, second.certificatePem());
+            Files.writeString(dir.resolve("tls.key"), second.keyPem());
+            Files.writeString(dir.resolve("tls.crt"), second.certificatePem());
             eventually("the rotation", () -> count("success") >= 1);
             eventually(
                     "the new expiry",
@@ -72,23 +71,10 @@ class CertificateReloaderTest {
     }
 
     @Test
-    void aMismatchedPairIsRefusedAndTheCurrentOneKept() throws Exception {
-        CertificateBundle first = CertificateGenerator.forService("s", "ns", Duration.ofDays(10));
-        Path cert = Files.writeString(dir.resolve("tls.crt"), first.certificatePem());
-        Path key = Files.writeString(dir.resolve("tls.key"), first.keyPem());
-        try (CertificateReloader r = new CertificateReloader(
-                vertx,
-                cert,
-                key,
-                TlsMaterial.load(cert, key),
-                options -> {
-                    applied.add(options);
-                    return Future.succeededFuture();
-                },
-                registry,
-                Duration.ofMillis(20))) {
+    void aMismatchedPairIsRefusedAndTheCurrentOneKept(Vertx vertx) throws Exception {
+        try (CertificateReloader r = reloader(vertx, this::accept)) {
             CertificateBundle other = CertificateGenerator.forService("x", "y", Duration.ofDays(30));
-            Files.writeString(key, other.keyPem());
+            Files.writeString(dir.resolve("tls.key"), other.keyPem());
             eventually("the refusal", () -> count("failure") == 1);
             assertEquals(List.of(), applied, "never handed to the server");
             assertEquals(first.certificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry());
@@ -96,21 +82,11 @@ class CertificateReloaderTest {
     }
 
     @Test
-    void aPairTheServerRejectsIsCountedAsFailure() throws Exception {
-        CertificateBundle first = CertificateGenerator.forService("s", "ns", Duration.ofDays(10));
-        Path cert = Files.writeString(dir.resolve("tls.crt"), first.certificatePem());
-        Path key = Files.writeString(dir.resolve("tls.key"), first.keyPem());
-        try (CertificateReloader r = new CertificateReloader(
-                vertx,
-                cert,
-                key,
-                TlsMaterial.load(cert, key),
-                options -> Future.failedFuture("server said no"),
-                registry,
-                Duration.ofMillis(20))) {
+    void aPairTheServerRejectsIsCountedAsFailure(Vertx vertx) throws Exception {
+        try (CertificateReloader r = reloader(vertx, options -> Future.failedFuture("server said no"))) {
             CertificateBundle second = CertificateGenerator.forService("s", "ns", Duration.ofDays(20));
-            Files.writeString(key, second.keyPem());
-            Files.writeString(cert, second.certificatePem());
+            Files.writeString(dir.resolve("tls.key"), second.keyPem());
+            Files.writeString(dir.resolve("tls.crt"), second.certificatePem());
             eventually("the failure", () -> count("failure") >= 1);
             assertEquals(0, count("success"));
             assertEquals(first.certificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry());

@@ -1,8 +1,9 @@
 package io.acrcache.webhook.watch;
 
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -16,20 +17,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+@ExtendWith(VertxExtension.class)
 class FileContentWatcherTest {
     private static final Duration FAST = Duration.ofMillis(20);
-    private final Vertx vertx = Vertx.vertx();
     private final List<List<String>> seen = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() {
-        vertx.close().await();
-    }
-
-    private FileContentWatcher watch(Path... files) {
+    private FileContentWatcher watch(Vertx vertx, Path... files) {
         return FileContentWatcher.start(
                 vertx,
                 List.of(files),
@@ -40,7 +36,7 @@ class FileContentWatcherTest {
     }
 
     /** Enough polls for a change to be seen had there been one: a marker file's change is seen after them. */
-    private void afterSomePolls() throws Exception {
+    private void afterSomePolls(Vertx vertx) throws Exception {
         Path marker = Files.writeString(dir.resolve("marker"), "0");
         List<String> markerSeen = new CopyOnWriteArrayList<>();
         try (FileContentWatcher w = FileContentWatcher.start(
@@ -54,27 +50,27 @@ class FileContentWatcherTest {
     }
 
     @Test
-    void reportsEachChangeOnceAndNotTheContentAtStart() throws Exception {
+    void reportsEachChangeOnceAndNotTheContentAtStart(Vertx vertx) throws Exception {
         Path a = Files.writeString(dir.resolve("a"), "one");
         Path b = Files.writeString(dir.resolve("b"), "x");
-        try (FileContentWatcher w = watch(a, b)) {
-            afterSomePolls();
+        try (FileContentWatcher w = watch(vertx, a, b)) {
+            afterSomePolls(vertx);
             assertEquals(List.of(), seen, "nothing changed yet");
             Files.writeString(b, "y");
             eventually("the change", () -> !seen.isEmpty());
-            afterSomePolls();
+            afterSomePolls(vertx);
             assertEquals(List.of(List.of("one", "y")), seen, "both contents, in order, once");
         }
     }
 
     @Test
-    void aSymlinkSwapAsKubernetesDoesItIsSeen() throws Exception {
+    void aSymlinkSwapAsKubernetesDoesItIsSeen(Vertx vertx) throws Exception {
         // a mounted ConfigMap: file -> ..data/file, ..data -> ..v1; an update repoints ..data atomically
         Path v1 = Files.createDirectory(dir.resolve("..v1"));
         Files.writeString(v1.resolve("config.yaml"), "first");
         Path data = Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
         Path file = Files.createSymbolicLink(dir.resolve("config.yaml"), Path.of("..data/config.yaml"));
-        try (FileContentWatcher w = watch(file)) {
+        try (FileContentWatcher w = watch(vertx, file)) {
             Path v2 = Files.createDirectory(dir.resolve("..v2"));
             Files.writeString(v2.resolve("config.yaml"), "second");
             Path tmp = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
@@ -84,11 +80,11 @@ class FileContentWatcherTest {
     }
 
     @Test
-    void aFileMissingMidUpdateIsWaitedFor() throws Exception {
+    void aFileMissingMidUpdateIsWaitedFor(Vertx vertx) throws Exception {
         Path a = Files.writeString(dir.resolve("a"), "one");
-        try (FileContentWatcher w = watch(a)) {
+        try (FileContentWatcher w = watch(vertx, a)) {
             Files.delete(a);
-            afterSomePolls();
+            afterSomePolls(vertx);
             assertEquals(List.of(), seen, "a missing file is no change");
             Files.writeString(a, "two");
             eventually("the file back", () -> seen.equals(List.of(List.of("two"))));
@@ -96,11 +92,11 @@ class FileContentWatcherTest {
     }
 
     @Test
-    void closedStopsWatching() throws Exception {
+    void closedStopsWatching(Vertx vertx) throws Exception {
         Path a = Files.writeString(dir.resolve("a"), "one");
-        watch(a).close();
+        watch(vertx, a).close();
         Files.writeString(a, "two");
-        afterSomePolls();
+        afterSomePolls(vertx);
         assertEquals(List.of(), seen);
     }
 }

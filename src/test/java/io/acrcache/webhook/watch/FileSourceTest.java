@@ -3,8 +3,9 @@ package io.acrcache.webhook.watch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -21,22 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Parse, apply, swap, count: one number a file, refused when it is not a number or the applier says no. */
+@ExtendWith(VertxExtension.class)
 class FileSourceTest {
     private static final String METRIC = "test.reloads";
-    private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<String> applied = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() {
-        vertx.close().await();
-    }
-
-    private FileSource<Integer> source(Path file, int initial) {
-        return FileSource.start(
+    private FileSource<Integer> source(Vertx vertx, Path file, int initial) {
+        return new FileSource<>(
                 vertx,
                 "number",
                 List.of(file),
@@ -52,14 +48,21 @@ class FileSourceTest {
                 "Test reloads");
     }
 
+    /** Writes {@code content}; it is counted as one failure and the value in force stays 1. */
+    private void refused(FileSource<Integer> source, Path file, String content) throws Exception {
+        Files.writeString(file, content);
+        eventually("the refusal of " + content, () -> count("failure") == 1);
+        assertEquals(1, source.current());
+    }
+
     private double count(String result) {
         return registry.get(METRIC).tag("result", result).counter().count();
     }
 
     @Test
-    void bothResultsAreShownFromTheStart() throws Exception {
+    void bothResultsAreShownFromTheStart(Vertx vertx) throws Exception {
         Path file = Files.writeString(dir.resolve("n"), "1");
-        try (FileSource<Integer> source = source(file, 1)) {
+        try (FileSource<Integer> source = source(vertx, file, 1)) {
             assertEquals(0, count("success"));
             assertEquals(0, count("failure"));
             assertEquals(1, source.current());
@@ -67,9 +70,9 @@ class FileSourceTest {
     }
 
     @Test
-    void aValidChangeIsAppliedSwappedAndCounted() throws Exception {
+    void aValidChangeIsAppliedSwappedAndCounted(Vertx vertx) throws Exception {
         Path file = Files.writeString(dir.resolve("n"), "1");
-        try (FileSource<Integer> source = source(file, 1)) {
+        try (FileSource<Integer> source = source(vertx, file, 1)) {
             Instant before = source.lastSuccess();
             Files.writeString(file, "2");
             eventually("the reload", () -> count("success") == 1);
@@ -80,12 +83,10 @@ class FileSourceTest {
     }
 
     @Test
-    void aChangeThatDoesNotParseIsRefusedAndTheNextOneTriedAgain() throws Exception {
+    void aChangeThatDoesNotParseIsRefusedAndTheNextOneTriedAgain(Vertx vertx) throws Exception {
         Path file = Files.writeString(dir.resolve("n"), "1");
-        try (FileSource<Integer> source = source(file, 1)) {
-            Files.writeString(file, "two");
-            eventually("the refusal", () -> count("failure") == 1);
-            assertEquals(1, source.current());
+        try (FileSource<Integer> source = source(vertx, file, 1)) {
+            refused(source, file, "two");
             assertTrue(applied.isEmpty(), "never applied");
             Files.writeString(file, "3");
             eventually("the next change", () -> count("success") == 1);
@@ -94,19 +95,17 @@ class FileSourceTest {
     }
 
     @Test
-    void aChangeTheApplierRefusesKeepsTheCurrentValue() throws Exception {
+    void aChangeTheApplierRefusesKeepsTheCurrentValue(Vertx vertx) throws Exception {
         Path file = Files.writeString(dir.resolve("n"), "1");
-        try (FileSource<Integer> source = source(file, 1)) {
-            Files.writeString(file, "-1");
-            eventually("the refusal", () -> count("failure") == 1);
-            assertEquals(1, source.current());
+        try (FileSource<Integer> source = source(vertx, file, 1)) {
+            refused(source, file, "-1");
             assertEquals(0, count("success"));
         }
     }
 
     @Test
-    void noFilesMeansNothingToWatchButTheMetersExist() {
-        try (FileSource<Integer> source = FileSource.start(
+    void noFilesMeansNothingToWatchButTheMetersExist(Vertx vertx) {
+        try (FileSource<Integer> source = new FileSource<>(
                 vertx,
                 "number",
                 List.of(),
