@@ -1,5 +1,6 @@
 package io.acrcache.webhook.config;
 
+import io.acrcache.webhook.testing.AtomicFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,10 +47,10 @@ class ConfigReloaderTest {
 
     @Test
     void aValidFileReplacesTheConfigurationAndTellsTheListener(Vertx vertx) throws Exception {
-        Path file = Files.writeString(dir.resolve("c.yaml"), "acrLoginServer: a.azurecr.io\n");
+        Path file = AtomicFiles.write(dir.resolve("c.yaml"), "acrLoginServer: a.azurecr.io\n");
         ConfigHolder holder = new ConfigHolder(SettingsLoader.load(file, Map.of()));
         try (ConfigReloader r = reloader(vertx, holder, file)) {
-            Files.writeString(file, "acrLoginServer: b.azurecr.io\n");
+            AtomicFiles.write(file, "acrLoginServer: b.azurecr.io\n");
             eventually("the reload", () -> count("success") == 1);
             assertEquals("b.azurecr.io", holder.get().settings().acrLoginServer());
             assertEquals(Mode.AUDIT, holder.get().settings().mode(), "environment applied again");
@@ -61,11 +61,11 @@ class ConfigReloaderTest {
 
     @Test
     void anInvalidFileIsRefusedAndTheLastGoodOneServes(Vertx vertx) throws Exception {
-        Path file = Files.writeString(dir.resolve("c.yaml"), "acrLoginServer: a.azurecr.io\n");
+        Path file = AtomicFiles.write(dir.resolve("c.yaml"), "acrLoginServer: a.azurecr.io\n");
         LoadedConfig first = SettingsLoader.load(file, Map.of());
         ConfigHolder holder = new ConfigHolder(first);
         try (ConfigReloader r = reloader(vertx, holder, file)) {
-            Files.writeString(file, "acrLoginServer: a.azurecr.io\nserver: {port: http}\n");
+            AtomicFiles.write(file, "acrLoginServer: a.azurecr.io\nserver: {port: http}\n");
             eventually("the refusal", () -> count("failure") == 1);
             assertEquals(first, holder.get());
             assertEquals(List.of(), reloads);

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.tls;
 
+import io.acrcache.webhook.testing.AtomicFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +32,8 @@ class CertificateReloaderTest {
 
     /** A reloader on tls.crt and tls.key holding {@code first}, handing new pairs to {@code apply}. */
     private CertificateReloader reloader(Vertx vertx, Function<KeyCertOptions, Future<Void>> apply) throws Exception {
-        Path cert = Files.writeString(dir.resolve("tls.crt"), first.certificatePem());
-        Path key = Files.writeString(dir.resolve("tls.key"), first.keyPem());
+        Path cert = AtomicFiles.write(dir.resolve("tls.crt"), first.certificatePem());
+        Path key = AtomicFiles.write(dir.resolve("tls.key"), first.keyPem());
         return new CertificateReloader(
                 vertx, cert, key, TlsMaterial.load(cert, key), apply, registry, Duration.ofMillis(20));
     }
@@ -59,8 +59,8 @@ class CertificateReloaderTest {
         try (CertificateReloader r = reloader(vertx, this::accept)) {
             assertEquals(first.certificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry());
             CertificateBundle second = CertificateGenerator.forService("s", "ns", Duration.ofDays(20));
-            Files.writeString(dir.resolve("tls.key"), second.keyPem());
-            Files.writeString(dir.resolve("tls.crt"), second.certificatePem());
+            AtomicFiles.write(dir.resolve("tls.key"), second.keyPem());
+            AtomicFiles.write(dir.resolve("tls.crt"), second.certificatePem());
             eventually("the rotation", () -> count("success") >= 1);
             eventually(
                     "the new expiry",
@@ -74,7 +74,7 @@ class CertificateReloaderTest {
     void aMismatchedPairIsRefusedAndTheCurrentOneKept(Vertx vertx) throws Exception {
         try (CertificateReloader r = reloader(vertx, this::accept)) {
             CertificateBundle other = CertificateGenerator.forService("x", "y", Duration.ofDays(30));
-            Files.writeString(dir.resolve("tls.key"), other.keyPem());
+            AtomicFiles.write(dir.resolve("tls.key"), other.keyPem());
             eventually("the refusal", () -> count("failure") == 1);
             assertEquals(List.of(), applied, "never handed to the server");
             assertEquals(first.certificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry());
@@ -85,8 +85,8 @@ class CertificateReloaderTest {
     void aPairTheServerRejectsIsCountedAsFailure(Vertx vertx) throws Exception {
         try (CertificateReloader r = reloader(vertx, options -> Future.failedFuture("server said no"))) {
             CertificateBundle second = CertificateGenerator.forService("s", "ns", Duration.ofDays(20));
-            Files.writeString(dir.resolve("tls.key"), second.keyPem());
-            Files.writeString(dir.resolve("tls.crt"), second.certificatePem());
+            AtomicFiles.write(dir.resolve("tls.key"), second.keyPem());
+            AtomicFiles.write(dir.resolve("tls.crt"), second.certificatePem());
             eventually("the failure", () -> count("failure") >= 1);
             assertEquals(0, count("success"));
             assertEquals(first.certificate().getNotAfter().toInstant().getEpochSecond(), (long) expiry());

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.watch;
 
+import io.acrcache.webhook.testing.AtomicFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +50,7 @@ class FileSourceTest {
 
     /** Writes {@code content}; it is counted as one failure and the value in force stays 1. */
     private void refused(FileSource<Integer> source, Path file, String content) throws Exception {
-        Files.writeString(file, content);
+        AtomicFiles.write(file, content);
         eventually("the refusal of " + content, () -> count("failure") == 1);
         assertEquals(1, source.current());
     }
@@ -61,7 +61,7 @@ class FileSourceTest {
 
     @Test
     void bothResultsAreShownFromTheStart(Vertx vertx) throws Exception {
-        Path file = Files.writeString(dir.resolve("n"), "1");
+        Path file = AtomicFiles.write(dir.resolve("n"), "1");
         try (FileSource<Integer> source = source(vertx, file, 1)) {
             assertEquals(0, count("success"));
             assertEquals(0, count("failure"));
@@ -71,10 +71,10 @@ class FileSourceTest {
 
     @Test
     void aValidChangeIsAppliedSwappedAndCounted(Vertx vertx) throws Exception {
-        Path file = Files.writeString(dir.resolve("n"), "1");
+        Path file = AtomicFiles.write(dir.resolve("n"), "1");
         try (FileSource<Integer> source = source(vertx, file, 1)) {
             Instant before = source.lastSuccess();
-            Files.writeString(file, "2");
+            AtomicFiles.write(file, "2");
             eventually("the reload", () -> count("success") == 1);
             assertEquals(2, source.current());
             assertEquals(List.of("1->2"), applied);
@@ -84,11 +84,11 @@ class FileSourceTest {
 
     @Test
     void aChangeThatDoesNotParseIsRefusedAndTheNextOneTriedAgain(Vertx vertx) throws Exception {
-        Path file = Files.writeString(dir.resolve("n"), "1");
+        Path file = AtomicFiles.write(dir.resolve("n"), "1");
         try (FileSource<Integer> source = source(vertx, file, 1)) {
             refused(source, file, "two");
             assertTrue(applied.isEmpty(), "never applied");
-            Files.writeString(file, "3");
+            AtomicFiles.write(file, "3");
             eventually("the next change", () -> count("success") == 1);
             assertEquals(3, source.current());
         }
@@ -96,7 +96,7 @@ class FileSourceTest {
 
     @Test
     void aChangeTheApplierRefusesKeepsTheCurrentValue(Vertx vertx) throws Exception {
-        Path file = Files.writeString(dir.resolve("n"), "1");
+        Path file = AtomicFiles.write(dir.resolve("n"), "1");
         try (FileSource<Integer> source = source(vertx, file, 1)) {
             refused(source, file, "-1");
             assertEquals(0, count("success"));
