@@ -6,7 +6,12 @@ import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +46,36 @@ class SettingsCatalogTest {
                 readme.contains("\n" + table + "\n"),
                 "README.md's configuration table differs from SettingsCatalog.markdownTable(); replace it with:\n"
                         + table);
+    }
+
+    /** Other documents that quote a key with its variable and default (docs/pull-failures.md) quote them right. */
+    @Test
+    void documentsQuotingAKeyQuoteItsVariableAndDefault() throws Exception {
+        Pattern row = Pattern.compile("^\\| `([A-Za-z.]+)` \\| `(ACW_[A-Z_]+)` \\| (`([^`]*)`|\\(none[^)]*\\)) \\|");
+        Map<String, SettingDef> byPath = new HashMap<>();
+        SettingsCatalog.ALL.forEach(def -> byPath.put(def.path(), def));
+        List<String> problems = new ArrayList<>();
+        int rows = 0;
+        try (Stream<Path> docs = Files.list(Path.of("docs"))) {
+            for (Path doc : docs.filter(p -> p.toString().endsWith(".md")).toList()) {
+                for (String line : Files.readAllLines(doc)) {
+                    Matcher m = row.matcher(line);
+                    if (!m.find()) {
+                        continue;
+                    }
+                    rows++;
+                    SettingDef def = byPath.get(m.group(1));
+                    String quotedDefault = m.group(4) == null ? "" : m.group(4);
+                    if (def == null
+                            || !def.env().equals(m.group(2))
+                            || !def.defaultText().equals(quotedDefault)) {
+                        problems.add(doc + ": " + line);
+                    }
+                }
+            }
+        }
+        assertTrue(rows > 0, "no document quotes a key: is the pattern still right?");
+        assertEquals(List.of(), problems, "rows that disagree with the catalogue");
     }
 
     @Test
