@@ -36,8 +36,7 @@ public final class SettingsLoader {
     static {
         for (SettingDef def : SettingsCatalog.ALL) {
             BY_PATH.put(def.path(), def);
-            int dot = def.path().indexOf('.');
-            if (dot > 0) {
+            for (int dot = def.path().indexOf('.'); dot > 0; dot = def.path().indexOf('.', dot + 1)) {
                 SECTIONS.add(def.path().substring(0, dot));
             }
         }
@@ -97,18 +96,22 @@ public final class SettingsLoader {
             errors.add(sourceName + ": must be a mapping of settings or a list of cache rules");
             return;
         }
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            String key = e.getKey();
-            if (SECTIONS.contains(key)) {
-                if (!e.getValue().isObject()) {
-                    errors.add(key + ": must be a mapping");
-                    continue;
-                }
-                for (Map.Entry<String, JsonNode> inner : e.getValue().properties()) {
-                    put(key + "." + inner.getKey(), inner.getValue(), values, errors);
+        readSection("", root, values, errors);
+    }
+
+    /** A mapping of keys and sections, at any depth ({@code server}, later {@code registry.sync}, ...). */
+    private static void readSection(
+            String prefix, JsonNode section, Map<String, JsonNode> values, List<String> errors) {
+        for (Map.Entry<String, JsonNode> e : section.properties()) {
+            String path = prefix + e.getKey();
+            if (SECTIONS.contains(path)) {
+                if (e.getValue().isObject()) {
+                    readSection(path + ".", e.getValue(), values, errors);
+                } else {
+                    errors.add(path + ": must be a mapping");
                 }
             } else {
-                put(key, e.getValue(), values, errors);
+                put(path, e.getValue(), values, errors);
             }
         }
     }
