@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class CertificateReloaderTest {
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<KeyCertOptions> applied = new CopyOnWriteArrayList<>();
-
     @TempDir
     Path dir;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<KeyCertOptions> applied = new CopyOnWriteArrayList<>();
 
     private final CertificateBundle first = CertificateGenerator.forService("s", "ns", Duration.ofDays(10));
 
