@@ -62,20 +62,15 @@ public final class Main {
             err.println(e.getMessage());
             return 2;
         }
-        LogSetup.configure(config.settings().logging());
+        LogSetup.configure(WebhookApp.logOptions(config.settings()));
         config.warnings().forEach(LOG::warning);
         LOG.info("configuration " + (configPath == null ? "(embedded defaults)" : configPath) + ": login server "
                 + config.settings().acrLoginServer() + ", " + config.ruleSet().size() + " rule(s), mode "
                 + config.settings().mode().label());
         WebhookApp app;
         try {
-            WebhookApp.Options options = new WebhookApp.Options(
-                    configPath == null ? null : Path.of(configPath),
-                    env,
-                    Path.of("certs"),
-                    Runtime.getRuntime().availableProcessors(),
-                    java.time.Duration.ofSeconds(2));
-            app = WebhookApp.start(config, options);
+            app = WebhookApp.start(
+                    config, WebhookApp.Options.production(configPath == null ? null : Path.of(configPath), env));
         } catch (Exception e) {
             err.println("cannot start: " + e.getMessage());
             return 1;

@@ -4,6 +4,8 @@ import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.logging.LogOptions;
+import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
@@ -19,14 +21,12 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,17 +74,14 @@ public final class WebhookApp {
      */
     public record Options(
             Path configFile, Map<String, String> env, Path devCertDir, int instances, Duration reloadInterval) {
-        public static Options defaults() {
+        /** How production runs: certificates in ./certs, one instance per core, files checked every 2 s. */
+        public static Options production(Path configFile, Map<String, String> env) {
             return new Options(
-                    null,
-                    Map.of(),
+                    configFile,
+                    env,
                     Path.of("certs"),
                     Runtime.getRuntime().availableProcessors(),
                     Duration.ofSeconds(2));
-        }
-
-        public Options withConfigFile(Path file) {
-            return new Options(file, env, devCertDir, instances, reloadInterval);
         }
     }
 
@@ -109,17 +106,19 @@ public final class WebhookApp {
         readiness.set(Readiness.TLS, true);
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
-            PullFailureReporter pullFailures = await(PullFailureReporter.start(vertx, holder, registry, readiness));
-            WebhookServer server = await(WebhookServer.start(
-                    vertx,
-                    holder,
-                    registry,
-                    readiness,
-                    ServerTlsOptions.keyCert(tls),
-                    options.instances(),
-                    pullFailures::mount));
+            PullFailureReporter pullFailures = PullFailureReporter.start(vertx, holder, registry, readiness)
+                    .await();
+            WebhookServer server = WebhookServer.start(
+                            vertx,
+                            holder,
+                            registry,
+                            readiness,
+                            ServerTlsOptions.keyCert(tls),
+                            options.instances(),
+                            pullFailures::mount)
+                    .await();
             WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
-            app.closeables.add(() -> await(pullFailures.stop()));
+            app.closeables.add(() -> pullFailures.stop().await());
             app.closeables.add(new CertificateReloader(
                     vertx,
                     tlsFiles.cert(),
@@ -129,12 +128,31 @@ public final class WebhookApp {
                     registry,
                     options.reloadInterval()));
             app.closeables.add(new ConfigReloader(
-                    vertx, holder, options.configFile(), options.env(), registry, options.reloadInterval()));
+                    vertx,
+                    holder,
+                    options.configFile(),
+                    options.env(),
+                    registry,
+                    options.reloadInterval(),
+                    WebhookApp::reloaded));
             return app;
         } catch (Exception e) {
             vertx.close();
             throw e;
         }
+    }
+
+    /** Logging follows a reload; it is reconfigured only when it changed (that replaces its writer thread). */
+    private static void reloaded(LoadedConfig before, LoadedConfig after) {
+        Settings.Logging logging = after.settings().logging();
+        if (!before.settings().logging().equals(logging)) {
+            LogSetup.configure(logOptions(after.settings()));
+        }
+    }
+
+    /** The logging part of the settings, in logging's own terms. */
+    public static LogOptions logOptions(Settings settings) {
+        return new LogOptions(settings.logging().format(), settings.logging().level());
     }
 
     private record TlsFiles(Path cert, Path key) {}
@@ -195,26 +213,15 @@ public final class WebhookApp {
             }
         }
         try {
-            await(server.shutdown(drain, SHUTDOWN_GRACE));
+            server.shutdown(drain, SHUTDOWN_GRACE).await();
         } catch (Exception e) {
             LOG.warning("shutdown did not complete cleanly: " + e);
         } finally {
             try {
-                await(vertx.close());
+                vertx.close().await();
             } catch (Exception e) {
                 LOG.warning("closing Vert.x: " + e);
             }
-        }
-    }
-
-    static <T> T await(Future<T> future) throws Exception {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) {
-                throw ex;
-            }
-            throw new UncheckedIOException(new IOException(e.getCause()));
         }
     }
 }

@@ -1,10 +1,9 @@
 package io.acrcache.webhook.config;
 
-import io.acrcache.webhook.logging.LogSetup;
-import io.acrcache.webhook.watch.FileContentWatcher;
-import io.acrcache.webhook.watch.ReloadCounter;
+import io.acrcache.webhook.watch.FileSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.nio.charset.StandardCharsets;
@@ -12,13 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 
 /**
  * Re-reads the config file when it changes. A valid file replaces the rules and options between two admissions; an
  * invalid one is refused with its errors logged and counted, and the last good configuration keeps serving. Listener
  * settings (hosts, ports, body limit, certificate paths, the pull-failure watch) are bound at start: a change to them
- * is applied only by a restart, and said so. With no file (embedded defaults) it only registers its meters.
+ * is applied only by a restart, and said so. Whoever else must follow a reload (logging) subscribes with
+ * {@code onReload}. With no file (embedded defaults) it only registers its meters.
  */
 public final class ConfigReloader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
@@ -27,66 +28,60 @@ public final class ConfigReloader implements AutoCloseable {
 
     private final ConfigHolder holder;
     private final Path file;
-    private final Map<String, String> env;
-    private final ReloadCounter reloads;
-    private volatile double lastSuccessEpochSeconds;
-    private final FileContentWatcher watcher;
+    private final BiConsumer<LoadedConfig, LoadedConfig> onReload;
+    private final FileSource<LoadedConfig> source;
 
+    /** @param onReload called with the configuration before and after each accepted reload, after it is in force */
     public ConfigReloader(
             Vertx vertx,
             ConfigHolder holder,
             Path file,
             Map<String, String> env,
             MeterRegistry registry,
-            Duration interval) {
+            Duration interval,
+            BiConsumer<LoadedConfig, LoadedConfig> onReload) {
         this.holder = holder;
         this.file = file;
-        this.env = env;
-        this.reloads = new ReloadCounter(registry, RELOADS, "Configuration reloads, by result");
-        this.lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
-        Gauge.builder(LAST_SUCCESS, this, r -> r.lastSuccessEpochSeconds)
+        this.onReload = onReload;
+        this.source = new FileSource<>(
+                vertx,
+                "configuration",
+                file == null ? List.of() : List.of(file),
+                interval,
+                holder.get(),
+                contents ->
+                        SettingsLoader.parse(new String(contents.get(0), StandardCharsets.UTF_8), file.toString(), env),
+                (previous, next) -> apply(next),
+                registry,
+                RELOADS,
+                "Configuration reloads, by result");
+        Gauge.builder(LAST_SUCCESS, source, s -> s.lastSuccess().toEpochMilli() / 1000.0)
                 .baseUnit("seconds")
                 .description("When the configuration in force was loaded (Unix time)")
                 .register(registry);
-        // on embedded defaults there is no file to watch, but the meters still tell when the config was loaded
-        this.watcher = file == null
-                ? null
-                : FileContentWatcher.start(vertx, List.of(file), interval, contents -> reload(contents.get(0)));
     }
 
-    private void reload(byte[] content) {
-        LoadedConfig next;
-        try {
-            next = SettingsLoader.parse(new String(content, StandardCharsets.UTF_8), file.toString(), env);
-        } catch (ConfigException e) {
-            reloads.failure();
-            LOG.severe("configuration change in " + file + " refused; the previous configuration stays in force. "
-                    + e.getMessage());
-            return;
-        }
-        Settings before = holder.get().settings();
-        Settings after = next.settings();
+    private Future<Void> apply(LoadedConfig next) {
+        // the holder, not the source, knows what serves now: tests and operators may set it directly
+        LoadedConfig before = holder.get();
         holder.set(next);
-        lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
-        reloads.success();
         next.warnings().forEach(LOG::warning);
-        if (!before.logging().equals(after.logging())) {
-            LogSetup.configure(after.logging()); // replaces the log handler and its writer thread
-        }
+        Settings was = before.settings();
+        Settings now = next.settings();
         LOG.info("configuration reloaded from " + file + ": " + next.ruleSet().size() + " rule(s), mode "
-                + after.mode().label());
-        if (!before.server().equals(after.server())
-                || !before.ops().equals(after.ops())
-                || !before.pullFailures().equals(after.pullFailures())) {
+                + now.mode().label());
+        if (!was.server().equals(now.server())
+                || !was.ops().equals(now.ops())
+                || !was.pullFailures().equals(now.pullFailures())) {
             LOG.warning("server, ops or pullFailures settings changed in " + file
                     + ": they take effect at the next restart");
         }
+        onReload.accept(before, next);
+        return Future.succeededFuture();
     }
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.close();
-        }
+        source.close();
     }
 }

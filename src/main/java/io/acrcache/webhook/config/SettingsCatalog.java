@@ -1,77 +1,140 @@
 package io.acrcache.webhook.config;
 
+import java.util.Arrays;
 import java.util.List;
 
-/** Every configuration key the webhook knows, with its default. */
+import static io.acrcache.webhook.config.SettingDef.bool;
+import static io.acrcache.webhook.config.SettingDef.choice;
+import static io.acrcache.webhook.config.SettingDef.integer;
+import static io.acrcache.webhook.config.SettingDef.list;
+import static io.acrcache.webhook.config.SettingDef.port;
+import static io.acrcache.webhook.config.SettingDef.rules;
+import static io.acrcache.webhook.config.SettingDef.text;
+
+/**
+ * Every configuration key the webhook knows, each defined once. Adding a key is one entry here plus its component in
+ * {@link Settings} (same name, nested records for dotted sections); the loader binds it by that name.
+ */
 public final class SettingsCatalog {
-    public static final String DEFAULT_HUB_HOSTS =
-            "docker.io,index.docker.io,registry-1.docker.io,registry.hub.docker.com";
+    /** A registry host with an optional port, as a login server is written. */
+    static final String HOST = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?";
+    /** A Kubernetes namespace name (DNS label). */
+    static final String NAMESPACE = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    /** An annotation key: optional DNS-subdomain prefix and a name of at most 63 characters. */
+    static final String ANNOTATION_KEY = "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+            + "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
 
     public static final List<SettingDef> ALL = List.of(
-            new SettingDef(
-                    "acrLoginServer",
-                    "myacr.azurecr.io",
-                    "Login server of the Azure Container Registry that holds the cache rules."),
-            new SettingDef(
+            text(
+                            "acrLoginServer",
+                            Defaults.ACR_LOGIN_SERVER,
+                            "Login server of the Azure Container Registry that holds the cache rules.")
+                    .lowercased()
+                    .matching(HOST, "a registry host name such as myacr.azurecr.io"),
+            choice(
                     "mode",
-                    "enforce",
-                    "enforce: patch Pods. audit: compute rewrites, report them as warnings, patch nothing."),
-            new SettingDef(
+                    Defaults.MODE.label(),
+                    Arrays.stream(Mode.values()).map(Mode::label).toList(),
+                    "`enforce` patches Pods; `audit` reports would-be rewrites in warnings and patches nothing."),
+            list(
                     "dockerHubHosts",
-                    DEFAULT_HUB_HOSTS,
-                    "Host names treated as Docker Hub (normalized to docker.io). docker.io and index.docker.io are always included."),
-            new SettingDef("excludedNamespaces", "kube-system", "Namespaces whose Pods are never rewritten."),
-            new SettingDef(
-                    "optOutAnnotation",
-                    "acr-cache-webhook.io/skip",
-                    "A Pod with this annotation set to \"true\" is left alone."),
-            new SettingDef(
+                    Defaults.DOCKER_HUB_HOSTS,
+                    "Hosts treated as Docker Hub (normalized to `docker.io`); `docker.io` and `index.docker.io`"
+                            + " are always included."),
+            list("excludedNamespaces", Defaults.EXCLUDED_NAMESPACES, "Namespaces whose Pods are never rewritten.")
+                    .matching(NAMESPACE, "a namespace name"),
+            text(
+                            "optOutAnnotation",
+                            Defaults.OPT_OUT_ANNOTATION,
+                            "A Pod with this annotation set to `\"true\"` is left alone.")
+                    .matching(ANNOTATION_KEY, "an annotation key"),
+            rules(
                     "rules",
-                    "[{source: docker.io/*, target: docker/*}]",
-                    "ACR cache rules (source upstream repository → target repository), hand-written or the output of 'az acr cache list -o json'."),
-            new SettingDef("server.host", "0.0.0.0", "Address the admission (TLS) listener binds."),
-            new SettingDef("server.port", "8443", "Port of the admission (TLS) listener; 0 picks a free port."),
-            new SettingDef(
+                    Defaults.RULES,
+                    "ACR cache rules (source upstream repository → target repository), hand-written or the output"
+                            + " of `az acr cache list -o json`."),
+            text("server.host", Defaults.SERVER_HOST, "Address the admission (TLS) listener binds."),
+            port("server.port", Defaults.SERVER_PORT, "Port of the admission (TLS) listener; `0` picks a free one."),
+            text(
                     "server.tlsCertFile",
                     "",
-                    "PEM certificate chain for the admission listener. Empty: development certificates are generated in ./certs."),
-            new SettingDef("server.tlsKeyFile", "", "PEM private key for the admission listener."),
-            new SettingDef(
-                    "server.maxBodyBytes", "4194304", "Largest AdmissionReview body accepted; larger bodies get 413."),
-            new SettingDef(
+                    "PEM certificate chain for the admission listener. Empty: development certificates are"
+                            + " generated in `./certs`."),
+            text("server.tlsKeyFile", "", "PEM private key (PKCS#8, EC or RSA) for the admission listener."),
+            integer(
+                    "server.maxBodyBytes",
+                    Defaults.SERVER_MAX_BODY_BYTES,
+                    1024,
+                    64 * 1024 * 1024,
+                    "Largest AdmissionReview body accepted (one carries up to two Pods of ≤1.5 MiB each);"
+                            + " larger gets 413."),
+            integer(
                     "server.maxHeaderBytes",
-                    "8192",
+                    Defaults.SERVER_MAX_HEADER_BYTES,
+                    1024,
+                    1024 * 1024,
                     "Largest request head (request line and headers) accepted; larger gets 431."),
-            new SettingDef(
+            integer(
                     "server.requestTimeoutSeconds",
-                    "10",
-                    "A request not answered this long after its headers arrived (a body that trickles in) gets 408."),
-            new SettingDef(
+                    Defaults.SERVER_REQUEST_TIMEOUT_SECONDS,
+                    1,
+                    300,
+                    "A request not answered this long after its headers arrived (a body that trickles in)"
+                            + " gets 408."),
+            integer(
                     "server.idleTimeoutSeconds",
-                    "60",
-                    "A connection on which nothing is read or written this long is closed (a client that stalls)."),
-            new SettingDef(
+                    Defaults.SERVER_IDLE_TIMEOUT_SECONDS,
+                    1,
+                    3600,
+                    "A connection on which nothing is read or written this long is closed (a client that"
+                            + " stalls)."),
+            integer(
                     "server.maxConnections",
-                    "2000",
+                    Defaults.SERVER_MAX_CONNECTIONS,
+                    1,
+                    1_000_000,
                     "Open admission connections at most; further connections are closed at once."),
-            new SettingDef("ops.host", "0.0.0.0", "Address the ops (plain HTTP) listener binds."),
-            new SettingDef(
+            text("ops.host", Defaults.OPS_HOST, "Address the ops (plain HTTP) listener binds."),
+            port(
                     "ops.port",
-                    "9090",
-                    "Port of the ops listener: /healthz, /readyz, /metrics, /pull-failures; 0 picks a free port."),
-            new SettingDef(
+                    Defaults.OPS_PORT,
+                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`; `0` picks"
+                            + " a free one."),
+            bool(
                     "pullFailures.enabled",
-                    "false",
+                    Defaults.PULL_FAILURES_ENABLED,
                     "Watch Kubernetes Events for image pulls throttled by Docker Hub (needs RBAC on events)."),
-            new SettingDef("pullFailures.namespaces", "", "Namespaces to watch for Events; empty watches all."),
-            new SettingDef("pullFailures.maxEntries", "1000", "Most report entries kept; the oldest are evicted."),
-            new SettingDef("pullFailures.retentionMinutes", "1440", "Report entries older than this are dropped."),
-            new SettingDef("logging.format", "text", "text or json (one JSON object a line, for log shippers)."),
-            new SettingDef("logging.level", "info", "error, warn, info or debug (debug logs one line per admission)."),
-            new SettingDef(
+            list("pullFailures.namespaces", List.of(), "Namespaces to watch for Events; empty watches all.")
+                    .matching(NAMESPACE, "a namespace name"),
+            integer(
+                    "pullFailures.maxEntries",
+                    Defaults.PULL_FAILURES_MAX_ENTRIES,
+                    1,
+                    1_000_000,
+                    "Most report entries kept; the oldest are evicted."),
+            integer(
+                    "pullFailures.retentionMinutes",
+                    Defaults.PULL_FAILURES_RETENTION_MINUTES,
+                    1,
+                    60 * 24 * 90,
+                    "Report entries older than this are dropped."),
+            choice(
+                    "logging.format",
+                    Defaults.LOGGING_FORMAT,
+                    List.of("text", "json"),
+                    "`text`, or `json` (one JSON object a line, for log shippers)."),
+            choice(
+                    "logging.level",
+                    Defaults.LOGGING_LEVEL,
+                    List.of("error", "warn", "info", "debug"),
+                    "`error`, `warn`, `info` (one line per rewrite) or `debug` (one line per admission)."),
+            integer(
                     "shutdown.drainSeconds",
-                    "5",
-                    "On SIGTERM: readiness turns false and the server keeps answering this long before it stops."));
+                    Defaults.SHUTDOWN_DRAIN_SECONDS,
+                    0,
+                    300,
+                    "On SIGTERM: readiness turns false and the server keeps answering this long before it"
+                            + " stops."));
 
     private SettingsCatalog() {}
 
@@ -80,18 +143,44 @@ public final class SettingsCatalog {
         StringBuilder sb = new StringBuilder();
         sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE]\n")
                 .append("       java -jar acr-cache-webhook.jar certs [--help]\n\n")
-                .append(
-                        "The config file is YAML (or the JSON of 'az acr cache list -o json'); its path may also come from\n")
-                .append(
-                        "ACW_CONFIG. Each key below may be overridden by its environment variable (lists: comma-separated).\n\n");
+                .append("The config file is YAML (or the JSON of 'az acr cache list -o json'); its path may also"
+                        + " come from\n")
+                .append("ACW_CONFIG. Each key below may be overridden by its environment variable (lists:"
+                        + " comma-separated).\n\n");
         for (SettingDef def : ALL) {
             sb.append(String.format(
                     "  %-28s %-34s default: %s%n      %s%n",
                     def.path(),
                     def.env(),
                     def.defaultText().isEmpty() ? "(none)" : def.defaultText(),
-                    def.description()));
+                    def.description().replace("`", "") + constraint(def)));
         }
         return sb.toString();
+    }
+
+    /** The README's configuration table (Markdown), one row a key. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| key | environment | default | meaning |\n|---|---|---|---|\n");
+        for (SettingDef def : ALL) {
+            sb.append("| `")
+                    .append(def.path())
+                    .append("` | `")
+                    .append(def.env())
+                    .append("` | ")
+                    .append(def.defaultText().isEmpty() ? "(none)" : "`" + def.defaultText() + "`")
+                    .append(" | ")
+                    .append(def.description().replace("|", "\\|"))
+                    .append(constraint(def).replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /** The range of a number, said once for help and README alike (choices are named in the description). */
+    private static String constraint(SettingDef def) {
+        return switch (def.kind()) {
+            case INTEGER -> " (" + def.min() + " to " + def.max() + ")";
+            default -> "";
+        };
     }
 }

@@ -10,6 +10,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,31 +21,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * Merges defaults, the config file and environment overrides (in that order) and validates the result, listing every
- * error at once with the field it concerns. Used at start and for each reload; callable from tests without a server.
+ * Merges defaults, the config file and environment overrides (in that order) and validates the result against
+ * {@link SettingsCatalog}, listing every error at once with the field it concerns. Used at start and for each reload;
+ * callable from tests without a server.
  */
 public final class SettingsLoader {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Set<String> LIST_KEYS =
-            Set.of("dockerHubHosts", "excludedNamespaces", "pullFailures.namespaces");
     private static final Map<String, SettingDef> BY_PATH = new HashMap<>();
     private static final Set<String> SECTIONS = new LinkedHashSet<>();
-    // host name with optional port, as a registry login server is written
-    private static final Pattern LOGIN_SERVER =
-            Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?");
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern ANNOTATION_KEY = Pattern.compile(
-            "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
 
     static {
         for (SettingDef def : SettingsCatalog.ALL) {
             BY_PATH.put(def.path(), def);
-            int dot = def.path().indexOf('.');
-            if (dot > 0) {
+            for (int dot = def.path().indexOf('.'); dot > 0; dot = def.path().indexOf('.', dot + 1)) {
                 SECTIONS.add(def.path().substring(0, dot));
             }
         }
@@ -70,26 +62,15 @@ public final class SettingsLoader {
         List<String> errors = new ArrayList<>();
         Map<String, JsonNode> values = new HashMap<>();
         for (SettingDef def : SettingsCatalog.ALL) {
-            if (!def.path().equals("rules")) {
-                values.put(def.path(), fromText(def.path(), def.defaultText()));
-            }
+            values.put(def.path(), fromText(def, def.defaultText(), "default of " + def.path(), errors));
         }
-        values.put("rules", defaultRules());
         if (text != null) {
             readFile(text, sourceName, values, errors);
         }
         for (SettingDef def : SettingsCatalog.ALL) {
             String override = env.get(def.env());
             if (override != null) {
-                if (def.path().equals("rules")) {
-                    try {
-                        values.put("rules", YAML.readTree(override));
-                    } catch (JacksonException e) {
-                        errors.add(def.env() + ": not valid YAML or JSON (" + firstLine(e) + ")");
-                    }
-                } else {
-                    values.put(def.path(), fromText(def.path(), override));
-                }
+                values.put(def.path(), fromText(def, override, def.env(), errors));
             }
         }
         return build(new Reader(values, errors));
@@ -115,127 +96,133 @@ public final class SettingsLoader {
             errors.add(sourceName + ": must be a mapping of settings or a list of cache rules");
             return;
         }
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            String key = e.getKey();
-            if (SECTIONS.contains(key)) {
-                if (!e.getValue().isObject()) {
-                    errors.add(key + ": must be a mapping");
-                    continue;
+        readSection("", root, values, errors);
+    }
+
+    /** A mapping of keys and sections, at any depth ({@code server}, later {@code registry.sync}, ...). */
+    private static void readSection(
+            String prefix, JsonNode section, Map<String, JsonNode> values, List<String> errors) {
+        for (Map.Entry<String, JsonNode> e : section.properties()) {
+            String path = prefix + e.getKey();
+            if (SECTIONS.contains(path)) {
+                if (e.getValue().isObject()) {
+                    readSection(path + ".", e.getValue(), values, errors);
+                } else {
+                    errors.add(path + ": must be a mapping");
                 }
-                for (Map.Entry<String, JsonNode> inner : e.getValue().properties()) {
-                    String path = key + "." + inner.getKey();
-                    if (BY_PATH.containsKey(path)) {
-                        values.put(path, inner.getValue());
-                    } else {
-                        errors.add(path + ": unknown key");
-                    }
-                }
-            } else if (BY_PATH.containsKey(key)) {
-                values.put(key, e.getValue());
             } else {
-                errors.add(key + ": unknown key");
+                put(path, e.getValue(), values, errors);
             }
         }
     }
 
-    private static LoadedConfig build(Reader r) throws ConfigException {
-        String loginServer = r.string("acrLoginServer").toLowerCase(Locale.ROOT);
-        if (!LOGIN_SERVER.matcher(loginServer).matches()) {
-            r.errors.add("acrLoginServer: '" + loginServer + "' is not a registry host name such as myacr.azurecr.io");
+    private static void put(String path, JsonNode value, Map<String, JsonNode> values, List<String> errors) {
+        if (BY_PATH.containsKey(path)) {
+            values.put(path, value);
+        } else {
+            errors.add(path + ": unknown key");
         }
-        Mode mode = r.oneOf("mode", Mode.class);
-        List<String> hubHosts = r.list("dockerHubHosts");
+    }
+
+    /** Each key read by its definition, then the checks that span keys, then the values bound into {@link Settings}. */
+    private static LoadedConfig build(Reader r) throws ConfigException {
+        Map<String, Object> typed = new HashMap<>();
+        for (SettingDef def : SettingsCatalog.ALL) {
+            typed.put(def.path(), r.read(def));
+        }
+        @SuppressWarnings("unchecked")
+        List<String> hubHosts = (List<String>) typed.get("dockerHubHosts");
         DockerHubHosts hubs = null;
         try {
             hubs = DockerHubHosts.of(hubHosts);
         } catch (IllegalArgumentException e) {
-            r.errors.add("dockerHubHosts: " + e.getMessage());
+            r.error("dockerHubHosts", e.getMessage());
         }
-        List<String> excluded = r.list("excludedNamespaces");
-        for (String ns : excluded) {
-            if (!NAMESPACE.matcher(ns).matches()) {
-                r.errors.add("excludedNamespaces: '" + ns + "' is not a namespace name");
-            }
+        if (((String) typed.get("server.tlsCertFile")).isEmpty()
+                != ((String) typed.get("server.tlsKeyFile")).isEmpty()) {
+            r.error("server.tlsCertFile, server.tlsKeyFile", "set both or neither");
         }
-        String optOut = r.string("optOutAnnotation");
-        if (!ANNOTATION_KEY.matcher(optOut).matches()) {
-            r.errors.add("optOutAnnotation: '" + optOut + "' is not an annotation key");
-        }
-        Settings.Server server = new Settings.Server(
-                r.string("server.host"),
-                r.port("server.port"),
-                r.string("server.tlsCertFile"),
-                r.string("server.tlsKeyFile"),
-                r.integer("server.maxBodyBytes", 1024, 64 * 1024 * 1024),
-                r.integer("server.maxHeaderBytes", 1024, 1024 * 1024),
-                r.integer("server.requestTimeoutSeconds", 1, 300),
-                r.integer("server.idleTimeoutSeconds", 1, 3600),
-                r.integer("server.maxConnections", 1, 1_000_000));
-        if (server.tlsCertFile().isEmpty() != server.tlsKeyFile().isEmpty()) {
-            r.errors.add("server.tlsCertFile, server.tlsKeyFile: set both or neither");
-        }
-        Settings.Ops ops = new Settings.Ops(r.string("ops.host"), r.port("ops.port"));
-        Settings.PullFailures pullFailures = new Settings.PullFailures(
-                r.bool("pullFailures.enabled"),
-                r.list("pullFailures.namespaces"),
-                r.integer("pullFailures.maxEntries", 1, 1_000_000),
-                r.integer("pullFailures.retentionMinutes", 1, 60 * 24 * 90));
-        String format = r.string("logging.format");
-        if (!format.equals("text") && !format.equals("json")) {
-            r.errors.add("logging.format: '" + format + "' must be text or json");
-        }
-        String level = r.string("logging.level");
-        if (!List.of("error", "warn", "info", "debug").contains(level)) {
-            r.errors.add("logging.level: '" + level + "' must be error, warn, info or debug");
-        }
-        Settings.Shutdown shutdown = new Settings.Shutdown(r.integer("shutdown.drainSeconds", 0, 300));
-
         List<CacheRule> rules = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        RuleImport.read(r.values.get("rules"), "rules", rules, r.errors, warnings);
+        RuleImport.read((JsonNode) typed.get("rules"), "rules", rules, r.errors, warnings);
+        typed.put("rules", List.copyOf(rules));
         RuleSet ruleSet = null;
         if (hubs != null) {
             try {
                 ruleSet = RuleSet.compile(rules, hubs);
             } catch (RuleSetException e) {
-                e.errors().forEach(msg -> r.errors.add("rules: " + msg));
+                e.errors().forEach(msg -> r.error("rules", msg));
             }
         }
         if (!r.errors.isEmpty()) {
             throw new ConfigException(r.errors);
         }
-        Settings settings = new Settings(
-                loginServer,
-                mode,
-                hubHosts,
-                Set.copyOf(excluded),
-                optOut,
-                List.copyOf(rules),
-                server,
-                ops,
-                pullFailures,
-                new Settings.Logging(format, level),
-                shutdown);
-        return LoadedConfig.of(settings, ruleSet, warnings);
+        return LoadedConfig.of(bind(Settings.class, "", typed), ruleSet, warnings);
     }
 
-    private static JsonNode defaultRules() {
-        var list = NODES.arrayNode();
-        list.addObject().put("name", "docker-hub").put("source", "docker.io/*").put("target", "docker/*");
-        return list;
+    /**
+     * Builds a settings record from the typed values: each component takes the value whose path is its name (after the
+     * prefix of the section it is in); a component that is itself a record is a section. A component with no catalogue
+     * entry is a programming error, caught by the first load in any test.
+     */
+    static <R extends Record> R bind(Class<R> type, String prefix, Map<String, Object> typed) {
+        RecordComponent[] components = type.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] args = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            RecordComponent c = components[i];
+            String path = prefix + c.getName();
+            types[i] = c.getType();
+            if (c.getType().isRecord()) {
+                args[i] = bind(c.getType().asSubclass(Record.class), path + ".", typed);
+            } else if (typed.containsKey(path)) {
+                args[i] = convert(typed.get(path), c.getType());
+            } else {
+                throw new IllegalStateException(type.getName() + "." + c.getName() + ": no setting " + path);
+            }
+        }
+        try {
+            return type.getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build " + type.getName(), e);
+        }
     }
 
-    private static JsonNode fromText(String path, String text) {
-        if (LIST_KEYS.contains(path)) {
-            var list = NODES.arrayNode();
-            for (String part : text.split(",")) {
-                if (!part.isBlank()) {
-                    list.add(part.trim());
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object convert(Object value, Class<?> type) {
+        if (type == Set.class) {
+            return Set.copyOf((List<?>) value);
+        }
+        if (type.isEnum()) {
+            return Enum.valueOf((Class<? extends Enum>) type, ((String) value).toUpperCase(Locale.ROOT));
+        }
+        return value;
+    }
+
+    /** A value as an environment variable (or a default) writes it: lists comma-separated, rules as YAML or JSON. */
+    private static JsonNode fromText(SettingDef def, String text, String source, List<String> errors) {
+        switch (def.kind()) {
+            case LIST -> {
+                var list = NODES.arrayNode();
+                for (String part : text.split(",")) {
+                    if (!part.isBlank()) {
+                        list.add(part.trim());
+                    }
+                }
+                return list;
+            }
+            case RULES -> {
+                try {
+                    return YAML.readTree(text);
+                } catch (JacksonException e) {
+                    errors.add(source + ": not valid YAML or JSON (" + firstLine(e) + ")");
+                    return NODES.arrayNode();
                 }
             }
-            return list;
+            default -> {
+                return NODES.stringNode(text.trim());
+            }
         }
-        return NODES.stringNode(text.trim());
     }
 
     private static String firstLine(Exception e) {
@@ -254,75 +241,97 @@ public final class SettingsLoader {
             this.errors = errors;
         }
 
-        String string(String path) {
-            JsonNode v = values.get(path);
+        void error(String field, String detail) {
+            errors.add(field + ": " + detail);
+        }
+
+        /** The value of one key as its definition says: String, Integer, Boolean, List of String, or a rules node. */
+        Object read(SettingDef def) {
+            return switch (def.kind()) {
+                case STRING -> checked(def, def.lowercase() ? string(def).toLowerCase(Locale.ROOT) : string(def));
+                case INTEGER -> integer(def);
+                case BOOLEAN -> bool(def);
+                case LIST -> {
+                    List<String> items = list(def);
+                    items.forEach(item -> checked(def, item));
+                    yield items;
+                }
+                case CHOICE -> choice(def);
+                case RULES -> values.get(def.path());
+            };
+        }
+
+        private String checked(SettingDef def, String value) {
+            if (def.pattern() != null && !def.pattern().matcher(value).matches()) {
+                error(def.path(), "'" + value + "' is not " + def.patternName());
+            }
+            return value;
+        }
+
+        private String string(SettingDef def) {
+            JsonNode v = values.get(def.path());
             if (v == null || v.isNull()) {
                 return "";
             }
             if (v.isString() || v.isNumber() || v.isBoolean()) {
                 return v.asString().trim();
             }
-            errors.add(path + ": must be a string");
+            error(def.path(), "must be a string");
             return "";
         }
 
-        int integer(String path, int min, int max) {
-            JsonNode v = values.get(path);
+        private int integer(SettingDef def) {
+            JsonNode v = values.get(def.path());
             long n;
             if (v != null && v.isIntegralNumber()) {
                 n = v.asLong();
             } else {
                 try {
-                    n = Long.parseLong(string(path));
+                    n = Long.parseLong(string(def));
                 } catch (NumberFormatException e) {
-                    errors.add(path + ": '" + (v == null ? "" : v.asString()) + "' is not a whole number");
-                    return min;
+                    error(def.path(), "'" + (v == null ? "" : v.asString()) + "' is not a whole number");
+                    return (int) def.min();
                 }
             }
-            if (n < min || n > max) {
-                errors.add(path + ": " + n + " is out of range " + min + ".." + max);
-                return min;
+            if (n < def.min() || n > def.max()) {
+                error(def.path(), n + " is out of range " + def.min() + ".." + def.max());
+                return (int) def.min();
             }
             return (int) n;
         }
 
-        int port(String path) {
-            return integer(path, 0, 65535);
-        }
-
-        boolean bool(String path) {
-            JsonNode v = values.get(path);
+        private boolean bool(SettingDef def) {
+            JsonNode v = values.get(def.path());
             if (v != null && v.isBoolean()) {
                 return v.booleanValue();
             }
-            String s = string(path).toLowerCase(Locale.ROOT);
+            String s = string(def).toLowerCase(Locale.ROOT);
             if (s.equals("true") || s.equals("false")) {
                 return Boolean.parseBoolean(s);
             }
-            errors.add(path + ": '" + s + "' must be true or false");
+            error(def.path(), "'" + s + "' must be true or false");
             return false;
         }
 
-        <E extends Enum<E>> E oneOf(String path, Class<E> type) {
-            String s = string(path);
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equalsIgnoreCase(s)) {
-                    return e;
+        private String choice(SettingDef def) {
+            String s = string(def);
+            for (String choice : def.choices()) {
+                if (choice.equalsIgnoreCase(s)) {
+                    return choice;
                 }
             }
-            errors.add(path + ": '" + s + "' must be one of "
-                    + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT));
-            return type.getEnumConstants()[0];
+            error(def.path(), "'" + s + "' must be one of " + def.choices());
+            return def.choices().get(0);
         }
 
-        List<String> list(String path) {
-            JsonNode v = values.get(path);
+        private List<String> list(SettingDef def) {
+            JsonNode v = values.get(def.path());
             List<String> out = new ArrayList<>();
             if (v == null || v.isNull()) {
                 return out;
             }
             if (!v.isArray()) {
-                errors.add(path + ": must be a list");
+                error(def.path(), "must be a list");
                 return out;
             }
             for (int i = 0; i < v.size(); i++) {
@@ -330,7 +339,7 @@ public final class SettingsLoader {
                 if (item.isString() && !item.stringValue().isBlank()) {
                     out.add(item.stringValue().trim());
                 } else {
-                    errors.add(path + "[" + i + "]: must be a non-empty string");
+                    error(def.path() + "[" + i + "]", "must be a non-empty string");
                 }
             }
             return List.copyOf(out);

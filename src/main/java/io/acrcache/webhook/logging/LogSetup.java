@@ -1,7 +1,5 @@
 package io.acrcache.webhook.logging;
 
-import io.acrcache.webhook.config.Settings;
-
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -14,7 +12,7 @@ import java.util.logging.Logger;
 public final class LogSetup {
     private LogSetup() {}
 
-    public static void configure(Settings.Logging logging) {
+    public static void configure(LogOptions logging) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         Handler handler = new AsyncStderrHandler(System.err);

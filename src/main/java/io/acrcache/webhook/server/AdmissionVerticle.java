@@ -2,6 +2,7 @@ package io.acrcache.webhook.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -15,13 +16,13 @@ import java.util.function.Function;
  */
 final class AdmissionVerticle extends VerticleBase {
     private final HttpServerOptions options;
-    private final Function<io.vertx.core.Vertx, Router> routes;
+    private final Function<Vertx, Router> routes;
     private final ConnectionLimit connectionLimit;
     private final List<HttpServer> servers;
 
     AdmissionVerticle(
             HttpServerOptions options,
-            Function<io.vertx.core.Vertx, Router> routes,
+            Function<Vertx, Router> routes,
             ConnectionLimit connectionLimit,
             List<HttpServer> servers) {
         this.options = options;

@@ -13,7 +13,7 @@ final class HealthEndpoints {
     }
 
     void live(RoutingContext ctx) {
-        ctx.response().putHeader("content-type", "application/json").end("{\"status\":\"ok\"}");
+        json(ctx, 200, new JsonObject().put("status", "ok"));
     }
 
     void ready(RoutingContext ctx) {
@@ -22,8 +22,12 @@ final class HealthEndpoints {
         if (!ready) {
             body.put("waitingFor", new JsonArray(readiness.missing()));
         }
+        json(ctx, ready ? 200 : 503, body);
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
         ctx.response()
-                .setStatusCode(ready ? 200 : 503)
+                .setStatusCode(status)
                 .putHeader("content-type", "application/json")
                 .end(body.encode());
     }

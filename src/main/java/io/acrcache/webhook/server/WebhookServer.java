@@ -10,6 +10,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.KeyCertOptions;
@@ -17,6 +18,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +98,7 @@ public final class WebhookServer {
                 .setPort(
                         concretePort(settings.server().host(), settings.server().port()))
                 .setMaxHeaderSize(settings.server().maxHeaderBytes())
-                .setInitialSettings(new io.vertx.core.http.Http2Settings()
+                .setInitialSettings(new Http2Settings()
                         .setMaxHeaderListSize(settings.server().maxHeaderBytes()))
                 .setIdleTimeout(settings.server().idleTimeoutSeconds())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
@@ -143,10 +148,10 @@ public final class WebhookServer {
         if (port != 0) {
             return port;
         }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return probe.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host, e);
         }
     }
 

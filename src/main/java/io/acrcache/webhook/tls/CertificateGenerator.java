@@ -238,20 +238,11 @@ public final class CertificateGenerator {
             throws GeneralSecurityException {
         ContentSigner signer;
         try {
-            signer = new JcaContentSignerBuilder(signatureAlgorithmFor(signingKey)).build(signingKey);
+            signer = new JcaContentSignerBuilder(TlsMaterial.signatureAlgorithm(signingKey)).build(signingKey);
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException("cannot create signer", e);
         }
         return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-    }
-
-    /** ECDSA for our own keys; an RSA CA loaded from disk signs with SHA256withRSA. */
-    private static String signatureAlgorithmFor(PrivateKey key) {
-        return switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> SIGNATURE_ALGORITHM;
-            case "RSA" -> "SHA256withRSA";
-            default -> throw new IllegalArgumentException("unsupported CA key algorithm " + key.getAlgorithm());
-        };
     }
 
     static KeyPair newKeyPair() {

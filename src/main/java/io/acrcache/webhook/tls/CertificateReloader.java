@@ -1,7 +1,6 @@
 package io.acrcache.webhook.tls;
 
-import io.acrcache.webhook.watch.FileContentWatcher;
-import io.acrcache.webhook.watch.ReloadCounter;
+import io.acrcache.webhook.watch.FileSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -26,12 +25,7 @@ public final class CertificateReloader implements AutoCloseable {
     public static final String RELOADS = "acw.tls.reloads";
     public static final String EXPIRY = "acw.tls.certificate.expiry.timestamp";
 
-    private final Path certFile;
-    private final Path keyFile;
-    private final Function<KeyCertOptions, Future<Void>> apply;
-    private final ReloadCounter reloads;
-    private volatile TlsMaterial current;
-    private final FileContentWatcher watcher;
+    private final FileSource<TlsMaterial> source;
 
     public CertificateReloader(
             Vertx vertx,
@@ -41,50 +35,31 @@ public final class CertificateReloader implements AutoCloseable {
             Function<KeyCertOptions, Future<Void>> apply,
             MeterRegistry registry,
             Duration interval) {
-        this.certFile = certFile;
-        this.keyFile = keyFile;
-        this.apply = apply;
-        this.current = initial;
-        this.reloads = new ReloadCounter(registry, RELOADS, "Serving certificate reloads, by result");
-        Gauge.builder(EXPIRY, this, r -> r.current.notAfter().getEpochSecond())
+        this.source = new FileSource<>(
+                vertx,
+                "serving certificate",
+                List.of(certFile, keyFile),
+                interval,
+                initial,
+                contents -> new TlsMaterial(
+                        PemFiles.parseCertificates(
+                                new String(contents.get(0), StandardCharsets.US_ASCII), certFile.toString()),
+                        PemFiles.parsePrivateKey(
+                                new String(contents.get(1), StandardCharsets.US_ASCII), keyFile.toString())),
+                (previous, next) -> apply.apply(ServerTlsOptions.keyCert(next))
+                        .onSuccess(v -> LOG.info("serving certificate reloaded: serial "
+                                + next.serialNumber().toString(16) + ", expires " + next.notAfter())),
+                registry,
+                RELOADS,
+                "Serving certificate reloads, by result");
+        Gauge.builder(EXPIRY, source, s -> s.current().notAfter().getEpochSecond())
                 .baseUnit("seconds")
                 .description("When the serving certificate in use expires (Unix time)")
                 .register(registry);
-        this.watcher = FileContentWatcher.start(
-                vertx, List.of(certFile, keyFile), interval, contents -> reload(contents.get(0), contents.get(1)));
-    }
-
-    public TlsMaterial current() {
-        return current;
-    }
-
-    private void reload(byte[] certPem, byte[] keyPem) {
-        TlsMaterial next;
-        try {
-            next = new TlsMaterial(
-                    PemFiles.parseCertificates(new String(certPem, StandardCharsets.US_ASCII), certFile.toString()),
-                    PemFiles.parsePrivateKey(new String(keyPem, StandardCharsets.US_ASCII), keyFile.toString()));
-        } catch (Exception e) {
-            reloads.failure();
-            LOG.warning(
-                    "new serving certificate in " + certFile + " refused, the current one stays: " + e.getMessage());
-            return;
-        }
-        apply.apply(ServerTlsOptions.keyCert(next)).onComplete(ar -> {
-            if (ar.succeeded()) {
-                current = next;
-                reloads.success();
-                LOG.info("serving certificate reloaded: serial "
-                        + next.serialNumber().toString(16) + ", expires " + next.notAfter());
-            } else {
-                reloads.failure();
-                LOG.warning("applying the new serving certificate failed, the current one stays: " + ar.cause());
-            }
-        });
     }
 
     @Override
     public void close() {
-        watcher.close();
+        source.close();
     }
 }

@@ -53,10 +53,6 @@ public final class CertsCommand {
 
     private CertsCommand() {}
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
     /** Runs the command; {@code args} are the arguments after {@code certs}. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options options;

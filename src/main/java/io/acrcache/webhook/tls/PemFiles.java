@@ -8,6 +8,7 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -104,7 +105,7 @@ public final class PemFiles {
                 }
                 key = found;
             }
-        } catch (org.bouncycastle.openssl.PEMException e) {
+        } catch (PEMException e) {
             throw new IOException(source + ": unusable private key: " + e.getMessage(), e);
         }
         if (key == null) {
@@ -112,16 +113,6 @@ public final class PemFiles {
                     source + ": no PEM private key (PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY) found");
         }
         return key;
-    }
-
-    /** PEM text ({@code CERTIFICATE} blocks) for certificates, {@code \n} line endings. */
-    public static String toPem(List<X509Certificate> certificates) {
-        return Pem.certificates(certificates);
-    }
-
-    /** PKCS#8 PEM ({@code PRIVATE KEY}) for a key, {@code \n} line endings. */
-    public static String toPem(PrivateKey key) {
-        return Pem.privateKey(key);
     }
 
     /**

@@ -1,15 +1,12 @@
 package io.acrcache.webhook.tls;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -26,9 +23,9 @@ import java.util.Objects;
  *   <li>ALPN: on, offering {@code h2} then {@code http/1.1}.
  * </ul>
  *
- * <p>Use {@link #httpServerOptions(KeyCertOptions)} (or {@link #configure}) to create the server and
- * {@link #update(HttpServer, KeyCertOptions)} to swap certificates on a listening server; new connections use the new
- * certificate, established connections are not affected.
+ * <p>Use {@link #configure} on the options the server is created with and {@link #update(HttpServer, KeyCertOptions)}
+ * to swap certificates on a listening server; new connections use the new certificate, established connections are not
+ * affected.
  */
 public final class ServerTlsOptions {
 
@@ -48,26 +45,12 @@ public final class ServerTlsOptions {
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    public static final List<String> ALPN_PROTOCOLS = List.of("h2", "http/1.1");
     public static final List<HttpVersion> ALPN_VERSIONS = List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
+    /** {@link #ALPN_VERSIONS} by their ALPN names ({@code h2}, {@code http/1.1}). */
+    public static final List<String> ALPN_PROTOCOLS =
+            ALPN_VERSIONS.stream().map(HttpVersion::alpnName).toList();
 
     private ServerTlsOptions() {}
-
-    /** Key and certificate read by Vert.x from PEM files (re-read on every {@link #update} with {@code force}). */
-    public static PemKeyCertOptions keyCert(Path certFile, Path keyFile) {
-        Objects.requireNonNull(certFile, "certFile");
-        Objects.requireNonNull(keyFile, "keyFile");
-        return new PemKeyCertOptions()
-                .setCertPath(certFile.toAbsolutePath().toString())
-                .setKeyPath(keyFile.toAbsolutePath().toString());
-    }
-
-    /** Key and certificate from in-memory PEM (certificate chain leaf first; key PKCS#8, PKCS#1 or SEC 1). */
-    public static PemKeyCertOptions keyCert(Buffer certPem, Buffer keyPem) {
-        Objects.requireNonNull(certPem, "certPem");
-        Objects.requireNonNull(keyPem, "keyPem");
-        return new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem);
-    }
 
     /**
      * Key and certificate already loaded and checked (they match): handed to the TLS engine as they are, without the
@@ -92,24 +75,19 @@ public final class ServerTlsOptions {
         return ssl;
     }
 
-    /** Turns on TLS in {@code options} with the settings of {@link #sslOptions}; returns {@code options}. */
+    /** Turns on TLS in {@code options} with exactly the settings of {@link #sslOptions}; returns {@code options}. */
     public static HttpServerOptions configure(HttpServerOptions options, KeyCertOptions keyCert) {
         Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(keyCert, "keyCert");
+        ServerSSLOptions ssl = sslOptions(keyCert);
         options.setSsl(true)
-                .setKeyCertOptions(keyCert)
-                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(PROTOCOLS))
-                .setUseAlpn(true)
+                .setKeyCertOptions(ssl.getKeyCertOptions())
+                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                .setUseAlpn(ssl.isUseAlpn())
                 .setAlpnVersions(ALPN_VERSIONS);
         // start from exactly our list, whatever the options held before
         List.copyOf(options.getEnabledCipherSuites()).forEach(options::removeEnabledCipherSuite);
-        CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+        ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
         return options;
-    }
-
-    /** New {@link HttpServerOptions} with TLS configured; set host/port and the rest on the result. */
-    public static HttpServerOptions httpServerOptions(KeyCertOptions keyCert) {
-        return configure(new HttpServerOptions(), keyCert);
     }
 
     /**

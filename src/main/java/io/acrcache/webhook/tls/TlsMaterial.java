@@ -121,9 +121,10 @@ public record TlsMaterial(List<X509Certificate> chain, PrivateKey key) {
         }
     }
 
-    private static String signatureAlgorithm(PrivateKey key) {
+    /** The one signature algorithm used with a key of ours: proving possession here, signing certificates there. */
+    static String signatureAlgorithm(PrivateKey key) {
         return switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "EC", "ECDSA" -> CertificateGenerator.SIGNATURE_ALGORITHM;
             case "RSA" -> "SHA256withRSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
             default -> throw new IllegalArgumentException("unsupported private key algorithm " + key.getAlgorithm());

@@ -28,6 +28,7 @@ public final class FileContentWatcher implements AutoCloseable {
     private final long timerId;
     private volatile List<byte[]> last;
     private volatile boolean busy;
+    private volatile boolean closed;
 
     private FileContentWatcher(
             Vertx vertx, List<Path> files, List<byte[]> initial, Duration interval, Consumer<List<byte[]>> onChange) {
@@ -40,7 +41,7 @@ public final class FileContentWatcher implements AutoCloseable {
 
     /**
      * Starts watching. {@code onChange} gets the new contents (in the order of {@code files}) on a worker thread, once
-     * per change; it is not called for the content present at start.
+     * per change; it is not called for the content present at start, nor once {@link #close()} has returned.
      */
     public static FileContentWatcher start(
             Vertx vertx, List<Path> files, Duration interval, Consumer<List<byte[]>> onChange) {
@@ -55,7 +56,8 @@ public final class FileContentWatcher implements AutoCloseable {
         vertx.executeBlocking(
                         () -> {
                             List<byte[]> now = readAll(files);
-                            if (now != null && !same(now, last)) {
+                            // a poll under way when close() ran must not report what it read after
+                            if (now != null && !closed && !same(now, last)) {
                                 last = now;
                                 onChange.accept(now);
                             }
@@ -97,6 +99,7 @@ public final class FileContentWatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         vertx.cancelTimer(timerId);
     }
 }

@@ -4,11 +4,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** The two results of a reload as one counter with a {@code result} label, both shown from the start. */
-public final class ReloadCounter {
+final class ReloadCounter {
     private final Counter success;
     private final Counter failure;
 
-    public ReloadCounter(MeterRegistry registry, String name, String description) {
+    ReloadCounter(MeterRegistry registry, String name, String description) {
         this.success = Counter.builder(name)
                 .tag("result", "success")
                 .description(description)
@@ -19,11 +19,11 @@ public final class ReloadCounter {
                 .register(registry);
     }
 
-    public void success() {
+    void success() {
         success.increment();
     }
 
-    public void failure() {
+    void failure() {
         failure.increment();
     }
 }

@@ -207,6 +207,8 @@ class SettingsLoaderTest {
         for (SettingDef def : SettingsCatalog.ALL) {
             assertTrue(help.contains(def.path()) && help.contains(def.env()), def.path());
         }
-        assertEquals("ACW_SERVER_TLS_CERT_FILE", new SettingDef("server.tlsCertFile", "", "").env());
+        assertEquals(
+                "ACW_SERVER_TLS_CERT_FILE",
+                SettingDef.text("server.tlsCertFile", "", "").env());
     }
 }

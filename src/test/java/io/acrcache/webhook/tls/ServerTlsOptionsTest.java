@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,7 +71,7 @@ class ServerTlsOptionsTest {
         assertEquals(List.of("h2", "http/1.1"), ssl.getApplicationLayerProtocols());
 
         HttpServerOptions http = new HttpServerOptions().addEnabledCipherSuite("TLS_RSA_WITH_AES_128_CBC_SHA");
-        ServerTlsOptions.configure(http, ServerTlsOptions.keyCert(Path.of("tls.crt"), Path.of("tls.key")));
+        ServerTlsOptions.configure(http, keyCertFiles(Path.of("tls.crt"), Path.of("tls.key")));
         assertTrue(http.isSsl());
         assertTrue(http.isUseAlpn());
         assertEquals(Set.of("TLSv1.2", "TLSv1.3"), http.getEnabledSecureTransportProtocols());
@@ -188,8 +189,7 @@ class ServerTlsOptionsTest {
     @Test
     void servesFromPemFiles(Vertx vertx) throws Exception {
         CertificateFiles.Written files = CertificateFiles.write(bundle, dir);
-        int port = start(vertx, ServerTlsOptions.keyCert(files.certificate(), files.key()))
-                .actualPort();
+        int port = start(vertx, keyCertFiles(files.certificate(), files.key())).actualPort();
         HttpResponse<String> response = get(client(trustsCa, HttpClient.Version.HTTP_2), "localhost", port);
         assertEquals(200, response.statusCode());
         assertEquals(bundle.certificate().getSerialNumber(), peerSerial(response));
@@ -199,14 +199,14 @@ class ServerTlsOptionsTest {
     void vertxReadsOpensslEcPrivateKeyFiles(Vertx vertx) throws Exception {
         Path cert = Files.writeString(dir.resolve("tls.crt"), bundle.certificatePem());
         Path key = Files.writeString(dir.resolve("tls.key"), TestPem.sec1(bundle.key(), bundle.certificate(), true));
-        int port = start(vertx, ServerTlsOptions.keyCert(cert, key)).actualPort();
+        int port = start(vertx, keyCertFiles(cert, key)).actualPort();
         assertEquals(bundle.certificate().getSerialNumber(), newConnectionSerial(port));
 
         // also with the EC PARAMETERS block `openssl ecparam -genkey` puts in front
         Path withParams = Files.writeString(
                 dir.resolve("p.key"),
                 TestPem.EC_PARAMETERS_P256 + TestPem.sec1(bundle.key(), bundle.certificate(), true));
-        int port2 = start(vertx, ServerTlsOptions.keyCert(cert, withParams)).actualPort();
+        int port2 = start(vertx, keyCertFiles(cert, withParams)).actualPort();
         assertEquals(bundle.certificate().getSerialNumber(), newConnectionSerial(port2));
     }
 
@@ -215,7 +215,7 @@ class ServerTlsOptionsTest {
     @Test
     void updateSslOptionsServesTheNewCertificateToNewConnectionsOnly(Vertx vertx) throws Exception {
         CertificateFiles.Written files = CertificateFiles.write(bundle, dir);
-        KeyCertOptions fromFiles = ServerTlsOptions.keyCert(files.certificate(), files.key());
+        KeyCertOptions fromFiles = keyCertFiles(files.certificate(), files.key());
         HttpServer server = start(vertx, fromFiles);
         int port = server.actualPort();
         BigInteger oldSerial = bundle.certificate().getSerialNumber();
@@ -260,15 +260,14 @@ class ServerTlsOptionsTest {
         Path cert = Files.writeString(dir.resolve("tls.crt"), bundle.certificatePem());
         Path brokenKey = Files.writeString(
                 dir.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-        Future<Boolean> update = ServerTlsOptions.update(server, ServerTlsOptions.keyCert(cert, brokenKey));
+        Future<Boolean> update = ServerTlsOptions.update(server, keyCertFiles(cert, brokenKey));
         assertThrows(Exception.class, () -> await(update));
         assertEquals(bundle.certificate().getSerialNumber(), newConnectionSerial(server.actualPort()));
     }
 
     @Test
     void updateBeforeListenFails(Vertx vertx) {
-        HttpServer server = vertx.createHttpServer(
-                ServerTlsOptions.httpServerOptions(ServerTlsOptions.keyCert(TlsMaterial.of(bundle))));
+        HttpServer server = vertx.createHttpServer(httpServerOptions(ServerTlsOptions.keyCert(TlsMaterial.of(bundle))));
         assertThrows(
                 Exception.class,
                 () -> await(ServerTlsOptions.update(server, ServerTlsOptions.keyCert(TlsMaterial.of(bundle)))));
@@ -277,14 +276,25 @@ class ServerTlsOptionsTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     private static HttpServer start(Vertx vertx, KeyCertOptions keyCert) throws Exception {
-        HttpServer server = vertx.createHttpServer(ServerTlsOptions.httpServerOptions(keyCert));
+        HttpServer server = vertx.createHttpServer(httpServerOptions(keyCert));
         server.requestHandler(request ->
                 request.response().putHeader("content-type", "text/plain").end("ok " + request.version()));
         return await(server.listen(0, "127.0.0.1"));
     }
 
     private static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        return future.await(20, TimeUnit.SECONDS);
+    }
+
+    /** Key and certificate read by Vert.x from PEM files, re-read on every forced update. */
+    private static PemKeyCertOptions keyCertFiles(Path certFile, Path keyFile) {
+        return new PemKeyCertOptions()
+                .setCertPath(certFile.toAbsolutePath().toString())
+                .setKeyPath(keyFile.toAbsolutePath().toString());
+    }
+
+    private static HttpServerOptions httpServerOptions(KeyCertOptions keyCert) {
+        return ServerTlsOptions.configure(new HttpServerOptions(), keyCert);
     }
 
     private static SSLContext sslContextTrusting(X509Certificate... certificates) throws Exception {
