@@ -8,6 +8,15 @@ import java.util.List;
  */
 public record PodPlan(List<ImageDecision> decisions, SkipReason podSkip) {
 
+    public PodPlan {
+        decisions = List.copyOf(decisions);
+    }
+
+    /** The same Pod with its decisions revised (e.g. rewrites withdrawn with {@link ImageDecision#leave}). */
+    public PodPlan withDecisions(List<ImageDecision> revised) {
+        return new PodPlan(revised, podSkip);
+    }
+
     public boolean hasRewrites() {
         for (ImageDecision d : decisions) {
             if (d.isRewrite()) {
