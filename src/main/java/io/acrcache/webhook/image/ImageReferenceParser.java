@@ -55,15 +55,6 @@ public final class ImageReferenceParser {
         this.hubs = Objects.requireNonNull(hubs, "hubs");
     }
 
-    /** A parser with {@link DockerHubHosts#defaults()}. */
-    public ImageReferenceParser() {
-        this(DockerHubHosts.defaults());
-    }
-
-    public DockerHubHosts hubs() {
-        return hubs;
-    }
-
     /**
      * Parses and normalizes {@code image}.
      *
