@@ -2,6 +2,7 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -37,7 +38,10 @@ class PullFailureReporterStartTest {
     void off_needsNoClusterAndNoReadinessCondition(Vertx vertx) throws Exception {
         Readiness readiness = new Readiness();
         PullFailureReporter reporter = PullFailureReporter.start(
-                        vertx, TestFixtures::config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness)
+                        vertx,
+                        () -> TestConfigs.yaml(TestFixtures.CONFIG),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        readiness)
                 .await(10, TimeUnit.SECONDS);
 
         assertFalse(reporter.enabled());
@@ -68,7 +72,7 @@ class PullFailureReporterStartTest {
                 """.formatted(server.url("/")));
         String before = System.getProperty(KUBECONFIG_PROPERTY);
         System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
-        LoadedConfig on = TestFixtures.config(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
+        LoadedConfig on = TestConfigs.yaml(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
         Readiness readiness = new Readiness();
         PullFailureReporter reporter = null;
         try (KubernetesClient kubelet = server.createClient()) {
