@@ -4,6 +4,7 @@ import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.pullfailures.EventWatcher;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
@@ -109,7 +110,8 @@ public final class WebhookApp {
         readiness.set(Readiness.TLS, true);
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
-            PullFailureReporter pullFailures = await(PullFailureReporter.start(vertx, holder, registry, readiness));
+            PullFailureReporter pullFailures = await(PullFailureReporter.start(
+                    vertx, holder, registry, synced -> readiness.set(EventWatcher.READINESS, synced)));
             WebhookServer server = await(WebhookServer.start(
                     vertx,
                     holder,

@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static io.acrcache.webhook.pullfailures.TestFixtures.DOCKER_429;
@@ -88,7 +89,7 @@ class EventWatcherMockServerTest {
     }
 
     private void startReporter(Vertx vertx, Supplier<LoadedConfig> config) {
-        reporter = PullFailureReporter.start(vertx, client, config, registry, readiness, Clock.systemUTC());
+        reporter = PullFailureReporter.start(vertx, client, config, registry, ready(readiness), Clock.systemUTC());
         eventually(
                 "informer synced",
                 () -> readiness.isReady() && reporter.watcher().isWatching());
@@ -355,7 +356,12 @@ class EventWatcherMockServerTest {
     void withoutRbac_staysUnreadyAndRetries_untilAllowed(Vertx vertx) {
         dispatcher.forbidden.set(true);
         reporter = PullFailureReporter.start(
-                vertx, client, () -> TestConfigs.yaml(TestFixtures.CONFIG), registry, readiness, Clock.systemUTC());
+                vertx,
+                client,
+                () -> TestConfigs.yaml(TestFixtures.CONFIG),
+                registry,
+                ready(readiness),
+                Clock.systemUTC());
 
         eventually("a retry after the refusal", () -> dispatcher.refused.get() >= 2);
         assertFalse(readiness.isReady());
@@ -444,5 +450,10 @@ class EventWatcherMockServerTest {
         assertFalse(reporter.watcher().isWatching());
         assertEquals(0, client.v1().events().inAnyNamespace().list().getItems().size(), "client still usable");
         reporter = null;
+    }
+
+    /** Wired as WebhookApp wires it. */
+    private static Consumer<Boolean> ready(Readiness readiness) {
+        return synced -> readiness.set(EventWatcher.READINESS, synced);
     }
 }

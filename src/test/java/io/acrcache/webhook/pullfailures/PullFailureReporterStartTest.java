@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +42,7 @@ class PullFailureReporterStartTest {
                         vertx,
                         () -> TestConfigs.yaml(TestFixtures.CONFIG),
                         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                        readiness)
+                        ready(readiness))
                 .await(10, TimeUnit.SECONDS);
 
         assertFalse(reporter.enabled());
@@ -77,7 +78,7 @@ class PullFailureReporterStartTest {
         PullFailureReporter reporter = null;
         try (KubernetesClient kubelet = server.createClient()) {
             reporter = PullFailureReporter.start(
-                            vertx, () -> on, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness)
+                            vertx, () -> on, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ready(readiness))
                     .await(30, TimeUnit.SECONDS);
             assertTrue(reporter.enabled());
             PullFailureReporter started = reporter;
@@ -108,5 +109,10 @@ class PullFailureReporterStartTest {
             }
             server.destroy();
         }
+    }
+
+    /** Wired as WebhookApp wires it. */
+    private static Consumer<Boolean> ready(Readiness readiness) {
+        return synced -> readiness.set(EventWatcher.READINESS, synced);
     }
 }
