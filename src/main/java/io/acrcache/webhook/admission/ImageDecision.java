@@ -1,6 +1,7 @@
 package io.acrcache.webhook.admission;
 
 import io.acrcache.webhook.image.ImageReference;
+import io.acrcache.webhook.rules.ImageTarget;
 import io.acrcache.webhook.rules.RuleMatch;
 
 import java.util.Objects;
@@ -23,14 +24,9 @@ public record ImageDecision(
         SkipReason skipReason) {
 
     static ImageDecision rewrite(
-            ContainerKind kind,
-            int index,
-            String container,
-            String original,
-            ImageReference reference,
-            String rewritten,
-            RuleMatch match) {
-        return new ImageDecision(kind, index, container, original, reference, rewritten, match, null);
+            ContainerKind kind, int index, PodView.ContainerView container, ImageTarget.Rewrite to) {
+        return new ImageDecision(
+                kind, index, container.name(), container.image(), to.reference(), to.rewritten(), to.match(), null);
     }
 
     static ImageDecision skip(

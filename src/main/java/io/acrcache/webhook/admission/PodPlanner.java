@@ -93,7 +93,7 @@ public final class PodPlanner {
         }
         ImageTarget target = images.plan(image);
         if (target instanceof ImageTarget.Rewrite r) {
-            return ImageDecision.rewrite(kind, index, name, image, r.reference(), r.rewritten(), r.match());
+            return ImageDecision.rewrite(kind, index, container, r);
         }
         ImageTarget.Leave leave = (ImageTarget.Leave) target;
         return ImageDecision.skip(kind, index, name, image, leave.reference(), SkipReason.of(leave.miss()));

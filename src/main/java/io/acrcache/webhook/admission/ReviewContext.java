@@ -77,7 +77,6 @@ public record ReviewContext(
             g.writeEndObject();
             g.writeEndObject();
         }
-        return new AdmissionResult(
-                out.toByteArray(), outcome, operation, mode, dryRun, namespace, podName, decisions, error);
+        return new AdmissionResult(out.toByteArray(), outcome, this, decisions, error);
     }
 }

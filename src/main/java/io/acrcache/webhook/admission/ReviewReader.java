@@ -31,14 +31,19 @@ final class ReviewReader {
             PodView object,
             PodView oldObject) {}
 
-    private ReviewReader() {}
+    /** The configured opt-out annotation, which the annotations collector looks for. */
+    private final String optOut;
+
+    private ReviewReader(String optOut) {
+        this.optOut = optOut;
+    }
 
     static Request read(byte[] body, String optOutAnnotation) throws MalformedReviewException {
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedReviewException("body must be a JSON object (an AdmissionReview)");
             }
-            Envelope review = members(p, new Envelope(optOutAnnotation));
+            Envelope review = members(p, new ReviewReader(optOutAnnotation).new Envelope());
             if (p.nextToken() != null) {
                 throw new MalformedReviewException("body has content after the AdmissionReview");
             }
@@ -87,37 +92,27 @@ final class ReviewReader {
         return members(p, fresh);
     }
 
-    private static final class Envelope extends Members {
-        private final String optOut;
+    private final class Envelope extends Members {
         String apiVersion;
         String kind;
         RequestMembers request;
-
-        Envelope(String optOut) {
-            this.optOut = optOut;
-        }
 
         @Override
         void member(JsonParser p, String name, JsonToken t) {
             switch (name) {
                 case "apiVersion" -> apiVersion = string(p, t);
                 case "kind" -> kind = string(p, t);
-                case "request" -> request = object(p, t, new RequestMembers(optOut));
+                case "request" -> request = object(p, t, new RequestMembers());
                 default -> p.skipChildren();
             }
         }
     }
 
-    private static final class RequestMembers extends Members {
-        private final String optOut;
+    private final class RequestMembers extends Members {
         String uid, operation, subResource, namespace, name;
         KindMembers kind;
         boolean dryRun;
         PodMembers object, oldObject;
-
-        RequestMembers(String optOut) {
-            this.optOut = optOut;
-        }
 
         @Override
         void member(JsonParser p, String field, JsonToken t) {
@@ -132,8 +127,8 @@ final class ReviewReader {
                     p.skipChildren();
                 }
                 case "kind" -> kind = object(p, t, new KindMembers());
-                case "object" -> object = object(p, t, new PodMembers(optOut));
-                case "oldObject" -> oldObject = object(p, t, new PodMembers(optOut));
+                case "object" -> object = object(p, t, new PodMembers());
+                case "oldObject" -> oldObject = object(p, t, new PodMembers());
                 default -> p.skipChildren();
             }
         }
@@ -168,20 +163,15 @@ final class ReviewReader {
         }
     }
 
-    private static final class PodMembers extends Members {
-        private final String optOut;
+    private final class PodMembers extends Members {
         PodView.Metadata metadata = PodView.Metadata.ABSENT;
         List<List<PodView.ContainerView>> containers = noContainers();
-
-        PodMembers(String optOut) {
-            this.optOut = optOut;
-        }
 
         @Override
         void member(JsonParser p, String name, JsonToken t) {
             switch (name) {
                 case "metadata" -> {
-                    MetadataMembers m = object(p, t, new MetadataMembers(optOut));
+                    MetadataMembers m = object(p, t, new MetadataMembers());
                     metadata =
                             m == null ? new PodView.Metadata(shape(t), "", "", PodView.Annotations.ABSENT) : m.build();
                 }
@@ -198,14 +188,9 @@ final class ReviewReader {
         }
     }
 
-    private static final class MetadataMembers extends Members {
-        private final String optOut;
+    private final class MetadataMembers extends Members {
         String name = "", generateName = "";
         PodView.Annotations annotations = PodView.Annotations.ABSENT;
-
-        MetadataMembers(String optOut) {
-            this.optOut = optOut;
-        }
 
         @Override
         void member(JsonParser p, String field, JsonToken t) {
@@ -213,7 +198,7 @@ final class ReviewReader {
                 case "name" -> name = stringOr(p, t, "");
                 case "generateName" -> generateName = stringOr(p, t, "");
                 case "annotations" -> {
-                    AnnotationMembers a = object(p, t, new AnnotationMembers(optOut));
+                    AnnotationMembers a = object(p, t, new AnnotationMembers());
                     annotations = a == null ? new PodView.Annotations(shape(t), false, null, false, null) : a.build();
                 }
                 default -> p.skipChildren();
@@ -225,14 +210,9 @@ final class ReviewReader {
         }
     }
 
-    private static final class AnnotationMembers extends Members {
-        private final String optOut;
+    private final class AnnotationMembers extends Members {
         boolean mirror, hasOriginals;
         String optOutValue, originals;
-
-        AnnotationMembers(String optOut) {
-            this.optOut = optOut;
-        }
 
         @Override
         void member(JsonParser p, String key, JsonToken t) {

@@ -5,6 +5,7 @@ import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.testing.Resources;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
+import io.acrcache.webhook.testing.TestPods;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EphemeralContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,22 +32,7 @@ class AdmissionReviewHandlerTest {
     private final AdmissionReviewHandler handler = new AdmissionReviewHandler(TestConfigs::defaults);
 
     private static Pod pod(String... images) {
-        PodBuilder b = new PodBuilder()
-                .withNewMetadata()
-                .withName("p")
-                .withNamespace("apps")
-                .endMetadata()
-                .withNewSpec()
-                .endSpec();
-        for (int i = 0; i < images.length; i++) {
-            b.editSpec()
-                    .addNewContainer()
-                    .withName("c" + i)
-                    .withImage(images[i])
-                    .endContainer()
-                    .endSpec();
-        }
-        return b.build();
+        return TestPods.withImages(images);
     }
 
     private AdmissionResult send(String review) throws MalformedReviewException {

@@ -7,8 +7,8 @@ import io.acrcache.webhook.admission.SkipReason;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
+import io.acrcache.webhook.testing.TestPods;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +24,7 @@ class AdmissionMetricsTest {
     private final AdmissionReviewHandler handler = new AdmissionReviewHandler(TestConfigs::defaults);
 
     private static Pod pod(String... images) {
-        PodBuilder b = new PodBuilder()
-                .withNewMetadata()
-                .withName("p")
-                .withNamespace("apps")
-                .endMetadata()
-                .withNewSpec()
-                .endSpec();
-        for (int i = 0; i < images.length; i++) {
-            b.editSpec()
-                    .addNewContainer()
-                    .withName("c" + i)
-                    .withImage(images[i])
-                    .endContainer()
-                    .endSpec();
-        }
-        return b.build();
+        return TestPods.withImages(images);
     }
 
     private AdmissionResult answer(String review, Mode mode) throws MalformedReviewException {
