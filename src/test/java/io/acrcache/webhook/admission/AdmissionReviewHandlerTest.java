@@ -316,6 +316,21 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void aMemberOfAnUnexpectedTypeIsSkippedWholeAndTheMembersAfterItStillCount() throws Exception {
+        tools.jackson.databind.node.ObjectNode tree = (tools.jackson.databind.node.ObjectNode)
+                JsonMapper.builder().build().readTree(Reviews.create(pod("nginx")));
+        tools.jackson.databind.node.ObjectNode object =
+                (tools.jackson.databind.node.ObjectNode) tree.path("request").path("object");
+        tools.jackson.databind.node.ObjectNode metadata = object.putObject("metadata");
+        // a name that is an object (invalid, but it must not make the reader lose its place), then the opt-out
+        metadata.putObject("name").putObject("nested").put("spec", 1);
+        metadata.putObject("annotations").put("acr-cache-webhook.io/skip", "true");
+        AdmissionResult r = send(tree.toString());
+        assertEquals(Outcome.SKIPPED, r.outcome());
+        assertEquals(SkipReason.OPTED_OUT, r.decisions().get(0).skipReason());
+    }
+
+    @Test
     void internalFailureFailsOpenWithAWarning() throws Exception {
         LoadedConfig broken = new LoadedConfig(
                 TestConfigs.defaults().settings(), null, TestConfigs.defaults().parser(), List.of());
