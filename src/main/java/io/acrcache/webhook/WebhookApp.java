@@ -6,6 +6,7 @@ import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
+import io.acrcache.webhook.pullfailures.EventWatcher;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
@@ -106,7 +107,8 @@ public final class WebhookApp {
         readiness.set(Readiness.TLS, true);
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
-            PullFailureReporter pullFailures = PullFailureReporter.start(vertx, holder, registry, readiness)
+            PullFailureReporter pullFailures = PullFailureReporter.start(
+                            vertx, holder, registry, synced -> readiness.set(EventWatcher.READINESS, synced))
                     .await();
             WebhookServer server = WebhookServer.start(
                             vertx,

@@ -3,10 +3,10 @@ package io.acrcache.webhook;
 import io.acrcache.webhook.config.SettingsLoader;
 import io.acrcache.webhook.testing.RawHttps;
 import io.acrcache.webhook.testing.Reviews;
+import io.acrcache.webhook.testing.TestPods;
 import io.acrcache.webhook.testing.TlsClients;
 import io.acrcache.webhook.tls.CertificateBundle;
 import io.acrcache.webhook.tls.CertificateGenerator;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,23 +105,9 @@ class OperationsTest {
     }
 
     private AdmissionResponse mutate(String... images) throws Exception {
-        PodBuilder pod = new PodBuilder()
-                .withNewMetadata()
-                .withName("p")
-                .withNamespace("apps")
-                .endMetadata()
-                .withNewSpec()
-                .endSpec();
-        for (int i = 0; i < images.length; i++) {
-            pod.editSpec()
-                    .addNewContainer()
-                    .withName("c" + i)
-                    .withImage(images[i])
-                    .endContainer()
-                    .endSpec();
-        }
         try (RawHttps c = new RawHttps(trust, app.admissionPort())) {
-            RawHttps.Response r = c.post("/mutate", Reviews.create(pod.build()).getBytes(StandardCharsets.UTF_8));
+            RawHttps.Response r = c.post(
+                    "/mutate", Reviews.create(TestPods.withImages(images)).getBytes(StandardCharsets.UTF_8));
             assertEquals(200, r.status(), r.body());
             return Reviews.answer(r.body().getBytes(StandardCharsets.UTF_8)).getResponse();
         }

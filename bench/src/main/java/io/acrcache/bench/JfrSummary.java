@@ -29,10 +29,10 @@ public final class JfrSummary {
     private static final Map<String, String> GROUPS = new LinkedHashMap<>();
 
     static {
+        GROUPS.put("io.acrcache.webhook.admission.metrics.", "webhook: metrics");
         GROUPS.put("io.acrcache.webhook.admission.", "webhook: admission (parse/decide/patch)");
         GROUPS.put("io.acrcache.webhook.image.", "webhook: image parsing");
         GROUPS.put("io.acrcache.webhook.rules.", "webhook: rule matching");
-        GROUPS.put("io.acrcache.webhook.metrics.", "webhook: metrics");
         GROUPS.put("io.acrcache.webhook.server.", "webhook: server glue");
         GROUPS.put("io.acrcache.webhook.logging.", "webhook: log formatting");
         GROUPS.put("java.util.logging.", "java.util.logging");

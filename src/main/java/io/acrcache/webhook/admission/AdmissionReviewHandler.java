@@ -2,25 +2,20 @@ package io.acrcache.webhook.admission;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Mode;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * AdmissionReview in, AdmissionReview out; no transport. A well-formed review always gets an answer: any failure past
  * the envelope is admitted unchanged with a warning (this webhook fails open, it must never be the reason a Pod cannot
- * start).
+ * start). Two steps, {@link #plan} then {@link #answer}, so that a caller may revise the plan in between.
  */
 public final class AdmissionReviewHandler {
     public static final String API_VERSION = "admission.k8s.io/v1";
     public static final String ORIGINAL_IMAGES_ANNOTATION = "acr-cache-webhook.io/original-images";
     static final int MAX_WARNINGS = 10;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Supplier<LoadedConfig> config;
 
@@ -28,135 +23,87 @@ public final class AdmissionReviewHandler {
         this.config = config;
     }
 
-    /** @param forcedMode {@link Mode#AUDIT} for the audit endpoint; null to use the configured mode */
+    /**
+     * Plans and answers in one go.
+     *
+     * @param forcedMode {@link Mode#AUDIT} for the audit endpoint; null to use the configured mode
+     */
     public AdmissionResult handle(byte[] body, Mode forcedMode) throws MalformedReviewException {
+        ReviewPlan planned = plan(body, forcedMode);
+        if (planned instanceof ReviewPlan.Planned p) {
+            return answer(p.context(), p.plan());
+        }
+        return ((ReviewPlan.Answered) planned).result();
+    }
+
+    /**
+     * Reads the review and decides every image of the Pod; pure, no answer written yet unless the review needs no plan.
+     *
+     * @param forcedMode {@link Mode#AUDIT} for the audit endpoint; null to use the configured mode
+     * @throws MalformedReviewException when the body is not an AdmissionReview with a uid (a 400, not an answer)
+     */
+    public ReviewPlan plan(byte[] body, Mode forcedMode) throws MalformedReviewException {
         LoadedConfig cfg = config.get();
         ReviewReader.Request request = ReviewReader.read(body, cfg.settings().optOutAnnotation());
-        String uid = request.uid();
         Mode mode = forcedMode != null ? forcedMode : cfg.settings().mode();
         String operation = request.operation() == null ? "unknown" : request.operation();
-        String namespace = request.namespace();
-        boolean dryRun = request.dryRun();
-        String podName = null;
+        String subResource = request.subResource() == null ? "" : request.subResource();
+        boolean ephemeral = "UPDATE".equals(operation) && "ephemeralcontainers".equals(subResource);
+        PodView pod = request.object();
+        ReviewContext context = new ReviewContext(
+                request.uid(),
+                operation,
+                mode,
+                request.dryRun(),
+                request.namespace(),
+                podName(pod, request),
+                pod,
+                ephemeral);
         try {
-            PodView pod = request.object();
-            podName = podName(pod, request);
             boolean isPod =
                     "Pod".equals(request.kindKind()) && request.kindGroup().isEmpty();
-            if (!isPod || pod == null) {
-                return answer(
-                        uid,
-                        null,
-                        List.of(),
-                        Outcome.SKIPPED,
-                        operation,
-                        mode,
-                        dryRun,
-                        namespace,
-                        podName,
-                        List.of(),
-                        null);
-            }
-            String subResource = request.subResource() == null ? "" : request.subResource();
             PodPlan plan;
-            boolean ephemeral = false;
-            if ("CREATE".equals(operation) && subResource.isEmpty()) {
-                plan = PodRewriter.forCreate(cfg, namespace, pod);
-            } else if ("UPDATE".equals(operation) && "ephemeralcontainers".equals(subResource)) {
-                plan = PodRewriter.forEphemeralUpdate(cfg, namespace, pod, request.oldObject());
-                ephemeral = true;
+            if (!isPod || pod == null) {
+                return new ReviewPlan.Answered(context.skipped(List.of()));
+            } else if ("CREATE".equals(operation) && subResource.isEmpty()) {
+                plan = PodPlanner.forCreate(cfg, context.namespace(), pod);
+            } else if (ephemeral) {
+                plan = PodPlanner.forEphemeralUpdate(cfg, context.namespace(), pod, request.oldObject());
             } else {
-                return answer(
-                        uid,
-                        null,
-                        List.of(),
-                        Outcome.SKIPPED,
-                        operation,
-                        mode,
-                        dryRun,
-                        namespace,
-                        podName,
-                        List.of(),
-                        null);
+                return new ReviewPlan.Answered(context.skipped(List.of()));
             }
             if (plan.podSkip() != null) {
-                return answer(
-                        uid,
-                        null,
-                        List.of(),
-                        Outcome.SKIPPED,
-                        operation,
-                        mode,
-                        dryRun,
-                        namespace,
-                        podName,
-                        plan.decisions(),
-                        null);
+                return new ReviewPlan.Answered(context.skipped(plan.decisions()));
             }
-            if (!plan.hasRewrites()) {
-                return answer(
-                        uid,
-                        null,
-                        List.of(),
-                        Outcome.UNCHANGED,
-                        operation,
-                        mode,
-                        dryRun,
-                        namespace,
-                        podName,
-                        plan.decisions(),
-                        null);
-            }
-            List<String> warnings = warnings(plan, mode);
-            if (mode == Mode.AUDIT) {
-                return answer(
-                        uid,
-                        null,
-                        warnings,
-                        Outcome.UNCHANGED,
-                        operation,
-                        mode,
-                        dryRun,
-                        namespace,
-                        podName,
-                        plan.decisions(),
-                        null);
-            }
-            byte[] patch = PatchBuilder.build(plan, pod, ORIGINAL_IMAGES_ANNOTATION, !ephemeral);
-            return answer(
-                    uid,
-                    patch,
-                    warnings,
-                    Outcome.PATCHED,
-                    operation,
-                    mode,
-                    dryRun,
-                    namespace,
-                    podName,
-                    plan.decisions(),
-                    null);
+            return new ReviewPlan.Planned(context, plan);
         } catch (RuntimeException | StackOverflowError e) {
-            return answer(
-                    uid,
-                    null,
-                    List.of("acr-cache-webhook: internal error, Pod admitted with its images unchanged"),
-                    Outcome.ERROR,
-                    operation,
-                    mode,
-                    dryRun,
-                    namespace,
-                    podName,
-                    List.of(),
-                    e);
+            return new ReviewPlan.Answered(context.errored(e));
+        }
+    }
+
+    /** The answer to a planned review: the patch for its rewrites (none in audit mode) and a warning per rewrite. */
+    public AdmissionResult answer(ReviewContext context, PodPlan plan) {
+        try {
+            if (!plan.hasRewrites()) {
+                return context.unchanged(plan.decisions(), List.of());
+            }
+            List<String> warnings = warnings(plan, context.mode());
+            if (context.mode() == Mode.AUDIT) {
+                return context.unchanged(plan.decisions(), warnings);
+            }
+            byte[] patch = PatchBuilder.build(plan, context.pod(), ORIGINAL_IMAGES_ANNOTATION, !context.ephemeral());
+            return context.patched(plan.decisions(), patch, warnings);
+        } catch (RuntimeException | StackOverflowError e) {
+            return context.errored(e);
         }
     }
 
     private static String podName(PodView pod, ReviewReader.Request request) {
-        if (pod != null && !pod.name().isEmpty()) {
-            return pod.name();
+        if (pod != null && !pod.metadata().name().isEmpty()) {
+            return pod.metadata().name();
         }
-        if (pod != null && !pod.generateName().isEmpty()) {
-            return pod.generateName() + "*";
+        if (pod != null && !pod.metadata().generateName().isEmpty()) {
+            return pod.metadata().generateName() + "*";
         }
         return request.name() == null ? "" : request.name();
     }
@@ -181,44 +128,5 @@ public final class AdmissionReviewHandler {
                     + ORIGINAL_IMAGES_ANNOTATION);
         }
         return out;
-    }
-
-    /** A new AdmissionReview holding only the response (the request is never echoed back). */
-    private static AdmissionResult answer(
-            String uid,
-            byte[] patch,
-            List<String> warnings,
-            Outcome outcome,
-            String operation,
-            Mode mode,
-            boolean dryRun,
-            String namespace,
-            String podName,
-            List<ImageDecision> decisions,
-            Throwable error) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(patch == null ? 160 : 256 + patch.length * 4 / 3);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringProperty("apiVersion", API_VERSION);
-            g.writeStringProperty("kind", "AdmissionReview");
-            g.writeObjectPropertyStart("response");
-            g.writeStringProperty("uid", uid);
-            g.writeBooleanProperty("allowed", true);
-            if (patch != null) {
-                g.writeStringProperty("patchType", "JSONPatch");
-                g.writeStringProperty("patch", Base64.getEncoder().encodeToString(patch));
-            }
-            if (!warnings.isEmpty()) {
-                g.writeArrayPropertyStart("warnings");
-                for (String w : warnings) {
-                    g.writeString(w);
-                }
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-        }
-        return new AdmissionResult(
-                out.toByteArray(), outcome, operation, mode, dryRun, namespace, podName, decisions, error);
     }
 }

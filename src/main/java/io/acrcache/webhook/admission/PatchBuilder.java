@@ -58,12 +58,13 @@ public final class PatchBuilder {
 
     private static void addAnnotation(JsonGenerator g, PodView pod, String key, Map<String, String> originals) {
         Map<String, String> merged = originals;
-        if (pod.hasOriginalImages()) {
+        PodView.Annotations annotations = pod.metadata().annotations();
+        if (annotations.hasOriginalImages()) {
             // a second rewrite (reinvocation after another webhook): the first original wins
-            merged.putAll(previous(pod.originalImages()));
+            merged.putAll(previous(annotations.originalImages()));
         }
         String value = toJson(merged);
-        switch (pod.metadata()) {
+        switch (pod.metadata().shape()) {
             case ABSENT, NULL, OTHER -> {
                 g.writeStartObject();
                 g.writeStringProperty("op", "add");
@@ -76,12 +77,12 @@ public final class PatchBuilder {
                 g.writeEndObject();
             }
             case OBJECT -> {
-                if (pod.annotations() == PodView.Shape.OTHER) {
+                if (annotations.shape() == PodView.Shape.OTHER) {
                     return; // annotations of another type make the Pod invalid anyway; leave them alone
                 }
                 g.writeStartObject();
                 g.writeStringProperty("op", "add");
-                if (pod.annotations() == PodView.Shape.OBJECT) {
+                if (annotations.shape() == PodView.Shape.OBJECT) {
                     g.writeStringProperty("path", "/metadata/annotations/" + JsonPointer.escape(key));
                     g.writeStringProperty("value", value);
                 } else {

@@ -4,9 +4,15 @@ import java.util.List;
 
 /**
  * The decisions for every image in scope of one Pod. {@code podSkip} is set when the whole Pod is out of scope (then
- * every decision carries that reason).
+ * every decision carries that reason). The list is not copied (this is the admission hot path): whoever makes a plan
+ * hands its list over and does not change it afterwards.
  */
 public record PodPlan(List<ImageDecision> decisions, SkipReason podSkip) {
+
+    /** The same Pod with its decisions revised (e.g. rewrites withdrawn with {@link ImageDecision#leave}). */
+    public PodPlan withDecisions(List<ImageDecision> revised) {
+        return new PodPlan(List.copyOf(revised), podSkip);
+    }
 
     public boolean hasRewrites() {
         for (ImageDecision d : decisions) {

@@ -31,45 +31,32 @@ final class ReviewReader {
             PodView object,
             PodView oldObject) {}
 
-    private ReviewReader() {}
+    /** The configured opt-out annotation, which the annotations collector looks for. */
+    private final String optOut;
+
+    private ReviewReader(String optOut) {
+        this.optOut = optOut;
+    }
 
     static Request read(byte[] body, String optOutAnnotation) throws MalformedReviewException {
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedReviewException("body must be a JSON object (an AdmissionReview)");
             }
-            String apiVersion = null;
-            String kind = null;
-            Request request = null;
-            boolean requestPresent = false;
-            String name;
-            while ((name = p.nextName()) != null) {
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "apiVersion" -> apiVersion = t == JsonToken.VALUE_STRING ? p.getString() : null;
-                    case "kind" -> kind = t == JsonToken.VALUE_STRING ? p.getString() : null;
-                    case "request" -> {
-                        requestPresent = t == JsonToken.START_OBJECT;
-                        request = requestPresent ? request(p, optOutAnnotation) : null;
-                        if (!requestPresent) {
-                            p.skipChildren();
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
+            Envelope review = members(p, new ReviewReader(optOutAnnotation).new Envelope());
             if (p.nextToken() != null) {
                 throw new MalformedReviewException("body has content after the AdmissionReview");
             }
-            if (!AdmissionReviewHandler.API_VERSION.equals(apiVersion)) {
+            if (!AdmissionReviewHandler.API_VERSION.equals(review.apiVersion)) {
                 throw new MalformedReviewException("apiVersion must be " + AdmissionReviewHandler.API_VERSION);
             }
-            if (!"AdmissionReview".equals(kind)) {
+            if (!"AdmissionReview".equals(review.kind)) {
                 throw new MalformedReviewException("kind must be AdmissionReview");
             }
-            if (request == null) {
+            if (review.request == null) {
                 throw new MalformedReviewException("request must be an object");
             }
+            Request request = review.request.build();
             if (request.uid() == null || request.uid().isEmpty()) {
                 throw new MalformedReviewException("request.uid must be a non-empty string");
             }
@@ -79,145 +66,187 @@ final class ReviewReader {
         }
     }
 
-    private static Request request(JsonParser p, String optOut) {
-        String uid = null, group = "", kind = null, operation = null, subResource = null, namespace = null, name = null;
-        boolean dryRun = false;
-        PodView object = null, oldObject = null;
-        String field;
-        while ((field = p.nextName()) != null) {
-            JsonToken t = p.nextToken();
+    /**
+     * Collects what it needs from the members of one JSON object. {@link #member} is called with the parser on the
+     * member's first token and must consume the whole value (read a scalar, or {@code skipChildren}).
+     */
+    private abstract static class Members {
+        abstract void member(JsonParser p, String name, JsonToken t);
+    }
+
+    /** Feeds every member of the object the parser is in to {@code into}; the one loop over object members. */
+    private static <M extends Members> M members(JsonParser p, M into) {
+        String name;
+        while ((name = p.nextName()) != null) {
+            into.member(p, name, p.nextToken());
+        }
+        return into;
+    }
+
+    /** A member given twice replaces what the first one gave: each object value starts from a fresh collector. */
+    private static <M extends Members> M object(JsonParser p, JsonToken t, M fresh) {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return null;
+        }
+        return members(p, fresh);
+    }
+
+    private final class Envelope extends Members {
+        String apiVersion;
+        String kind;
+        RequestMembers request;
+
+        @Override
+        void member(JsonParser p, String name, JsonToken t) {
+            switch (name) {
+                case "apiVersion" -> apiVersion = string(p, t);
+                case "kind" -> kind = string(p, t);
+                case "request" -> request = object(p, t, new RequestMembers());
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private final class RequestMembers extends Members {
+        String uid, operation, subResource, namespace, name;
+        KindMembers kind;
+        boolean dryRun;
+        PodMembers object, oldObject;
+
+        @Override
+        void member(JsonParser p, String field, JsonToken t) {
             switch (field) {
                 case "uid" -> uid = string(p, t);
                 case "operation" -> operation = string(p, t);
                 case "subResource" -> subResource = string(p, t);
                 case "namespace" -> namespace = string(p, t);
                 case "name" -> name = string(p, t);
-                case "dryRun" -> dryRun = t == JsonToken.VALUE_TRUE;
-                case "kind" -> {
-                    group = "";
-                    kind = null;
-                    if (t == JsonToken.START_OBJECT) {
-                        String k;
-                        while ((k = p.nextName()) != null) {
-                            JsonToken v = p.nextToken();
-                            if (k.equals("group")) {
-                                group = v == JsonToken.VALUE_STRING ? p.getString() : "";
-                            } else if (k.equals("kind")) {
-                                kind = string(p, v);
-                            } else {
-                                p.skipChildren();
-                            }
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
+                case "dryRun" -> {
+                    dryRun = t == JsonToken.VALUE_TRUE;
+                    p.skipChildren();
                 }
-                case "object" -> object = t == JsonToken.START_OBJECT ? pod(p, optOut) : skip(p);
-                case "oldObject" -> oldObject = t == JsonToken.START_OBJECT ? pod(p, optOut) : skip(p);
+                case "kind" -> kind = object(p, t, new KindMembers());
+                case "object" -> object = object(p, t, new PodMembers());
+                case "oldObject" -> oldObject = object(p, t, new PodMembers());
                 default -> p.skipChildren();
             }
         }
-        return new Request(uid, group, kind, operation, subResource, namespace, name, dryRun, object, oldObject);
+
+        Request build() {
+            return new Request(
+                    uid,
+                    kind == null ? "" : kind.group,
+                    kind == null ? null : kind.kind,
+                    operation,
+                    subResource,
+                    namespace,
+                    name,
+                    dryRun,
+                    object == null ? null : object.build(),
+                    oldObject == null ? null : oldObject.build());
+        }
     }
 
-    /** The annotations the webhook reads; a member given twice replaces the whole record. */
-    private record Annotations(
-            PodView.Shape shape, boolean mirror, String optOutValue, boolean hasOriginals, String originals) {
-        static final Annotations ABSENT = new Annotations(PodView.Shape.ABSENT, false, null, false, null);
-    }
+    /** {@code request.kind}: the group ("" unless a string) and kind of the object. */
+    private static final class KindMembers extends Members {
+        String group = "";
+        String kind;
 
-    /** The metadata fields the webhook reads. */
-    private record Metadata(PodView.Shape shape, String name, String generateName, Annotations annotations) {
-        static final Metadata ABSENT = new Metadata(PodView.Shape.ABSENT, "", "", Annotations.ABSENT);
-    }
-
-    private static PodView pod(JsonParser p, String optOut) {
-        Metadata metadata = Metadata.ABSENT;
-        List<List<PodView.ContainerView>> containers = Arrays.asList(null, null, null);
-        String field;
-        while ((field = p.nextName()) != null) {
-            JsonToken t = p.nextToken();
-            switch (field) {
-                case "metadata" -> metadata = metadata(p, t, optOut);
-                case "spec" -> containers = spec(p, t);
+        @Override
+        void member(JsonParser p, String name, JsonToken t) {
+            switch (name) {
+                case "group" -> group = stringOr(p, t, "");
+                case "kind" -> kind = string(p, t);
                 default -> p.skipChildren();
             }
         }
-        Annotations a = metadata.annotations();
-        return new PodView(
-                metadata.shape(),
-                metadata.name(),
-                metadata.generateName(),
-                a.shape(),
-                a.mirror(),
-                a.optOutValue(),
-                a.hasOriginals(),
-                a.originals(),
-                containers);
     }
 
-    private static Metadata metadata(JsonParser p, JsonToken t, String optOut) {
-        if (t != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return new Metadata(shape(t), "", "", Annotations.ABSENT);
+    private final class PodMembers extends Members {
+        PodView.Metadata metadata = PodView.Metadata.ABSENT;
+        List<List<PodView.ContainerView>> containers = noContainers();
+
+        @Override
+        void member(JsonParser p, String name, JsonToken t) {
+            switch (name) {
+                case "metadata" -> {
+                    MetadataMembers m = object(p, t, new MetadataMembers());
+                    metadata =
+                            m == null ? new PodView.Metadata(shape(t), "", "", PodView.Annotations.ABSENT) : m.build();
+                }
+                case "spec" -> {
+                    SpecMembers spec = object(p, t, new SpecMembers());
+                    containers = spec == null ? noContainers() : spec.containers;
+                }
+                default -> p.skipChildren();
+            }
         }
+
+        PodView build() {
+            return new PodView(metadata, containers);
+        }
+    }
+
+    private final class MetadataMembers extends Members {
         String name = "", generateName = "";
-        Annotations annotations = Annotations.ABSENT;
-        String m;
-        while ((m = p.nextName()) != null) {
-            JsonToken v = p.nextToken();
-            switch (m) {
-                case "name" -> name = v == JsonToken.VALUE_STRING ? p.getString() : "";
-                case "generateName" -> generateName = v == JsonToken.VALUE_STRING ? p.getString() : "";
-                case "annotations" -> annotations = annotations(p, v, optOut);
+        PodView.Annotations annotations = PodView.Annotations.ABSENT;
+
+        @Override
+        void member(JsonParser p, String field, JsonToken t) {
+            switch (field) {
+                case "name" -> name = stringOr(p, t, "");
+                case "generateName" -> generateName = stringOr(p, t, "");
+                case "annotations" -> {
+                    AnnotationMembers a = object(p, t, new AnnotationMembers());
+                    annotations = a == null ? new PodView.Annotations(shape(t), false, null, false, null) : a.build();
+                }
                 default -> p.skipChildren();
             }
         }
-        return new Metadata(PodView.Shape.OBJECT, name, generateName, annotations);
+
+        PodView.Metadata build() {
+            return new PodView.Metadata(PodView.Shape.OBJECT, name, generateName, annotations);
+        }
     }
 
-    private static Annotations annotations(JsonParser p, JsonToken t, String optOut) {
-        if (t != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return new Annotations(shape(t), false, null, false, null);
-        }
-        boolean mirror = false, hasOriginals = false;
-        String optOutValue = null, originals = null;
-        String key;
-        while ((key = p.nextName()) != null) {
-            JsonToken a = p.nextToken();
+    private final class AnnotationMembers extends Members {
+        boolean mirror, hasOriginals;
+        String optOutValue, originals;
+
+        @Override
+        void member(JsonParser p, String key, JsonToken t) {
             if (key.equals(MIRROR)) {
                 mirror = true;
             }
             if (key.equals(optOut)) {
-                optOutValue = string(p, a);
+                optOutValue = string(p, t);
             }
             if (key.equals(AdmissionReviewHandler.ORIGINAL_IMAGES_ANNOTATION)) {
                 hasOriginals = true;
-                originals = string(p, a);
+                originals = string(p, t);
             }
             p.skipChildren();
         }
-        return new Annotations(PodView.Shape.OBJECT, mirror, optOutValue, hasOriginals, originals);
+
+        PodView.Annotations build() {
+            return new PodView.Annotations(PodView.Shape.OBJECT, mirror, optOutValue, hasOriginals, originals);
+        }
     }
 
     /** The three container lists of a spec, by {@link ContainerKind} ordinal; null where not an array. */
-    private static List<List<PodView.ContainerView>> spec(JsonParser p, JsonToken t) {
-        List<List<PodView.ContainerView>> containers = Arrays.asList(null, null, null);
-        if (t != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return containers;
-        }
-        String s;
-        while ((s = p.nextName()) != null) {
-            JsonToken v = p.nextToken();
-            ContainerKind kind = switch (s) {
+    private static final class SpecMembers extends Members {
+        final List<List<PodView.ContainerView>> containers = noContainers();
+
+        @Override
+        void member(JsonParser p, String name, JsonToken t) {
+            ContainerKind kind = switch (name) {
                 case "containers" -> ContainerKind.CONTAINERS;
                 case "initContainers" -> ContainerKind.INIT_CONTAINERS;
                 case "ephemeralContainers" -> ContainerKind.EPHEMERAL_CONTAINERS;
                 default -> null;
             };
-            if (kind != null && v == JsonToken.START_ARRAY) {
+            if (kind != null && t == JsonToken.START_ARRAY) {
                 containers.set(kind.ordinal(), containerList(p));
             } else {
                 if (kind != null) {
@@ -226,46 +255,50 @@ final class ReviewReader {
                 p.skipChildren();
             }
         }
-        return containers;
+    }
+
+    private static List<List<PodView.ContainerView>> noContainers() {
+        return Arrays.asList(null, null, null);
     }
 
     private static List<PodView.ContainerView> containerList(JsonParser p) {
         List<PodView.ContainerView> list = new ArrayList<>(4);
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.START_OBJECT) {
-                // not a container: kept as a slot so that indexes in the patch stay those of the array
-                p.skipChildren();
-                list.add(new PodView.ContainerView("", null, null));
-                continue;
-            }
-            String name = "", image = null, policy = null;
-            String f;
-            while ((f = p.nextName()) != null) {
-                JsonToken v = p.nextToken();
-                switch (f) {
-                    case "name" -> name = v == JsonToken.VALUE_STRING ? p.getString() : "";
-                    case "image" -> image = string(p, v);
-                    case "imagePullPolicy" -> policy = string(p, v);
-                    default -> p.skipChildren();
-                }
-            }
-            list.add(new PodView.ContainerView(name, image, policy));
+            ContainerMembers c = object(p, t, new ContainerMembers());
+            // not a container: kept as a slot so that indexes in the patch stay those of the array
+            list.add(c == null ? NOT_A_CONTAINER : new PodView.ContainerView(c.name, c.image, c.policy));
         }
         return list;
     }
 
-    private static PodView skip(JsonParser p) {
-        p.skipChildren();
-        return null;
+    private static final PodView.ContainerView NOT_A_CONTAINER = new PodView.ContainerView("", null, null);
+
+    private static final class ContainerMembers extends Members {
+        String name = "", image, policy;
+
+        @Override
+        void member(JsonParser p, String field, JsonToken t) {
+            switch (field) {
+                case "name" -> name = stringOr(p, t, "");
+                case "image" -> image = string(p, t);
+                case "imagePullPolicy" -> policy = string(p, t);
+                default -> p.skipChildren();
+            }
+        }
     }
 
+    /** A string member's value, else null (the value skipped). */
     private static String string(JsonParser p, JsonToken t) {
+        return stringOr(p, t, null);
+    }
+
+    private static String stringOr(JsonParser p, JsonToken t, String otherwise) {
         if (t == JsonToken.VALUE_STRING) {
             return p.getString();
         }
         p.skipChildren();
-        return null;
+        return otherwise;
     }
 
     private static PodView.Shape shape(JsonToken t) {

@@ -1,5 +1,8 @@
 package io.acrcache.webhook.admission;
 
+import io.acrcache.webhook.rules.ImagePlanner;
+import io.acrcache.webhook.rules.ImageTarget;
+
 /** Why an image was left as it was; {@link #label()} is the bounded metric label. */
 public enum SkipReason {
     EXCLUDED_NAMESPACE("excluded-namespace"),
@@ -15,6 +18,16 @@ public enum SkipReason {
 
     SkipReason(String label) {
         this.label = label;
+    }
+
+    /** The reason for an image the shared {@link ImagePlanner} leaves alone. */
+    static SkipReason of(ImageTarget.Miss miss) {
+        return switch (miss) {
+            case INVALID_REFERENCE -> INVALID_REFERENCE;
+            case ALREADY_CACHED -> ALREADY_CACHED;
+            case NO_RULE -> NO_RULE;
+            case TARGET_TOO_LONG -> TARGET_TOO_LONG;
+        };
     }
 
     public String label() {

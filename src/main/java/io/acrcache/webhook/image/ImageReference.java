@@ -30,14 +30,6 @@ public record ImageReference(String original, String registry, String repository
         return DOCKER_HUB.equals(registry);
     }
 
-    public boolean hasTag() {
-        return tag != null;
-    }
-
-    public boolean hasDigest() {
-        return digest != null;
-    }
-
     /** True when neither tag nor digest was written, i.e. the runtime will pull {@code latest}. */
     public boolean hasNoTagOrDigest() {
         return tag == null && digest == null;

@@ -27,7 +27,9 @@ import java.util.Objects;
  */
 public final class ImageReferenceParser {
 
-    static final int NAME_MAX = 255;
+    /** The longest repository name (registry, {@code /}, path) distribution accepts. */
+    public static final int NAME_MAX = 255;
+
     static final int TAG_MAX = 128;
     private static final String LEGACY_HUB = "index.docker.io";
     private static final String OFFICIAL_PREFIX = "library/";
@@ -51,15 +53,6 @@ public final class ImageReferenceParser {
 
     public ImageReferenceParser(DockerHubHosts hubs) {
         this.hubs = Objects.requireNonNull(hubs, "hubs");
-    }
-
-    /** A parser with {@link DockerHubHosts#defaults()}. */
-    public ImageReferenceParser() {
-        this(DockerHubHosts.defaults());
-    }
-
-    public DockerHubHosts hubs() {
-        return hubs;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.acrcache.webhook.pullfailures;
 
-import io.acrcache.webhook.server.Readiness;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,13 +11,14 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Informers on core/v1 Events, cluster-wide or one per configured namespace. Listing, watching, reconnecting and
- * relisting after {@code 410 Gone} are Fabric8's; this class only wires them and reports {@link #READINESS} once every
- * informer has synced.
+ * relisting after {@code 410 Gone} are Fabric8's; this class only wires them and reports when every informer has
+ * synced.
  */
 public final class EventWatcher {
     /** The readiness condition: the first list of Events has been read. */
@@ -31,20 +31,24 @@ public final class EventWatcher {
     private final KubernetesClient client;
     private final List<String> namespaces;
     private final ResourceEventHandler<Event> handler;
-    private final Readiness readiness;
+    private final Consumer<Boolean> onSynced;
     private final List<SharedIndexInformer<Event>> informers = new ArrayList<>();
     private volatile boolean stopped;
 
-    /** @param namespaces the namespaces to watch; empty watches all */
+    /**
+     * @param namespaces the namespaces to watch; empty watches all
+     * @param synced told false on {@link #start()} and true once every informer has listed (the readiness condition
+     *     {@link #READINESS})
+     */
     public EventWatcher(
             KubernetesClient client,
             List<String> namespaces,
             ResourceEventHandler<Event> handler,
-            Readiness readiness) {
+            Consumer<Boolean> synced) {
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
         this.handler = handler;
-        this.readiness = readiness;
+        this.onSynced = synced;
     }
 
     /**
@@ -52,7 +56,7 @@ public final class EventWatcher {
      * failing (no RBAC, API server unreachable), readiness waits: Fabric8 keeps retrying with back-off.
      */
     public synchronized CompletableFuture<Void> start() {
-        readiness.require(READINESS);
+        onSynced.accept(false);
         List<CompletableFuture<Void>> synced = new ArrayList<>();
         if (namespaces.isEmpty()) {
             synced.add(startOne(client.v1().events().inAnyNamespace(), "all namespaces"));
@@ -63,7 +67,7 @@ public final class EventWatcher {
         }
         return CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             if (e == null) {
-                readiness.set(READINESS, true);
+                onSynced.accept(true);
                 LOG.info("event informer synced (" + (namespaces.isEmpty() ? "all namespaces" : namespaces) + ")");
             }
         });

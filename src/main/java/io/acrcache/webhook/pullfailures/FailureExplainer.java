@@ -4,8 +4,9 @@ import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.image.ImageReference;
-import io.acrcache.webhook.image.InvalidImageReferenceException;
 import io.acrcache.webhook.rules.CompiledRule;
+import io.acrcache.webhook.rules.ImagePlanner;
+import io.acrcache.webhook.rules.ImageTarget;
 import io.acrcache.webhook.rules.RuleMatch;
 
 import java.util.Optional;
@@ -28,30 +29,41 @@ public final class FailureExplainer {
 
     public static Explanation explain(String image, String namespace, String message, LoadedConfig config) {
         Settings settings = config.settings();
-        ImageReference ref;
-        try {
-            ref = config.parser().parse(image);
-        } catch (InvalidImageReferenceException e) {
-            return new Explanation(
-                    FailureCategory.NOT_COVERED,
-                    OTHER_REGISTRY,
-                    null,
-                    "'" + image + "' is not a valid image reference: fix the image name in the Pod spec.");
+        ImagePlanner planner = new ImagePlanner(config.parser(), settings.acrLoginServer(), config.ruleSet());
+        ImageTarget target = planner.plan(image);
+        if (target instanceof ImageTarget.Rewrite r) {
+            return notRewritten(r.match(), r.rewritten(), namespace, settings);
         }
-        if (ref.registry().equalsIgnoreCase(settings.acrLoginServer())) {
-            return onRegistry(ref, message == null ? "" : message, config);
-        }
-        Optional<RuleMatch> match = config.ruleSet().match(ref);
-        if (match.isEmpty()) {
-            return new Explanation(
-                    FailureCategory.NOT_COVERED,
-                    boundedRegistry(ref.registry(), config),
-                    null,
-                    "No cache rule covers " + ref.name() + ": create an ACR cache rule for it and add it to the "
-                            + "webhook's rules, so new Pods pull it through " + settings.acrLoginServer() + ".");
-        }
-        CompiledRule rule = match.get().rule();
-        String rewritten = ref.withName(settings.acrLoginServer(), match.get().targetRepository());
+        ImageTarget.Leave l = (ImageTarget.Leave) target;
+        return switch (l.miss()) {
+            case INVALID_REFERENCE ->
+                new Explanation(
+                        FailureCategory.NOT_COVERED,
+                        OTHER_REGISTRY,
+                        null,
+                        "'" + image + "' is not a valid image reference: fix the image name in the Pod spec.");
+            case ALREADY_CACHED -> onRegistry(l.reference(), message == null ? "" : message, config);
+            case NO_RULE ->
+                new Explanation(
+                        FailureCategory.NOT_COVERED,
+                        boundedRegistry(l.reference().registry(), config),
+                        null,
+                        "No cache rule covers " + l.reference().name() + ": create an ACR cache rule for it and add it "
+                                + "to the webhook's rules, so new Pods pull it through " + settings.acrLoginServer()
+                                + ".");
+            // covered, so the report names the rewrite admission would have tried
+            case TARGET_TOO_LONG ->
+                notRewritten(
+                        l.match(),
+                        l.reference()
+                                .withName(settings.acrLoginServer(), l.match().targetRepository()),
+                        namespace,
+                        settings);
+        };
+    }
+
+    private static Explanation notRewritten(RuleMatch match, String rewritten, String namespace, Settings settings) {
+        CompiledRule rule = match.rule();
         return new Explanation(
                 FailureCategory.NOT_REWRITTEN,
                 rule.upstream(),
@@ -79,7 +91,9 @@ public final class FailureExplainer {
         Matcher m = SOURCE_THROTTLED.matcher(message);
         if (m.find()) {
             String named = m.group(1) == null || m.group(1).isBlank() ? null : m.group(1);
-            Optional<CompiledRule> rule = named != null ? byName(named, config) : byTarget(ref.repository(), config);
+            Optional<CompiledRule> rule = named != null
+                    ? config.ruleSet().byName(named)
+                    : config.ruleSet().byTarget(ref.repository());
             // the webhook's own label for the rule where it knows it, else the ACR's name
             String ruleName = rule.map(CompiledRule::name).orElse(named);
             String upstream = rule.map(CompiledRule::upstream).orElse(UNKNOWN_REGISTRY);
@@ -94,7 +108,7 @@ public final class FailureExplainer {
                             + ": add a credential set (user name and access token in Key Vault) to the rule "
                             + "(az acr credential-set create, then az acr cache update --cred-set).");
         }
-        Optional<CompiledRule> rule = byTarget(ref.repository(), config);
+        Optional<CompiledRule> rule = config.ruleSet().byTarget(ref.repository());
         return new Explanation(
                 FailureCategory.REGISTRY_THROTTLED,
                 rule.map(CompiledRule::upstream).orElse(UNKNOWN_REGISTRY),
@@ -103,41 +117,13 @@ public final class FailureExplainer {
                         + "stagger rollouts that pull the same image on many nodes, or move the registry to a higher SKU.");
     }
 
-    /** The rule whose target holds this repository of the registry: a static rule first, as in ACR. */
-    static Optional<CompiledRule> byTarget(String repository, LoadedConfig config) {
-        CompiledRule wildcard = null;
-        for (CompiledRule rule : config.ruleSet().rules()) {
-            if (!rule.wildcard()) {
-                if (rule.targetPath().equals(repository)) {
-                    return Optional.of(rule);
-                }
-            } else if (rule.targetPath().isEmpty() || repository.startsWith(rule.targetPath() + "/")) {
-                wildcard = rule;
-            }
-        }
-        return Optional.ofNullable(wildcard);
-    }
-
-    /** The rule the ACR names: imported rules keep their ACR names. */
-    private static Optional<CompiledRule> byName(String name, LoadedConfig config) {
-        return config.ruleSet().rules().stream()
-                .filter(r -> r.name().equals(name))
-                .findFirst();
-    }
-
     /**
      * Registry hosts come from Pod specs, so any string could appear; only Docker Hub and the rules' sources (at most
      * 1,000) are kept as metric labels.
      */
     private static String boundedRegistry(String registry, LoadedConfig config) {
-        if (ImageReference.DOCKER_HUB.equals(registry)) {
-            return registry;
-        }
-        for (CompiledRule rule : config.ruleSet().rules()) {
-            if (rule.upstream().equals(registry)) {
-                return registry;
-            }
-        }
-        return OTHER_REGISTRY;
+        return ImageReference.DOCKER_HUB.equals(registry) || config.ruleSet().hasUpstream(registry)
+                ? registry
+                : OTHER_REGISTRY;
     }
 }

@@ -2,7 +2,6 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
-import io.acrcache.webhook.server.Readiness;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -56,10 +56,13 @@ public final class PullFailureReporter {
     /**
      * Starts watching Events when {@code pullFailures.enabled} is set, with a client configured the way kubectl would
      * be (service account in a Pod, kubeconfig outside) on the server's Vert.x. Succeeds once the informers are
-     * started; readiness condition {@value EventWatcher#READINESS} turns true when they have synced.
+     * started.
+     *
+     * @param synced told false when the informers start and true once they have synced: readiness condition
+     *     {@value EventWatcher#READINESS}
      */
     public static Future<PullFailureReporter> start(
-            Vertx vertx, Supplier<LoadedConfig> config, MeterRegistry registry, Readiness readiness) {
+            Vertx vertx, Supplier<LoadedConfig> config, MeterRegistry registry, Consumer<Boolean> synced) {
         if (!config.get().settings().pullFailures().enabled()) {
             return Future.succeededFuture(disabled(vertx));
         }
@@ -71,7 +74,7 @@ public final class PullFailureReporter {
                         false)
                 .map(client -> {
                     LOG.info("pull-failure report: watching Events through " + client.getMasterUrl());
-                    return create(vertx, client, true, config, registry, readiness, Clock.systemUTC());
+                    return create(vertx, client, true, config, registry, synced, Clock.systemUTC());
                 });
     }
 
@@ -84,9 +87,9 @@ public final class PullFailureReporter {
             KubernetesClient client,
             Supplier<LoadedConfig> config,
             MeterRegistry registry,
-            Readiness readiness,
+            Consumer<Boolean> synced,
             Clock clock) {
-        return create(vertx, client, false, config, registry, readiness, clock);
+        return create(vertx, client, false, config, registry, synced, clock);
     }
 
     /** A reporter that watches nothing and whose report says it is off. */
@@ -100,7 +103,7 @@ public final class PullFailureReporter {
             boolean ownsClient,
             Supplier<LoadedConfig> config,
             MeterRegistry registry,
-            Readiness readiness,
+            Consumer<Boolean> synced,
             Clock clock) {
         PullFailureStore store = new PullFailureStore(() -> limits(config.get().settings()), clock);
         PullFailureMetrics metrics = new PullFailureMetrics(registry, store);
@@ -108,7 +111,7 @@ public final class PullFailureReporter {
         EventSink sink =
                 new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS));
         EventWatcher watcher =
-                new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, readiness);
+                new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, synced);
         watcher.start().whenComplete((v, e) -> {
             if (e != null && !watcher.isStopped()) {
                 LOG.log(Level.WARNING, "event informer ended before it synced: " + e.getMessage());

@@ -8,6 +8,7 @@ import io.acrcache.webhook.image.InvalidImageReferenceException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -78,6 +79,44 @@ public final class RuleSet {
         return Optional.empty();
     }
 
+    /**
+     * The rule whose target holds this repository of the registry (the reverse of {@link #match}): a static rule first,
+     * as in ACR, then a wildcard whose target prefix holds it.
+     */
+    public Optional<CompiledRule> byTarget(String repository) {
+        CompiledRule wildcard = null;
+        for (CompiledRule rule : rules) {
+            if (!rule.wildcard()) {
+                if (rule.targetPath().equals(repository)) {
+                    return Optional.of(rule);
+                }
+            } else if (rule.targetPath().isEmpty() || repository.startsWith(rule.targetPath() + "/")) {
+                wildcard = rule;
+            }
+        }
+        return Optional.ofNullable(wildcard);
+    }
+
+    /** The rule of this name (imported rules keep their ACR names). */
+    public Optional<CompiledRule> byName(String name) {
+        for (CompiledRule rule : rules) {
+            if (rule.name().equals(name)) {
+                return Optional.of(rule);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether some rule pulls from this upstream registry. */
+    public boolean hasUpstream(String registry) {
+        for (CompiledRule rule : rules) {
+            if (rule.upstream().equals(registry)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public List<CompiledRule> rules() {
         return rules;
     }
@@ -88,72 +127,101 @@ public final class RuleSet {
 
     private static CompiledRule compileOne(
             CacheRule rule, ImageReferenceParser parser, DockerHubHosts hubs, List<String> errors) {
-        String where = "rule " + rule.name();
-        String source = rule.source();
-        String target = rule.target();
-        int before = errors.size();
-        if (source == null || source.isBlank()) {
-            errors.add(where + ": source is missing");
+        String where = "rule " + rule.name() + ": ";
+        boolean missing = false;
+        if (rule.source() == null || rule.source().isBlank()) {
+            errors.add(where + "source is missing");
+            missing = true;
         }
-        if (target == null || target.isBlank()) {
-            errors.add(where + ": target is missing");
+        if (rule.target() == null || rule.target().isBlank()) {
+            errors.add(where + "target is missing");
+            missing = true;
         }
-        if (errors.size() > before) {
+        if (missing) {
             return null;
         }
+        try {
+            boolean wildcard = wildcard(rule.source(), rule.target());
+            String source = rule.source();
+            int slash = registryEnd(source);
+            String registry = sourceRegistry(source.substring(0, slash), hubs);
+            String sourcePath = wildcard ? wildcardSourcePath(source, slash, parser) : staticSourcePath(source, parser);
+            String targetPath = targetPath(rule.target(), wildcard, parser);
+            return new CompiledRule(rule, registry, sourcePath, targetPath, wildcard);
+        } catch (InvalidRule e) {
+            errors.add(where + e.getMessage());
+            return null;
+        }
+    }
+
+    /** One problem with one rule; a rule is checked until its first problem. */
+    private static final class InvalidRule extends Exception {
+        InvalidRule(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static boolean wildcard(String source, String target) throws InvalidRule {
         boolean sourceWildcard = source.endsWith("/*");
         boolean targetWildcard = target.equals("*") || target.endsWith("/*");
         if (sourceWildcard != targetWildcard) {
-            errors.add(where + ": source '" + source + "' and target '" + target
+            throw new InvalidRule("source '" + source + "' and target '" + target
                     + "' must both be wildcards (ending in /*) or both be static repositories");
-            return null;
         }
+        return sourceWildcard;
+    }
+
+    private static int registryEnd(String source) throws InvalidRule {
         int slash = source.indexOf('/');
         if (slash <= 0) {
-            errors.add(where + ": source '" + source
+            throw new InvalidRule("source '" + source
                     + "' must name a registry and a repository, e.g. docker.io/library/nginx or docker.io/*");
-            return null;
         }
-        String host = source.substring(0, slash);
-        if (!host.equals(host.toLowerCase(java.util.Locale.ROOT))
-                || host.indexOf('.') < 0 && !host.startsWith("localhost")) {
-            errors.add(where + ": source registry '" + host + "' must be a lowercase host name such as docker.io");
-            return null;
+        return slash;
+    }
+
+    private static String sourceRegistry(String host, DockerHubHosts hubs) throws InvalidRule {
+        if (!host.equals(host.toLowerCase(Locale.ROOT)) || host.indexOf('.') < 0 && !host.startsWith("localhost")) {
+            throw new InvalidRule("source registry '" + host + "' must be a lowercase host name such as docker.io");
         }
-        String registry = hubs.isDockerHub(host) ? "docker.io" : host;
-        String sourcePath;
-        if (sourceWildcard) {
-            String prefix = source.substring(slash + 1, source.length() - 1);
-            sourcePath = prefix.isEmpty() ? "" : validPath(prefix.substring(0, prefix.length() - 1), parser);
-            if (sourcePath == null) {
-                errors.add(where + ": source '" + source + "' has an invalid repository path before /*");
-                return null;
-            }
+        return hubs.isDockerHub(host) ? ImageReference.DOCKER_HUB : host;
+    }
+
+    /** The prefix before {@code /*}, empty for a whole registry. */
+    private static String wildcardSourcePath(String source, int slash, ImageReferenceParser parser) throws InvalidRule {
+        String prefix = source.substring(slash + 1, source.length() - 1);
+        String path = prefix.isEmpty() ? "" : validPath(prefix.substring(0, prefix.length() - 1), parser);
+        if (path == null) {
+            throw new InvalidRule("source '" + source + "' has an invalid repository path before /*");
+        }
+        return path;
+    }
+
+    private static String staticSourcePath(String source, ImageReferenceParser parser) throws InvalidRule {
+        ImageReference ref;
+        try {
+            ref = parser.parse(source);
+        } catch (InvalidImageReferenceException e) {
+            throw new InvalidRule("source '" + source + "' is not a valid repository: " + e.getMessage());
+        }
+        if (ref.tag() != null || ref.digest() != null) {
+            throw new InvalidRule("source '" + source + "' must be a repository without tag or digest");
+        }
+        return ref.repository();
+    }
+
+    private static String targetPath(String target, boolean wildcard, ImageReferenceParser parser) throws InvalidRule {
+        String path;
+        if (!wildcard) {
+            path = validPath(target, parser);
         } else {
-            try {
-                ImageReference ref = parser.parse(source);
-                if (ref.tag() != null || ref.digest() != null) {
-                    errors.add(where + ": source '" + source + "' must be a repository without tag or digest");
-                    return null;
-                }
-                sourcePath = ref.repository();
-            } catch (InvalidImageReferenceException e) {
-                errors.add(where + ": source '" + source + "' is not a valid repository: " + e.getMessage());
-                return null;
-            }
+            path = target.equals("*") ? "" : validPath(target.substring(0, target.length() - 2), parser);
         }
-        String targetPath;
-        if (targetWildcard) {
-            targetPath = target.equals("*") ? "" : validPath(target.substring(0, target.length() - 2), parser);
-        } else {
-            targetPath = validPath(target, parser);
-        }
-        if (targetPath == null) {
-            errors.add(where + ": target '" + target
+        if (path == null) {
+            throw new InvalidRule("target '" + target
                     + "' must be a lowercase repository path in the registry, e.g. docker/* or nginx");
-            return null;
         }
-        return new CompiledRule(rule, registry, sourcePath, targetPath, sourceWildcard);
+        return path;
     }
 
     /**

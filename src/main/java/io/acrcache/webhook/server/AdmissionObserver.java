@@ -3,9 +3,8 @@ package io.acrcache.webhook.server;
 import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.ImageDecision;
 import io.acrcache.webhook.admission.Outcome;
+import io.acrcache.webhook.admission.metrics.AdmissionMetrics;
 import io.acrcache.webhook.config.Mode;
-import io.acrcache.webhook.metrics.AdmissionMetrics;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.logging.Level;
@@ -15,13 +14,9 @@ import java.util.logging.Logger;
 final class AdmissionObserver {
     private static final Logger LOG = Logger.getLogger("io.acrcache.webhook.admission");
     private final AdmissionMetrics metrics;
-    private final Counter malformed;
 
     AdmissionObserver(MeterRegistry registry) {
         this.metrics = new AdmissionMetrics(registry);
-        this.malformed = Counter.builder("acw.admission.malformed")
-                .description("Request bodies refused with 400 because they are not an AdmissionReview")
-                .register(registry);
     }
 
     void answered(AdmissionResult r, long nanos) {
@@ -53,7 +48,7 @@ final class AdmissionObserver {
     }
 
     void malformed(String why) {
-        malformed.increment();
+        metrics.malformed();
         LOG.warning("refused a request body: " + why);
     }
 }

@@ -2,8 +2,10 @@ package io.acrcache.webhook.admission;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Mode;
+import io.acrcache.webhook.testing.Resources;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
+import io.acrcache.webhook.testing.TestPods;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EphemeralContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,6 +13,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.charset.StandardCharsets;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,22 +32,7 @@ class AdmissionReviewHandlerTest {
     private final AdmissionReviewHandler handler = new AdmissionReviewHandler(TestConfigs::defaults);
 
     private static Pod pod(String... images) {
-        PodBuilder b = new PodBuilder()
-                .withNewMetadata()
-                .withName("p")
-                .withNamespace("apps")
-                .endMetadata()
-                .withNewSpec()
-                .endSpec();
-        for (int i = 0; i < images.length; i++) {
-            b.editSpec()
-                    .addNewContainer()
-                    .withName("c" + i)
-                    .withImage(images[i])
-                    .endContainer()
-                    .endSpec();
-        }
-        return b.build();
+        return TestPods.withImages(images);
     }
 
     private AdmissionResult send(String review) throws MalformedReviewException {
@@ -327,6 +316,21 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void aMemberOfAnUnexpectedTypeIsSkippedWholeAndTheMembersAfterItStillCount() throws Exception {
+        tools.jackson.databind.node.ObjectNode tree = (tools.jackson.databind.node.ObjectNode)
+                JsonMapper.builder().build().readTree(Reviews.create(pod("nginx")));
+        tools.jackson.databind.node.ObjectNode object =
+                (tools.jackson.databind.node.ObjectNode) tree.path("request").path("object");
+        tools.jackson.databind.node.ObjectNode metadata = object.putObject("metadata");
+        // a name that is an object (invalid, but it must not make the reader lose its place), then the opt-out
+        metadata.putObject("name").putObject("nested").put("spec", 1);
+        metadata.putObject("annotations").put("acr-cache-webhook.io/skip", "true");
+        AdmissionResult r = send(tree.toString());
+        assertEquals(Outcome.SKIPPED, r.outcome());
+        assertEquals(SkipReason.OPTED_OUT, r.decisions().get(0).skipReason());
+    }
+
+    @Test
     void internalFailureFailsOpenWithAWarning() throws Exception {
         LoadedConfig broken = new LoadedConfig(
                 TestConfigs.defaults().settings(), null, TestConfigs.defaults().parser(), List.of());
@@ -343,24 +347,89 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void planThenAnswerLetsACallerWithdrawRewritesInBetween() throws Exception {
+        Pod pod = pod("nginx:1.25", "bitnami/redis:7.2");
+        byte[] body = Reviews.create(pod).getBytes(StandardCharsets.UTF_8);
+        ReviewPlan.Planned planned = assertInstanceOf(ReviewPlan.Planned.class, handler.plan(body, null));
+        assertEquals("apps", planned.context().namespace());
+        assertEquals("p", planned.context().podName());
+        assertEquals("CREATE", planned.context().operation());
+        assertEquals(Mode.ENFORCE, planned.context().mode());
+
+        // the second image withdrawn, as a registry check would
+        List<ImageDecision> decisions = planned.plan().decisions();
+        PodPlan revised = planned.plan()
+                .withDecisions(List.of(decisions.get(0), decisions.get(1).leave(SkipReason.NO_RULE)));
+        AdmissionResult result = handler.answer(planned.context(), revised);
+        assertEquals(Outcome.PATCHED, result.outcome());
+        Pod patched = Reviews.apply(pod, response(result).getPatch());
+        assertEquals(List.of("myacr.azurecr.io/docker/library/nginx:1.25", "bitnami/redis:7.2"), images(patched));
+        assertEquals(1, response(result).getWarnings().size());
+
+        PodPlan none = planned.plan()
+                .withDecisions(
+                        decisions.stream().map(d -> d.leave(SkipReason.NO_RULE)).toList());
+        AdmissionResult unchanged = handler.answer(planned.context(), none);
+        assertEquals(Outcome.UNCHANGED, unchanged.outcome());
+        assertNull(response(unchanged).getPatch());
+
+        // the same review handled in one go is the plan answered as it was
+        assertEquals(
+                response(handler.answer(planned.context(), planned.plan())).getPatch(),
+                response(handler.handle(body, null)).getPatch());
+    }
+
+    @Test
+    void reviewsThatNeedNoPlanAreAnsweredAtOnce() throws Exception {
+        Pod pod = pod("nginx");
+        ReviewPlan.Answered delete = assertInstanceOf(
+                ReviewPlan.Answered.class,
+                handler.plan(Reviews.review(pod, pod, "DELETE", null, false).getBytes(StandardCharsets.UTF_8), null));
+        assertEquals(Outcome.SKIPPED, delete.result().outcome());
+        Pod system = new PodBuilder(pod)
+                .editMetadata()
+                .withNamespace("kube-system")
+                .endMetadata()
+                .build();
+        ReviewPlan.Answered excluded = assertInstanceOf(
+                ReviewPlan.Answered.class, handler.plan(Reviews.create(system).getBytes(StandardCharsets.UTF_8), null));
+        assertEquals(Outcome.SKIPPED, excluded.result().outcome());
+        assertEquals(
+                SkipReason.EXCLUDED_NAMESPACE,
+                excluded.result().decisions().get(0).skipReason());
+    }
+
+    @Test
+    void aFailureWhileAnsweringFailsOpenToo() throws Exception {
+        ReviewPlan.Planned planned = assertInstanceOf(
+                ReviewPlan.Planned.class,
+                handler.plan(Reviews.create(pod("nginx")).getBytes(StandardCharsets.UTF_8), null));
+        // a context that lost its Pod: the patch cannot be built
+        ReviewContext broken =
+                new ReviewContext(planned.context().uid(), "CREATE", Mode.ENFORCE, false, "apps", "p", null, false);
+        AdmissionResult r = handler.answer(broken, planned.plan());
+        assertEquals(Outcome.ERROR, r.outcome());
+        assertNotNull(r.error());
+        AdmissionResponse response = response(r);
+        assertTrue(response.getAllowed());
+        assertNull(response.getPatch());
+        assertEquals(planned.context().uid(), response.getUid());
+    }
+
+    /** A body that is not an AdmissionReview, and the words its refusal must contain. */
+    record Malformed(String body, String refusal) {}
+
+    @Test
     void malformedBodiesAreRefusedWithAReason() {
-        Map<String, String> cases = Map.of(
-                "not json", "body is not valid JSON",
-                "[]", "body must be a JSON object",
-                "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}}",
-                        "apiVersion must be",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Pod\"}", "kind must be AdmissionReview",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}", "request must be an object",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":7}}",
-                        "request.uid must be",
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}} {}",
-                        "content after");
-        cases.forEach((body, why) -> {
+        List<Malformed> cases =
+                Resources.json("admission/malformed-reviews.json", new TypeReference<List<Malformed>>() {});
+        assertEquals(7, cases.size());
+        for (Malformed c : cases) {
             MalformedReviewException e = assertThrows(
                     MalformedReviewException.class,
-                    () -> handler.handle(body.getBytes(StandardCharsets.UTF_8), null),
-                    body);
-            assertTrue(e.getMessage().contains(why), body + " -> " + e.getMessage());
-        });
+                    () -> handler.handle(c.body().getBytes(StandardCharsets.UTF_8), null),
+                    c.body());
+            assertTrue(e.getMessage().contains(c.refusal()), c.body() + " -> " + e.getMessage());
+        }
     }
 }

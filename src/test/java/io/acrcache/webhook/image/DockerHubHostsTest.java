@@ -134,6 +134,8 @@ class DockerHubHostsTest {
         // Without the alias it is an ordinary, valid localhost image.
         assertEquals(
                 "localhost",
-                new ImageReferenceParser().parse("localhost/" + path).registry());
+                new ImageReferenceParser(DockerHubHosts.defaults())
+                        .parse("localhost/" + path)
+                        .registry());
     }
 }

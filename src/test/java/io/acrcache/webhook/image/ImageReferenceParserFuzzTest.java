@@ -63,7 +63,7 @@ class ImageReferenceParserFuzzTest {
         ImageReferenceParserTest.valid().map(Arguments::get).forEach(a -> seeds.add((String) a[0]));
         ImageReferenceParserTest.invalid().map(Arguments::get).forEach(a -> seeds.add((String) a[0]));
 
-        ImageReferenceParser defaults = new ImageReferenceParser();
+        ImageReferenceParser defaults = new ImageReferenceParser(DockerHubHosts.defaults());
         ImageReferenceParser custom = new ImageReferenceParser(CUSTOM);
         int accepted = 0;
         int total = 0;

@@ -273,9 +273,4 @@ class ImageReferenceParserTest {
         assertEquals(0, e.getStackTrace().length);
         assertEquals("repository name must be lowercase", e.getMessage());
     }
-
-    @Test
-    void defaultConstructorUsesDefaultHubs() {
-        assertEquals(DockerHubHosts.defaults(), new ImageReferenceParser().hubs());
-    }
 }

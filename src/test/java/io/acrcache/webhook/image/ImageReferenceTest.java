@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ImageReferenceTest {
 
     private static final String D = ImageReferenceParserTest.SHA256;
-    private final ImageReferenceParser parser = new ImageReferenceParser();
+    private final ImageReferenceParser parser = new ImageReferenceParser(DockerHubHosts.defaults());
 
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', textBlock = """

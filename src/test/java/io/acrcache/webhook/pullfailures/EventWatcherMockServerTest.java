@@ -2,6 +2,7 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static io.acrcache.webhook.pullfailures.TestFixtures.DOCKER_429;
@@ -87,7 +89,7 @@ class EventWatcherMockServerTest {
     }
 
     private void startReporter(Vertx vertx, Supplier<LoadedConfig> config) {
-        reporter = PullFailureReporter.start(vertx, client, config, registry, readiness, Clock.systemUTC());
+        reporter = PullFailureReporter.start(vertx, client, config, registry, ready(readiness), Clock.systemUTC());
         eventually(
                 "informer synced",
                 () -> readiness.isReady() && reporter.watcher().isWatching());
@@ -154,7 +156,7 @@ class EventWatcherMockServerTest {
         Event historical = TestFixtures.failed(
                 "hist", "shop", "old-1", "busybox:1.36", DOCKER_429, 5, now.minus(Duration.ofHours(1)));
         create(historical);
-        startReporter(vertx, TestFixtures::config);
+        startReporter(vertx, () -> TestConfigs.yaml(TestFixtures.CONFIG));
         eventually("historical Event listed", () -> count("shop", "busybox:1.36") == 5);
 
         Event a = create(rateLimited("a", "shop", "web-1", "nginx:1.25", 1));
@@ -168,7 +170,7 @@ class EventWatcherMockServerTest {
                         "cache-0",
                         "spec.initContainers{warm}",
                         "Failed",
-                        "Failed to pull image \"redis:7\": " + TestFixtures.containerd429("redis:7"),
+                        "Failed to pull image \"redis:7\": " + TestFixtures.CONTAINERD_429_REDIS,
                         2,
                         now,
                         now)
@@ -247,7 +249,7 @@ class EventWatcherMockServerTest {
      */
     @Test
     void everyCategoryThroughTheOpsRouter(Vertx vertx) throws Exception {
-        startReporter(vertx, TestFixtures::config);
+        startReporter(vertx, () -> TestConfigs.yaml(TestFixtures.CONFIG));
         create(TestFixtures.failed("c1", "shop", "web-5c9f-x2", "nginx:1.25", DOCKER_429, 6, now.minusSeconds(50)));
         create(kubeletEvent(
                         "c2",
@@ -255,7 +257,7 @@ class EventWatcherMockServerTest {
                         "cache-0",
                         "spec.initContainers{warm}",
                         "Failed",
-                        "Failed to pull image \"redis:7\": " + TestFixtures.containerd429("redis:7"),
+                        "Failed to pull image \"redis:7\": " + TestFixtures.CONTAINERD_429_REDIS,
                         2,
                         now.minusSeconds(400),
                         now.minusSeconds(40))
@@ -274,7 +276,7 @@ class EventWatcherMockServerTest {
                 "shop",
                 "web-5c9f-k7",
                 "myacr.azurecr.io/docker/library/nginx:1.25",
-                TestFixtures.acrSourceThrottled("dockerhub"),
+                TestFixtures.ACR_SOURCE_THROTTLED,
                 3,
                 now.minusSeconds(20)));
         create(kubeletEvent(
@@ -353,8 +355,13 @@ class EventWatcherMockServerTest {
     @Test
     void withoutRbac_staysUnreadyAndRetries_untilAllowed(Vertx vertx) {
         dispatcher.forbidden.set(true);
-        reporter =
-                PullFailureReporter.start(vertx, client, TestFixtures::config, registry, readiness, Clock.systemUTC());
+        reporter = PullFailureReporter.start(
+                vertx,
+                client,
+                () -> TestConfigs.yaml(TestFixtures.CONFIG),
+                registry,
+                ready(readiness),
+                Clock.systemUTC());
 
         eventually("a retry after the refusal", () -> dispatcher.refused.get() >= 2);
         assertFalse(readiness.isReady());
@@ -368,7 +375,7 @@ class EventWatcherMockServerTest {
 
     @Test
     void watchClosedByTheServer_isResumed(Vertx vertx) {
-        startReporter(vertx, TestFixtures::config);
+        startReporter(vertx, () -> TestConfigs.yaml(TestFixtures.CONFIG));
         create(rateLimited("before", "shop", "web-1", "nginx:1.25", 3));
         eventually("first Event", () -> count("shop", "nginx:1.25") == 3);
         int watches = dispatcher.eventWatches.get();
@@ -386,7 +393,7 @@ class EventWatcherMockServerTest {
 
     @Test
     void watchExpiredWith410_relistsAndGoesOn(Vertx vertx) {
-        startReporter(vertx, TestFixtures::config);
+        startReporter(vertx, () -> TestConfigs.yaml(TestFixtures.CONFIG));
         Event a = create(rateLimited("a", "shop", "web-1", "nginx:1.25", 2));
         eventually("first Event", () -> count("shop", "nginx:1.25") == 2);
         int lists = dispatcher.eventLists.get();
@@ -404,7 +411,7 @@ class EventWatcherMockServerTest {
     @Test
     void configuredNamespacesOnly(Vertx vertx) {
         LoadedConfig onlyShop =
-                TestFixtures.config(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_NAMESPACES", "shop,payments"));
+                TestConfigs.yaml(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_NAMESPACES", "shop,payments"));
         startReporter(vertx, () -> onlyShop);
         create(rateLimited("x", "blog", "wp-0", "wordpress:6", 1));
         create(rateLimited("y", "payments", "pay-0", "redis:7", 1));
@@ -419,14 +426,14 @@ class EventWatcherMockServerTest {
     @Test
     void configReloadChangesTheExplanationOfNewEvents(Vertx vertx) {
         // what ConfigHolder does on a reload: the reporter reads the reference per Event
-        AtomicReference<LoadedConfig> current = new AtomicReference<>(TestFixtures.configWithoutRules());
+        AtomicReference<LoadedConfig> current = new AtomicReference<>(TestConfigs.yaml(TestFixtures.NO_RULES));
         startReporter(vertx, current::get);
         create(rateLimited("a", "shop", "web-1", "nginx:1.25", 1));
         eventually("first", () -> reporter.store().query(ReportQuery.ALL).size() == 1);
         assertEquals(
                 "not-covered", reporter.store().query(ReportQuery.ALL).get(0).category());
 
-        current.set(TestFixtures.config());
+        current.set(TestConfigs.yaml(TestFixtures.CONFIG));
         create(rateLimited("b", "shop", "web-2", "nginx:1.25", 1));
 
         eventually("second", () -> reporter.store().query(ReportQuery.ALL).size() == 2);
@@ -436,12 +443,17 @@ class EventWatcherMockServerTest {
 
     @Test
     void stopLeavesACallersClientOpen(Vertx vertx) throws Exception {
-        startReporter(vertx, TestFixtures::config);
+        startReporter(vertx, () -> TestConfigs.yaml(TestFixtures.CONFIG));
 
         reporter.stop().await(30, TimeUnit.SECONDS);
 
         assertFalse(reporter.watcher().isWatching());
         assertEquals(0, client.v1().events().inAnyNamespace().list().getItems().size(), "client still usable");
         reporter = null;
+    }
+
+    /** Wired as WebhookApp wires it. */
+    private static Consumer<Boolean> ready(Readiness readiness) {
+        return synced -> readiness.set(EventWatcher.READINESS, synced);
     }
 }

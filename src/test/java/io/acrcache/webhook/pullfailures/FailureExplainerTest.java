@@ -1,6 +1,7 @@
 package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FailureExplainerTest {
-    private final LoadedConfig config = TestFixtures.config();
+    private final LoadedConfig config = TestConfigs.yaml(TestFixtures.CONFIG);
 
     /** image, namespace → category, registry label, rule (empty: none). */
     @ParameterizedTest(name = "{0} in {1} → {2}")
@@ -45,7 +46,8 @@ class FailureExplainerTest {
 
     @Test
     void noRuleCoversIt_suggestsAddingOne() {
-        Explanation e = FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, TestFixtures.configWithoutRules());
+        Explanation e =
+                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, TestConfigs.yaml(TestFixtures.NO_RULES));
 
         assertEquals(FailureCategory.NOT_COVERED, e.category());
         assertEquals("docker.io", e.registry(), "Docker Hub stays a label even without rules");
@@ -74,7 +76,7 @@ class FailureExplainerTest {
 
     @Test
     void notRewritten_inAuditMode_saysSo() {
-        LoadedConfig audit = TestFixtures.config(TestFixtures.CONFIG, Map.of("ACW_MODE", "audit"));
+        LoadedConfig audit = TestConfigs.yaml(TestFixtures.CONFIG, Map.of("ACW_MODE", "audit"));
 
         Explanation e = FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, audit);
 
@@ -85,10 +87,7 @@ class FailureExplainerTest {
     @Test
     void cacheRuleThrottledAtItsSource_findsTheRuleByItsAcrName() {
         Explanation e = FailureExplainer.explain(
-                "myacr.azurecr.io/docker/library/nginx:1.25",
-                "shop",
-                TestFixtures.acrSourceThrottled("dockerhub"),
-                config);
+                "myacr.azurecr.io/docker/library/nginx:1.25", "shop", TestFixtures.ACR_SOURCE_THROTTLED, config);
 
         assertEquals(FailureCategory.CACHE_UPSTREAM_THROTTLED, e.category());
         assertEquals("docker.io", e.registry());
@@ -137,7 +136,7 @@ class FailureExplainerTest {
         // the same image is not covered under one configuration and covered after a reload
         assertEquals(
                 FailureCategory.NOT_COVERED,
-                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, TestFixtures.configWithoutRules())
+                FailureExplainer.explain("nginx:1.25", "shop", DOCKER_429, TestConfigs.yaml(TestFixtures.NO_RULES))
                         .category());
         assertEquals(
                 FailureCategory.NOT_REWRITTEN,

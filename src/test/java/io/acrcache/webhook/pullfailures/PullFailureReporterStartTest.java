@@ -2,6 +2,7 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +39,10 @@ class PullFailureReporterStartTest {
     void off_needsNoClusterAndNoReadinessCondition(Vertx vertx) throws Exception {
         Readiness readiness = new Readiness();
         PullFailureReporter reporter = PullFailureReporter.start(
-                        vertx, TestFixtures::config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness)
+                        vertx,
+                        () -> TestConfigs.yaml(TestFixtures.CONFIG),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        ready(readiness))
                 .await(10, TimeUnit.SECONDS);
 
         assertFalse(reporter.enabled());
@@ -68,12 +73,12 @@ class PullFailureReporterStartTest {
                 """.formatted(server.url("/")));
         String before = System.getProperty(KUBECONFIG_PROPERTY);
         System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
-        LoadedConfig on = TestFixtures.config(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
+        LoadedConfig on = TestConfigs.yaml(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
         Readiness readiness = new Readiness();
         PullFailureReporter reporter = null;
         try (KubernetesClient kubelet = server.createClient()) {
             reporter = PullFailureReporter.start(
-                            vertx, () -> on, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), readiness)
+                            vertx, () -> on, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ready(readiness))
                     .await(30, TimeUnit.SECONDS);
             assertTrue(reporter.enabled());
             PullFailureReporter started = reporter;
@@ -104,5 +109,10 @@ class PullFailureReporterStartTest {
             }
             server.destroy();
         }
+    }
+
+    /** Wired as WebhookApp wires it. */
+    private static Consumer<Boolean> ready(Readiness readiness) {
+        return synced -> readiness.set(EventWatcher.READINESS, synced);
     }
 }

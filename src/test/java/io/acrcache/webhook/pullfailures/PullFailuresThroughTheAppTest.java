@@ -2,6 +2,7 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.WebhookApp;
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -48,7 +49,7 @@ class PullFailuresThroughTheAppTest {
         System.setProperty("kubeconfig", kubeconfig.toString());
         WebhookApp app = null;
         try (KubernetesClient kubelet = server.createClient()) {
-            LoadedConfig config = TestFixtures.config(
+            LoadedConfig config = TestConfigs.yaml(
                     TestFixtures.CONFIG + "\nserver: {host: 127.0.0.1, port: 0}\n"
                             + "ops: {host: 127.0.0.1, port: 0}\n",
                     Map.of("ACW_PULL_FAILURES_ENABLED", "true"));

@@ -1,15 +1,14 @@
 package io.acrcache.webhook.pullfailures;
 
-import io.acrcache.webhook.config.ConfigException;
-import io.acrcache.webhook.config.LoadedConfig;
-import io.acrcache.webhook.config.SettingsLoader;
+import io.acrcache.webhook.testing.Resources;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import tools.jackson.core.type.TypeReference;
 
 import java.time.Instant;
 import java.util.Map;
 
-/** Configurations and kubelet-shaped Events shared by the pull-failure tests. */
+/** The configuration and kubelet-shaped Events shared by the pull-failure tests. */
 final class TestFixtures {
     static final String LOGIN = "myacr.azurecr.io";
 
@@ -23,23 +22,21 @@ final class TestFixtures {
               - {name: quay, source: quay.io/*, target: quay/*}
             """;
 
+    static final String NO_RULES = "acrLoginServer: myacr.azurecr.io\nrules: []\n";
+
+    private static final Map<String, String> MESSAGES =
+            Resources.json("pullfailures/kubelet-messages.json", new TypeReference<Map<String, String>>() {});
+
+    /** Docker Hub's own rate-limit answer, as dockerd reports it. */
+    static final String DOCKER_429 = MESSAGES.get("docker-429");
+
+    /** containerd's wording of a Docker Hub 429 for {@code redis:7}. */
+    static final String CONTAINERD_429_REDIS = MESSAGES.get("containerd-429-redis-7");
+
+    /** ACR's wording when the upstream throttled the cache rule {@code dockerhub} itself. */
+    static final String ACR_SOURCE_THROTTLED = MESSAGES.get("acr-source-throttled-dockerhub");
+
     private TestFixtures() {}
-
-    static LoadedConfig config() {
-        return config(CONFIG, Map.of());
-    }
-
-    static LoadedConfig config(String yaml, Map<String, String> env) {
-        try {
-            return SettingsLoader.parse(yaml, "test", env);
-        } catch (ConfigException e) {
-            throw new AssertionError(e.getMessage(), e);
-        }
-    }
-
-    static LoadedConfig configWithoutRules() {
-        return config("acrLoginServer: myacr.azurecr.io\nrules: []\n", Map.of());
-    }
 
     /** A kubelet Event as the API server stores it (core/v1, legacy recorder fields). */
     static EventBuilder kubeletEvent(
@@ -87,25 +84,5 @@ final class TestFixtures {
                         at,
                         at)
                 .build();
-    }
-
-    static final String DOCKER_429 = "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: "
-            + "You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: "
-            + "https://www.docker.com/increase-rate-limit";
-
-    static String containerd429(String image) {
-        return "rpc error: code = Unknown desc = failed to pull and unpack image \"docker.io/library/" + image
-                + "\": failed to copy: httpReadSeeker: failed open: unexpected status code "
-                + "https://registry-1.docker.io/v2/library/redis/manifests/sha256:"
-                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef: 429 Too Many Requests - "
-                + "Server message: toomanyrequests: You have reached your pull rate limit. You may increase the "
-                + "limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit";
-    }
-
-    static String acrSourceThrottled(String rule) {
-        return "rpc error: code = Unknown desc = failed to pull and unpack image \"myacr.azurecr.io/docker/library/nginx:1.25\": "
-                + "failed to resolve reference \"myacr.azurecr.io/docker/library/nginx:1.25\": unexpected status from "
-                + "HEAD request to https://myacr.azurecr.io/v2/docker/library/nginx/manifests/1.25: "
-                + "toomanyrequests: too many requests to source registry for cache rule '" + rule + "'";
     }
 }

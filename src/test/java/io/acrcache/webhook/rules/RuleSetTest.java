@@ -137,4 +137,31 @@ class RuleSetTest {
         assertEquals("none", target(set, "bitnami/redis-cluster"));
         assertEquals("none", target(set, "bitnami/redis/sub"));
     }
+
+    @Test
+    void lookupsByTargetNameAndUpstream() throws Exception {
+        RuleSet set = rules(
+                "docker.io/*", "docker/*",
+                "docker.io/library/ubuntu", "docker/library/ubuntu",
+                "quay.io/*", "quay/*");
+        // a static target beats the wildcard whose prefix also holds it, as in ACR
+        assertEquals(
+                "r1",
+                set.byTarget("docker/library/ubuntu").map(CompiledRule::name).orElse("none"));
+        assertEquals(
+                "r0",
+                set.byTarget("docker/library/nginx").map(CompiledRule::name).orElse("none"));
+        assertEquals("none", set.byTarget("dockerx/app").map(CompiledRule::name).orElse("none"));
+        assertEquals(
+                "r2",
+                set.byTarget("quay/prometheus/node-exporter")
+                        .map(CompiledRule::name)
+                        .orElse("none"));
+        assertEquals("none", set.byTarget("quay").map(CompiledRule::name).orElse("none"));
+        assertEquals("docker.io/*", set.byName("r0").orElseThrow().rule().source());
+        assertTrue(set.byName("nope").isEmpty());
+        assertTrue(set.hasUpstream("docker.io"));
+        assertTrue(set.hasUpstream("quay.io"));
+        assertTrue(!set.hasUpstream("ghcr.io"));
+    }
 }

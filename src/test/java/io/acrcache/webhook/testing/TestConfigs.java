@@ -15,8 +15,13 @@ public final class TestConfigs {
     }
 
     public static LoadedConfig yaml(String text) {
+        return yaml(text, Map.of());
+    }
+
+    /** @param env environment variables (ACW_...) laid over the file, as in a container */
+    public static LoadedConfig yaml(String text, Map<String, String> env) {
         try {
-            return SettingsLoader.parse(text, "test", Map.of());
+            return SettingsLoader.parse(text, "test", env);
         } catch (ConfigException e) {
             throw new AssertionError(e.getMessage(), e);
         }

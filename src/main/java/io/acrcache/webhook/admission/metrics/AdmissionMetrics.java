@@ -1,4 +1,4 @@
-package io.acrcache.webhook.metrics;
+package io.acrcache.webhook.admission.metrics;
 
 import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.ImageDecision;
@@ -29,9 +29,11 @@ public final class AdmissionMetrics {
     public static final String REWRITTEN = "acw.images.rewritten";
     public static final String SKIPPED = "acw.images.skipped";
     public static final String AUDIT = "acw.images.audit.would.rewrite";
+    public static final String MALFORMED = "acw.admission.malformed";
     private static final List<String> OPERATIONS = List.of("CREATE", "UPDATE", "DELETE", "CONNECT", "other");
 
     private final MeterRegistry registry;
+    private final Counter malformed;
     private final Map<String, Counter[]> requestsByOperation = new ConcurrentHashMap<>();
     private final Map<String, Timer> durationByOperation = new ConcurrentHashMap<>();
     private final Map<SkipReason, Counter> skipped = new EnumMap<>(SkipReason.class);
@@ -41,6 +43,9 @@ public final class AdmissionMetrics {
 
     public AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.malformed = Counter.builder(MALFORMED)
+                .description("Request bodies refused with 400 because they are not an AdmissionReview")
+                .register(registry);
         for (String op : OPERATIONS) {
             Counter[] byOutcome = new Counter[Outcome.values().length];
             for (Outcome outcome : Outcome.values()) {
@@ -107,6 +112,11 @@ public final class AdmissionMetrics {
                 skipped.get(d.skipReason()).increment();
             }
         }
+    }
+
+    /** A request body refused because it is not an AdmissionReview. */
+    public void malformed() {
+        malformed.increment();
     }
 
     private static Duration micros(long n) {

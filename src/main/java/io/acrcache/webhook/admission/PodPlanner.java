@@ -1,25 +1,22 @@
 package io.acrcache.webhook.admission;
 
 import io.acrcache.webhook.config.LoadedConfig;
-import io.acrcache.webhook.image.ImageReference;
-import io.acrcache.webhook.image.InvalidImageReferenceException;
-import io.acrcache.webhook.rules.RuleMatch;
+import io.acrcache.webhook.rules.ImagePlanner;
+import io.acrcache.webhook.rules.ImageTarget;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Decides, image by image, what the webhook does to a Pod. Pure: reads the fields of the Pod it needs and the
  * configuration; changes nothing.
  */
-public final class PodRewriter {
-    private static final int MAX_NAME_LENGTH = 255;
+public final class PodPlanner {
     private static final ContainerKind[] ALL_KINDS = ContainerKind.values();
 
-    private PodRewriter() {}
+    private PodPlanner() {}
 
     /** Every image of a Pod being created. */
     public static PodPlan forCreate(LoadedConfig config, String namespace, PodView pod) {
@@ -44,6 +41,8 @@ public final class PodRewriter {
     private static PodPlan plan(
             LoadedConfig config, String namespace, PodView pod, Map<String, String> ephemeralBefore) {
         SkipReason podSkip = podSkip(config, namespace, pod);
+        ImagePlanner images =
+                new ImagePlanner(config.parser(), config.settings().acrLoginServer(), config.ruleSet());
         List<ImageDecision> decisions = new ArrayList<>(4);
         for (ContainerKind kind : ALL_KINDS) {
             if (ephemeralBefore != null && kind != ContainerKind.EPHEMERAL_CONTAINERS) {
@@ -60,9 +59,9 @@ public final class PodRewriter {
                     continue;
                 }
                 if (podSkip != null) {
-                    decisions.add(ImageDecision.skip(kind, i, container.name(), image, podSkip));
+                    decisions.add(ImageDecision.skip(kind, i, container.name(), image, null, podSkip));
                 } else {
-                    decisions.add(decide(config, kind, i, container));
+                    decisions.add(decide(images, kind, i, container));
                 }
             }
         }
@@ -73,42 +72,30 @@ public final class PodRewriter {
         if (namespace != null && config.settings().excludedNamespaces().contains(namespace)) {
             return SkipReason.EXCLUDED_NAMESPACE;
         }
-        if (pod.mirror()) {
+        if (pod.metadata().annotations().mirror()) {
             // the kubelet's API copy of a static Pod, whose spec must match the file on the node
             return SkipReason.MIRROR_POD;
         }
-        if (pod.optOutValue() != null && pod.optOutValue().trim().equalsIgnoreCase("true")) {
+        String optOut = pod.metadata().annotations().optOutValue();
+        if (optOut != null && optOut.trim().equalsIgnoreCase("true")) {
             return SkipReason.OPTED_OUT;
         }
         return null;
     }
 
     private static ImageDecision decide(
-            LoadedConfig config, ContainerKind kind, int index, PodView.ContainerView container) {
+            ImagePlanner images, ContainerKind kind, int index, PodView.ContainerView container) {
         String name = container.name();
         String image = container.image();
         if ("Never".equals(container.imagePullPolicy())) {
             // the image must already be on the node under exactly this name
-            return ImageDecision.skip(kind, index, name, image, SkipReason.PULL_POLICY_NEVER);
+            return ImageDecision.skip(kind, index, name, image, null, SkipReason.PULL_POLICY_NEVER);
         }
-        ImageReference ref;
-        try {
-            ref = config.parser().parse(image);
-        } catch (InvalidImageReferenceException e) {
-            return ImageDecision.skip(kind, index, name, image, SkipReason.INVALID_REFERENCE);
+        ImageTarget target = images.plan(image);
+        if (target instanceof ImageTarget.Rewrite r) {
+            return ImageDecision.rewrite(kind, index, container, r);
         }
-        String loginServer = config.settings().acrLoginServer();
-        if (ref.registry().equalsIgnoreCase(loginServer)) {
-            return ImageDecision.skip(kind, index, name, image, SkipReason.ALREADY_CACHED);
-        }
-        Optional<RuleMatch> match = config.ruleSet().match(ref);
-        if (match.isEmpty()) {
-            return ImageDecision.skip(kind, index, name, image, SkipReason.NO_RULE);
-        }
-        String target = match.get().targetRepository();
-        if (loginServer.length() + 1 + target.length() > MAX_NAME_LENGTH) {
-            return ImageDecision.skip(kind, index, name, image, SkipReason.TARGET_TOO_LONG);
-        }
-        return ImageDecision.rewrite(kind, index, name, image, ref.withName(loginServer, target), match.get());
+        ImageTarget.Leave leave = (ImageTarget.Leave) target;
+        return ImageDecision.skip(kind, index, name, image, leave.reference(), SkipReason.of(leave.miss()));
     }
 }
