@@ -44,6 +44,7 @@ final class FakeAcr implements AutoCloseable {
     volatile Duration accessLifetime = Duration.ofMinutes(75);
     volatile boolean requireAuth = true;
     volatile boolean allowAnonymous;
+    volatile Duration tokenDelay;
     volatile Consumer<HttpServerRequest> tokenAnswer; // overrides /oauth2/token when set
     volatile Consumer<HttpServerRequest> pingAnswer; // overrides /v2/ when set
     volatile String expectedEntraToken;
@@ -81,6 +82,14 @@ final class FakeAcr implements AutoCloseable {
                     .put("exp", clock.instant().plus(refreshLifetime).getEpochSecond()));
             issuedRefresh.put(refresh, true);
             ctx.json(new JsonObject().put("refresh_token", refresh));
+        });
+        router.route("/oauth2/token").handler(ctx -> {
+            Duration delay = tokenDelay;
+            if (delay != null) {
+                vertx.setTimer(delay.toMillis(), id -> ctx.next());
+            } else {
+                ctx.next();
+            }
         });
         router.route("/oauth2/token").handler(ctx -> {
             if (tokenAnswer != null) {
