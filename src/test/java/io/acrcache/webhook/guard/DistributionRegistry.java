@@ -27,6 +27,9 @@ final class DistributionRegistry implements AutoCloseable {
     final Path dir;
     final int port;
     private final String proxyRemote;
+    /** Extra top-level YAML (e.g. an {@code auth:} section), written into the config on start. */
+    volatile String extraConfig = "";
+
     private Process process;
 
     /** Fails, naming the Debian package, when the binary is missing: this test never skips. */
@@ -61,7 +64,8 @@ final class DistributionRegistry implements AutoCloseable {
                 + "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n"
                 + "  delete:\n    enabled: true\n"
                 + "http:\n  addr: " + hostPort() + "\n  secret: guard-test-secret\n"
-                + (proxyRemote == null ? "" : "proxy:\n  remoteurl: " + proxyRemote + "\n");
+                + (proxyRemote == null ? "" : "proxy:\n  remoteurl: " + proxyRemote + "\n")
+                + extraConfig;
         Path file = dir.resolve("config.yml");
         Files.writeString(file, config);
         process = new ProcessBuilder(BINARY.toString(), "serve", file.toString())
@@ -71,7 +75,8 @@ final class DistributionRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try {
-                if (get("/v2/").statusCode() == 200) {
+                int status = get("/v2/").statusCode();
+                if (status == 200 || status == 401) {
                     return this;
                 }
             } catch (IOException notYet) {

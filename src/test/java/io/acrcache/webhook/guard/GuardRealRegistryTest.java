@@ -140,4 +140,34 @@ class GuardRealRegistryTest {
                         .count()
                 >= 2);
     }
+
+    @Test
+    void workloadIdentityTokenFlowIsEnforcedByTheRealRegistry() throws Exception {
+        hub.pushImage("library/nginx", "1.25");
+        cache.stop();
+        try (FakeTokenServer tokenServer = new FakeTokenServer(vertx)) {
+            cache.extraConfig = tokenServer.registryAuthConfig(cache.hostPort(), tmp.resolve("token-root.pem"));
+            cache.start();
+            assertEquals(401, cache.get("/v2/").statusCode(), "the cache now demands tokens");
+            TestEntra entra = new TestEntra(Clock.systemUTC());
+            guard = new Guard(
+                    vertx,
+                    GuardSettings.builder().scheme("http").build(),
+                    entra,
+                    new SimpleMeterRegistry(),
+                    Clock.systemUTC());
+            get(guard.start(List.of(cache.hostPort())));
+            assertEquals(1, tokenServer.exchanges.get(), "refresh token fetched at start, from the challenge's realm");
+
+            Verdict v = resolve(image("library/nginx", "1.25", null), Duration.ofMillis(750));
+            assertEquals(Basis.INLINE_SERVABLE, v.basis(), v.toString());
+            assertEquals(List.of("repository:library/nginx:pull"), tokenServer.scopes);
+            assertEquals(
+                    Basis.INLINE_NOT_FOUND,
+                    resolve(image("library/nginx", "9.99", null), Duration.ofMillis(750))
+                            .basis());
+            assertEquals(1, tokenServer.scopes.size(), "one token per repository scope");
+            assertEquals(List.of(GuardSettings.ACR_SCOPE), entra.scopes);
+        }
+    }
 }
