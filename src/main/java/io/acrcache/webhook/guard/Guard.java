@@ -106,9 +106,19 @@ public final class Guard implements AutoCloseable {
         int n = candidates.size();
         Verdict[] out = new Verdict[n];
         int undecided = 0;
+        boolean noWait = budget.isZero() || budget.isNegative();
         for (int i = 0; i < n; i++) {
-            out[i] = fromMemory(candidates.get(i), dryRun);
-            if (out[i] == null) {
+            Candidate c = candidates.get(i);
+            Verdict v = fromMemory(c, dryRun);
+            if (v == null && noWait) {
+                start(c, ProbeKind.BACKGROUND);
+                v = unknown(c, Verdict.Basis.UNKNOWN_TIMEOUT);
+            } else if (v == null && !tokens.readyForInline(c.loginServer())) {
+                start(c, ProbeKind.BACKGROUND); // may fetch the refresh token: not on the admission path
+                v = unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+            }
+            out[i] = v;
+            if (v == null) {
                 undecided++;
             }
         }
@@ -222,34 +232,38 @@ public final class Guard implements AutoCloseable {
         long started = System.nanoTime();
         Context ctx = vertx.getOrCreateContext();
         Waiting w = new Waiting(candidates, out, started);
+        if (Vertx.currentContext() == ctx) {
+            startWaiting(w, ctx, budget);
+        } else {
+            // called off Vert.x (tests, tools): all of the waiting state lives on one context
+            ctx.runOnContext(v -> startWaiting(w, ctx, budget));
+        }
+        return w.promise.future();
+    }
+
+    private void startWaiting(Waiting w, Context ctx, Duration budget) {
+        List<Candidate> candidates = w.candidates;
+        Verdict[] out = w.out;
         for (int i = 0; i < out.length; i++) {
             if (out[i] != null) {
                 continue;
             }
             Candidate c = candidates.get(i);
-            if (budget.isZero() || budget.isNegative()) {
-                start(c, ProbeKind.BACKGROUND);
-                out[i] = unknown(c, Verdict.Basis.UNKNOWN_TIMEOUT);
-            } else if (!tokens.readyForInline(c.loginServer())) {
-                start(c, ProbeKind.BACKGROUND); // may fetch the refresh token: not on the admission path
-                out[i] = unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+            Future<ProbeResult> f = start(c, ProbeKind.INLINE);
+            if (f == null) {
+                out[i] = unknown(c, Verdict.Basis.UNKNOWN_SHED);
             } else {
-                Future<ProbeResult> f = start(c, ProbeKind.INLINE);
-                if (f == null) {
-                    out[i] = unknown(c, Verdict.Basis.UNKNOWN_SHED);
-                } else {
-                    w.remaining++;
-                    int index = i;
-                    f.onComplete(ar -> ctx.runOnContext(v -> w.arrived(index, c, ar.result())));
-                }
+                w.remaining++;
+                int index = i;
+                f.onComplete(ar -> ctx.runOnContext(v -> w.arrived(index, c, ar.result())));
             }
         }
         if (w.remaining == 0) {
-            return w.finish(false);
+            w.finish(false);
+            return;
         }
-        // handlers run on ctx, which is this thread when called on an event loop; the timer is the budget's end
+        // the budget's end; probe answers and the timer both land on ctx, so Waiting needs no locking
         w.timer = vertx.setTimer(Math.max(1, budget.toMillis()), id -> ctx.runOnContext(v -> w.finish(true)));
-        return w.promise.future();
     }
 
     /** State of one admission waiting for probes; touched only on its context. */
@@ -283,9 +297,9 @@ public final class Guard implements AutoCloseable {
             }
         }
 
-        Future<List<Verdict>> finish(boolean timedOut) {
+        void finish(boolean timedOut) {
             if (done) {
-                return promise.future();
+                return;
             }
             done = true;
             if (timer >= 0 && !timedOut) {
@@ -300,7 +314,6 @@ public final class Guard implements AutoCloseable {
             }
             metrics.inlineWait(System.nanoTime() - started);
             promise.complete(Arrays.asList(out));
-            return promise.future();
         }
     }
 
