@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A circuit breaker for one rule or one login server. Closed: images it covers are decided normally. Open: they are
@@ -14,6 +16,8 @@ import java.util.ArrayDeque;
  * <p>A breaker held open by an external health signal ({@link #hold}) does not half-open until it is released.
  */
 public final class Breaker {
+    private static final Logger LOG = Logger.getLogger(Breaker.class.getName());
+
     public enum State {
         CLOSED(0),
         HALF_OPEN(1),
@@ -111,6 +115,7 @@ public final class Breaker {
             backoff = base;
             failures.clear();
             reason = "";
+            LOG.log(Level.INFO, "guard: {0} {1} breaker closed: a probe succeeded", new Object[] {scope, name});
         }
     }
 
@@ -148,6 +153,9 @@ public final class Breaker {
     /** External health (e.g. ARM: credential set Unhealthy, rule not Succeeded): held open until released. */
     synchronized void hold(boolean unhealthy, String why) {
         if (unhealthy) {
+            if (!held) {
+                LOG.log(Level.WARNING, "guard: {0} {1} breaker held open: {2}", new Object[] {scope, name, why});
+            }
             held = true;
             state = State.OPEN;
             reason = why;
@@ -167,6 +175,10 @@ public final class Breaker {
         state = State.OPEN;
         failures.clear();
         reason = why;
+        LOG.log(
+                Level.WARNING,
+                "guard: {0} {1} breaker open for {2} s, images it covers are left alone: {3}",
+                new Object[] {scope, name, period.toSeconds(), why});
     }
 
     @Override

@@ -461,4 +461,40 @@ class GuardTest {
         eventually("/v2/ answering again closes it", () -> guard.registryState(acr.login) == State.CLOSED);
         assertVerdict(Decision.REWRITE, Basis.CACHE_SERVABLE, one(x));
     }
+
+    @Test
+    void serverErrorsAndTimeoutsAreUnavailable() throws Exception {
+        start(settings()
+                .registryFailureThreshold(5)
+                .requestTimeout(Duration.ofMillis(300))
+                .build());
+        acr.manifests.put(
+                "docker/library/x:1", req -> req.response().setStatusCode(503).end());
+        acr.manifests.put(
+                "docker/library/x:2", FakeAcr.slow(vertx, Duration.ofSeconds(3), FakeAcr.servable(DIGEST, null)));
+        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
+        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "2")));
+        assertEquals(2, counter(GuardMetrics.PROBES, "kind", "inline", "result", "unavailable"));
+        assertEquals(State.CLOSED, guard.ruleState("docker-hub"), "the registry's trouble is not the rule's");
+    }
+
+    @Test
+    void metricsHaveThePrometheusNamesTheDashboardsUse() throws Exception {
+        var prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        guard = new Guard(vertx, settings().build(), entra, prometheus, clock);
+        get(guard.start(List.of(acr.login)));
+        acr.manifests.put("docker/library/x:1", FakeAcr.servable(DIGEST, "upstream"));
+        one(image("docker/library/x", "1"));
+        one(image("docker/library/x", "1"));
+        String scrape = prometheus.scrape();
+        for (String line : List.of(
+                "acw_guard_decisions_total{basis=\"cache-servable\",decision=\"rewrite\",rule=\"docker-hub\"} 1.0",
+                "acw_guard_probes_total{kind=\"inline\",origin=\"upstream\",result=\"servable\"} 1.0",
+                "acw_guard_inline_wait_seconds_count 1",
+                "acw_guard_breaker_state{name=\"docker-hub\",scope=\"rule\"} 0.0",
+                "acw_guard_token_seconds_to_expiry{token=\"acr_refresh\"}")) {
+            assertTrue(scrape.contains(line), line + " in\n" + scrape);
+        }
+    }
 }
