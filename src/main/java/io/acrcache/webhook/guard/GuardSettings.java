@@ -104,6 +104,33 @@ public record GuardSettings(
         if (maxInflightProbes < 1 || maxCacheEntries < 1 || ruleFailureThreshold < 1 || registryFailureThreshold < 1) {
             throw new IllegalArgumentException("guard limits and thresholds must be at least 1");
         }
+        nonNegative("inlineBudget", inlineBudget);
+        positive("tagTtl", tagTtl);
+        positive("digestTtl", digestTtl);
+        positive("notFoundTtl", notFoundTtl);
+        positive("connectTimeout", connectTimeout);
+        positive("requestTimeout", requestTimeout);
+        positive("failureWindow", failureWindow);
+        positive("breakerBackoff", breakerBackoff);
+        positive("breakerMaxBackoff", breakerMaxBackoff);
+        positive("heartbeatInterval", heartbeatInterval);
+        positive("canaryInterval", canaryInterval);
+        if (breakerMaxBackoff.compareTo(breakerBackoff) < 0) {
+            throw new IllegalArgumentException("guard.breakerMaxBackoff must not be below guard.breakerBackoff");
+        }
+    }
+
+    private static void positive(String name, Duration d) {
+        nonNegative(name, d);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("guard." + name + " must be positive");
+        }
+    }
+
+    private static void nonNegative(String name, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException("guard." + name + " must be set and not negative: " + d);
+        }
     }
 
     public static GuardSettings defaults() {

@@ -105,6 +105,15 @@ class GuardPrimitivesTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> GuardSettings.builder().maxInflightProbes(0).build());
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> GuardSettings.builder().tagTtl(Duration.ZERO).build());
+        assertTrue(e.getMessage().contains("guard.tagTtl"), e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GuardSettings.builder()
+                        .breakerMaxBackoff(Duration.ofSeconds(1))
+                        .build());
     }
 
     @Test
