@@ -64,13 +64,27 @@ public final class Guard implements AutoCloseable {
      */
     public Guard(
             Vertx vertx, GuardSettings settings, AccessTokenSource entra, MeterRegistry meterRegistry, Clock clock) {
+        this(vertx, settings, entra, meterRegistry, clock, new WebClientOptions());
+    }
+
+    /**
+     * @param clientOptions base HTTP client options (e.g. trust for a registry behind a private CA, a proxy); the guard
+     *     sets its own user agent, keep-alive, no redirects and the connect timeout on a copy
+     */
+    public Guard(
+            Vertx vertx,
+            GuardSettings settings,
+            AccessTokenSource entra,
+            MeterRegistry meterRegistry,
+            Clock clock,
+            WebClientOptions clientOptions) {
         this.vertx = vertx;
         this.settings = settings;
         this.clock = clock;
         this.metrics = new GuardMetrics(meterRegistry);
         this.client = WebClient.create(
                 vertx,
-                new WebClientOptions()
+                new WebClientOptions(clientOptions)
                         .setUserAgent("acr-cache-webhook-guard")
                         .setKeepAlive(true)
                         .setFollowRedirects(false)

@@ -1,10 +1,14 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.tls.CertificateBundle;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -33,6 +37,7 @@ final class FakeAcr implements AutoCloseable {
     final Clock clock;
     final HttpServer server;
     volatile String login;
+    final String scheme;
     final Map<String, Consumer<HttpServerRequest>> manifests = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> headsByManifest = new ConcurrentHashMap<>();
     final AtomicInteger heads = new AtomicInteger();
@@ -51,7 +56,13 @@ final class FakeAcr implements AutoCloseable {
     private final Map<String, Boolean> issuedRefresh = new ConcurrentHashMap<>();
 
     FakeAcr(Vertx vertx, Clock clock) throws Exception {
+        this(vertx, clock, null);
+    }
+
+    /** @param tls serve HTTPS with this certificate (as ACR does), or plain HTTP when null */
+    FakeAcr(Vertx vertx, Clock clock, CertificateBundle tls) throws Exception {
         this.vertx = vertx;
+        this.scheme = tls == null ? "http" : "https";
         this.clock = clock;
         Router router = Router.router(vertx);
         router.post("/oauth2/*").handler(BodyHandler.create());
@@ -145,7 +156,14 @@ final class FakeAcr implements AutoCloseable {
             }
             manifests.getOrDefault(repo + ":" + ref, FakeAcr::manifestUnknown).accept(req);
         });
-        server = vertx.createHttpServer()
+        HttpServerOptions options = new HttpServerOptions();
+        if (tls != null) {
+            options.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertValue(Buffer.buffer(tls.certificatePem()))
+                            .setKeyValue(Buffer.buffer(tls.keyPem())));
+        }
+        server = vertx.createHttpServer(options)
                 .requestHandler(router)
                 .listen(0, "127.0.0.1")
                 .toCompletionStage()
@@ -155,7 +173,7 @@ final class FakeAcr implements AutoCloseable {
     }
 
     String challenge(String scope) {
-        return "Bearer realm=\"http://" + login + "/oauth2/token\",service=\"" + login + "\""
+        return "Bearer realm=\"" + scheme + "://" + login + "/oauth2/token\",service=\"" + login + "\""
                 + (scope == null ? "" : ",scope=\"" + scope + "\"");
     }
 

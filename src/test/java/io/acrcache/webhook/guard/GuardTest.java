@@ -497,4 +497,30 @@ class GuardTest {
             assertTrue(scrape.contains(line), line + " in\n" + scrape);
         }
     }
+
+    @Test
+    void speaksHttpsByDefaultAsAcrDoes() throws Exception {
+        var cert = io.acrcache.webhook.tls.CertificateGenerator.generate(
+                "fake-acr", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
+        try (FakeAcr tlsAcr = new FakeAcr(vertx, clock, cert)) {
+            tlsAcr.manifests.put("docker/library/nginx:1.25", FakeAcr.servable(DIGEST, null));
+            GuardSettings s = GuardSettings.builder()
+                    .heartbeatInterval(Duration.ofHours(1))
+                    .build();
+            assertEquals("https", s.scheme());
+            guard = new Guard(
+                    vertx,
+                    s,
+                    entra,
+                    meters,
+                    clock,
+                    new io.vertx.ext.web.client.WebClientOptions()
+                            .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+                                    .addCertValue(io.vertx.core.buffer.Buffer.buffer(cert.caCertificatePem()))));
+            get(guard.start(List.of(tlsAcr.login)));
+            Verdict v = one(new Candidate("docker-hub", tlsAcr.login, "docker/library/nginx", "1.25", null, "x"));
+            assertVerdict(Decision.REWRITE, Basis.INLINE_SERVABLE, v);
+            assertEquals(1, tlsAcr.exchanges.get());
+        }
+    }
 }
