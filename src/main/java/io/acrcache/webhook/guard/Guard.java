@@ -1,0 +1,523 @@
+package io.acrcache.webhook.guard;
+
+import io.acrcache.webhook.azure.AccessTokenSource;
+import io.acrcache.webhook.guard.GuardMetrics.ProbeKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Decides, for each image the planner would rewrite, whether the ACR cache can serve it: the result of rewriting is
+ * never worse than leaving the image alone.
+ *
+ * <p>Per candidate: a breaker of its rule or login server not closed → leave (no probe; a half-open breaker lets one
+ * background trial probe through); a cached verdict → rewrite (servable) or leave (not found); otherwise a HEAD inline
+ * within the caller's budget, merged with any identical probe in flight and capped globally. What is still unknown when
+ * the budget ends follows {@link GuardSettings#unknownPolicy()}; the probe keeps running and fills the cache for the
+ * next Pod. Dry runs answer from memory only. When every candidate is decided from memory the returned future is
+ * already complete: no timer, no hop.
+ *
+ * <p>Background work: per login server a {@code /v2/} heartbeat (so a registry that dies while every verdict is cached
+ * still opens its breaker) and the ACR refresh token kept warm; per rule an optional canary.
+ */
+public final class Guard implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Guard.class.getName());
+
+    private final Vertx vertx;
+    private final GuardSettings settings;
+    private final Clock clock;
+    private final GuardMetrics metrics;
+    private final WebClient client;
+    private final AcrTokens tokens;
+    private final ManifestProbe probe;
+    private final VerdictCache cache;
+    private final ConcurrentMap<String, Breaker> ruleBreakers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Breaker> registryBreakers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<VerdictCache.Key, Future<ProbeResult>> inflight = new ConcurrentHashMap<>();
+    private final AtomicInteger inflightCount = new AtomicInteger();
+    private final ConcurrentMap<String, Long> canaryTimers = new ConcurrentHashMap<>();
+    private final Set<Long> heartbeatTimers = ConcurrentHashMap.newKeySet();
+    private volatile Map<String, ProbeTarget> canaries = Map.of();
+    private volatile boolean closed;
+
+    /**
+     * @param entra Entra tokens (ACR audience) for workload identity; may be null with {@code auth: anonymous}
+     * @param clock drives every lifetime (verdicts, tokens, breakers); timers themselves run on Vert.x time
+     */
+    public Guard(
+            Vertx vertx, GuardSettings settings, AccessTokenSource entra, MeterRegistry meterRegistry, Clock clock) {
+        this(vertx, settings, entra, meterRegistry, clock, new WebClientOptions());
+    }
+
+    /**
+     * @param clientOptions base HTTP client options (e.g. trust for a registry behind a private CA, a proxy); the guard
+     *     sets its own user agent, keep-alive, no redirects and the connect timeout on a copy
+     */
+    public Guard(
+            Vertx vertx,
+            GuardSettings settings,
+            AccessTokenSource entra,
+            MeterRegistry meterRegistry,
+            Clock clock,
+            WebClientOptions clientOptions) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = new GuardMetrics(meterRegistry);
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions(clientOptions)
+                        .setUserAgent("acr-cache-webhook-guard")
+                        .setKeepAlive(true)
+                        .setFollowRedirects(false)
+                        .setConnectTimeout((int) settings.connectTimeout().toMillis()));
+        this.tokens = new AcrTokens(vertx, client, settings, entra, clock, metrics);
+        this.probe = new ManifestProbe(client, tokens, settings, clock);
+        this.cache = new VerdictCache(settings, clock);
+    }
+
+    public GuardSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Starts the background work for these login servers now (token warm-up, heartbeat) instead of on first sight.
+     * Completes when each has had its first token attempt; never fails.
+     */
+    public Future<Void> start(Collection<String> loginServers) {
+        List<Future<Void>> started = loginServers.stream()
+                .map(this::registry)
+                .map(b -> tokens.start(b.name()))
+                .toList();
+        return Future.join(started).mapEmpty();
+    }
+
+    /**
+     * Decides each candidate. The future never fails; it is already complete when memory decided everything.
+     *
+     * @param budget how long to wait for inline probes (see {@link InlineBudget#of}); zero means no inline probe
+     * @param dryRun answer from memory only: no probe at all, not even in the background
+     */
+    public Future<List<Verdict>> resolve(List<Candidate> candidates, Duration budget, boolean dryRun) {
+        int n = candidates.size();
+        Verdict[] out = new Verdict[n];
+        int undecided = 0;
+        boolean noWait = budget.isZero() || budget.isNegative();
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            Verdict v = fromMemory(c, dryRun);
+            if (v == null && noWait) {
+                start(c, ProbeKind.BACKGROUND);
+                v = unknown(c, Verdict.Basis.UNKNOWN_TIMEOUT);
+            } else if (v == null && !tokens.readyForInline(c.loginServer())) {
+                start(c, ProbeKind.BACKGROUND); // may fetch the refresh token: not on the admission path
+                v = unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+            }
+            out[i] = v;
+            if (v == null) {
+                undecided++;
+            }
+        }
+        if (undecided == 0) {
+            for (Verdict v : out) {
+                metrics.decision(v);
+            }
+            return Future.succeededFuture(Arrays.asList(out));
+        }
+        return inline(candidates, out, budget);
+    }
+
+    /** Registry data for a rule (fed by the ARM sync): unhealthy holds its breaker open until healthy again. */
+    public void ruleHealth(String rule, boolean healthy, String reason) {
+        Breaker b = rule(rule);
+        b.hold(!healthy, reason);
+        LOG.log(Level.INFO, "guard: rule {0} {1}: {2}", new Object[] {rule, healthy ? "healthy" : "unhealthy", reason});
+    }
+
+    /**
+     * A kubelet failed to pull an image the webhook had rewritten (fed by the pull-failure watcher).
+     *
+     * @param image the rewritten reference, {@code <login server>/<repository>[:tag][@digest]}
+     */
+    public void pullFailed(String rule, String image, PullFailureKind kind) {
+        ProbeTarget target = ProbeTarget.parse(image);
+        switch (kind) {
+            case NOT_FOUND -> cache.notFound(key(rule, target));
+            case UNAUTHORIZED, UPSTREAM_FAILED, UPSTREAM_THROTTLED ->
+                rule(rule).failure("kubelet pull failed: " + kind, false, null);
+            case REGISTRY_THROTTLED -> registry(target.loginServer()).failure("kubelet pull throttled", true, null);
+        }
+    }
+
+    /**
+     * Replaces the per-rule canaries (rule name → an image on the login server, e.g.
+     * {@code myacr.azurecr.io/docker/library/busybox:latest}). Each is probed every {@code canaryInterval} ± 10 %.
+     */
+    public void canaries(Map<String, ProbeTarget> byRule) {
+        canaries = Map.copyOf(byRule);
+        for (String rule : byRule.keySet()) {
+            canaryTimers.computeIfAbsent(rule, r -> scheduleCanary(r));
+        }
+    }
+
+    public Breaker.State ruleState(String rule) {
+        return rule(rule).state();
+    }
+
+    public Breaker.State registryState(String loginServer) {
+        return registry(loginServer).state();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        canaryTimers.values().forEach(vertx::cancelTimer);
+        heartbeatTimers.forEach(vertx::cancelTimer);
+        tokens.close();
+        client.close();
+    }
+
+    // ---- decisions -------------------------------------------------------------------------------------------------
+
+    /** The verdict memory can give, or null when a probe is needed. */
+    private Verdict fromMemory(Candidate c, boolean dryRun) {
+        Breaker reg = registry(c.loginServer());
+        Breaker rule = rule(c.rule());
+        if (!reg.isClosed() || !rule.isClosed()) {
+            if (!dryRun) {
+                trial(c, reg, rule);
+            }
+            return new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.BREAKER_OPEN);
+        }
+        VerdictCache.Entry e = cache.get(key(c.rule(), c.loginServer(), c.repository(), c.reference()));
+        if (e != null) {
+            return e.state() == VerdictCache.State.SERVABLE
+                    ? new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.CACHE_SERVABLE)
+                    : new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.CACHE_NOT_FOUND);
+        }
+        if (dryRun) {
+            return unknown(c, Verdict.Basis.UNKNOWN_DRYRUN);
+        }
+        return null;
+    }
+
+    /** A half-open breaker lets one probe through in the background; its answer closes or re-opens it. */
+    private void trial(Candidate c, Breaker reg, Breaker rule) {
+        if (reg.tryAcquire()) {
+            if (rule.tryAcquire()) {
+                if (start(c, ProbeKind.BACKGROUND) == null) {
+                    reg.release();
+                    rule.release();
+                }
+            } else {
+                reg.release();
+            }
+        }
+    }
+
+    private Verdict unknown(Candidate c, Verdict.Basis basis) {
+        if (settings.unknownPolicy() == GuardSettings.UnknownPolicy.REWRITE_IF_RULE_HEALTHY
+                && registry(c.loginServer()).state() == Breaker.State.CLOSED
+                && rule(c.rule()).state() == Breaker.State.CLOSED) {
+            return new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.UNKNOWN_POLICY_REWRITE);
+        }
+        return new Verdict(c, Verdict.Decision.LEAVE, basis);
+    }
+
+    private Future<List<Verdict>> inline(List<Candidate> candidates, Verdict[] out, Duration budget) {
+        long started = System.nanoTime();
+        Context ctx = vertx.getOrCreateContext();
+        Waiting w = new Waiting(candidates, out, started);
+        if (Vertx.currentContext() == ctx) {
+            startWaiting(w, ctx, budget);
+        } else {
+            // called off Vert.x (tests, tools): all of the waiting state lives on one context
+            ctx.runOnContext(v -> startWaiting(w, ctx, budget));
+        }
+        return w.promise.future();
+    }
+
+    private void startWaiting(Waiting w, Context ctx, Duration budget) {
+        List<Candidate> candidates = w.candidates;
+        Verdict[] out = w.out;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] != null) {
+                continue;
+            }
+            Candidate c = candidates.get(i);
+            Future<ProbeResult> f = start(c, ProbeKind.INLINE);
+            if (f == null) {
+                out[i] = unknown(c, Verdict.Basis.UNKNOWN_SHED);
+            } else {
+                w.remaining++;
+                int index = i;
+                f.onComplete(ar -> ctx.runOnContext(v -> w.arrived(index, c, ar.result())));
+            }
+        }
+        if (w.remaining == 0) {
+            w.finish(false);
+            return;
+        }
+        // the budget's end; probe answers and the timer both land on ctx, so Waiting needs no locking
+        w.timer = vertx.setTimer(Math.max(1, budget.toMillis()), id -> ctx.runOnContext(v -> w.finish(true)));
+    }
+
+    /** State of one admission waiting for probes; touched only on its context. */
+    private final class Waiting {
+        final List<Candidate> candidates;
+        final Verdict[] out;
+        final long started;
+        final Promise<List<Verdict>> promise = Promise.promise();
+        int remaining;
+        long timer = -1;
+        boolean done;
+
+        Waiting(List<Candidate> candidates, Verdict[] out, long started) {
+            this.candidates = candidates;
+            this.out = out;
+            this.started = started;
+        }
+
+        void arrived(int index, Candidate c, ProbeResult r) {
+            if (done) {
+                return;
+            }
+            out[index] = switch (r.outcome()) {
+                case SERVABLE -> new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.INLINE_SERVABLE);
+                case NOT_FOUND -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.INLINE_NOT_FOUND);
+                case NO_TOKEN -> unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+                default -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.PROBE_ERROR);
+            };
+            if (--remaining == 0) {
+                finish(false);
+            }
+        }
+
+        void finish(boolean timedOut) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timer >= 0 && !timedOut) {
+                vertx.cancelTimer(timer);
+            }
+            for (int i = 0; i < out.length; i++) {
+                if (out[i] == null) {
+                    // the probe keeps running and fills the cache for the next Pod
+                    out[i] = unknown(candidates.get(i), Verdict.Basis.UNKNOWN_TIMEOUT);
+                }
+                metrics.decision(out[i]);
+            }
+            metrics.inlineWait(System.nanoTime() - started);
+            promise.complete(Arrays.asList(out));
+        }
+    }
+
+    // ---- probes ----------------------------------------------------------------------------------------------------
+
+    /** Starts a probe for the candidate, or joins the identical one in flight. Null when the global cap is reached. */
+    private Future<ProbeResult> start(Candidate c, ProbeKind kind) {
+        VerdictCache.Key key = key(c.rule(), c.loginServer(), c.repository(), c.reference());
+        Future<ProbeResult> running = inflight.get(key);
+        if (running != null) {
+            return running;
+        }
+        if (inflightCount.incrementAndGet() > settings.maxInflightProbes()) {
+            inflightCount.decrementAndGet();
+            return null;
+        }
+        Promise<ProbeResult> p = Promise.promise();
+        running = inflight.putIfAbsent(key, p.future());
+        if (running != null) {
+            inflightCount.decrementAndGet();
+            return running;
+        }
+        String rule = c.rule();
+        ProbeTarget target = c.target();
+        probe.probe(target, kind == ProbeKind.INLINE).onComplete(ar -> {
+            ProbeResult r = ar.succeeded() ? ar.result() : ManifestProbe.unavailable(ar.cause());
+            learn(rule, target, r, kind);
+            inflight.remove(key, p.future());
+            inflightCount.decrementAndGet();
+            p.complete(r);
+        });
+        return p.future();
+    }
+
+    /** Every answer updates the verdict cache and both breakers; a granted trial always ends here. */
+    private void learn(String ruleName, ProbeTarget target, ProbeResult r, ProbeKind kind) {
+        metrics.probe(kind, r);
+        Breaker reg = registry(target.loginServer());
+        Breaker rule = rule(ruleName);
+        VerdictCache.Key key = key(ruleName, target);
+        switch (r.outcome()) {
+            case SERVABLE -> {
+                cache.servable(key, r.digest());
+                reg.success();
+                rule.success();
+            }
+            case NOT_FOUND -> {
+                reg.success();
+                if (kind == ProbeKind.CANARY) {
+                    // the canary is known to exist upstream: a missing or renamed rule looks exactly like this
+                    rule.failure("canary " + target + " not found", true, null);
+                } else {
+                    cache.notFound(key);
+                    rule.release();
+                }
+            }
+            case AUTH, UNAVAILABLE -> {
+                reg.failure(r.outcome().label() + ": " + r.detail(), false, null);
+                rule.release();
+            }
+            case REGISTRY_THROTTLED -> {
+                reg.failure("registry throttled", true, r.retryAfter());
+                rule.release();
+            }
+            case UPSTREAM_AUTH, UPSTREAM_THROTTLED, UPSTREAM_FAILED -> {
+                reg.success();
+                rule.failure(r.outcome().label() + ": " + r.detail(), kind == ProbeKind.CANARY, null);
+            }
+            case NO_TOKEN -> {
+                reg.release();
+                rule.release();
+            }
+        }
+    }
+
+    // ---- background ------------------------------------------------------------------------------------------------
+
+    private Long scheduleCanary(String rule) {
+        if (closed) {
+            return -1L;
+        }
+        long id = vertx.setTimer(jittered(settings.canaryInterval()), t -> {
+            ProbeTarget target = canaries.get(rule);
+            if (target == null || closed) {
+                canaryTimers.remove(rule);
+                return;
+            }
+            Breaker reg = registry(target.loginServer());
+            Breaker rb = rule(rule);
+            Future<?> done = Future.succeededFuture();
+            if (reg.tryAcquire()) {
+                if (rb.tryAcquire()) {
+                    done = probe.probe(target, false).onSuccess(r -> learn(rule, target, r, ProbeKind.CANARY));
+                } else {
+                    reg.release();
+                }
+            }
+            done.onComplete(x -> canaryTimers.put(rule, scheduleCanary(rule)));
+        });
+        return id;
+    }
+
+    private void heartbeat(Breaker reg) {
+        if (closed) {
+            return;
+        }
+        long[] id = new long[1];
+        id[0] = vertx.setTimer(jittered(settings.heartbeatInterval()), t -> {
+            heartbeatTimers.remove(id[0]);
+            if (closed) {
+                return;
+            }
+            if (!reg.tryAcquire()) {
+                heartbeat(reg);
+                return;
+            }
+            tokens.ping(reg.name()).onComplete(ar -> {
+                ProbeResult r = ar.result();
+                metrics.probe(ProbeKind.HEARTBEAT, r);
+                ProbeResult tokenFailure = tokens.failure(reg.name());
+                if (r.outcome() == ProbeResult.Outcome.SERVABLE && tokenFailure != null) {
+                    r = tokenFailure; // up, but we cannot authenticate
+                }
+                switch (r.outcome()) {
+                    case SERVABLE -> reg.success();
+                    case REGISTRY_THROTTLED -> reg.failure("registry throttled (/v2/)", true, r.retryAfter());
+                    default -> reg.failure(r.outcome().label() + ": " + r.detail(), false, null);
+                }
+                heartbeat(reg);
+            });
+        });
+        heartbeatTimers.add(id[0]);
+    }
+
+    private static long jittered(Duration interval) {
+        long ms = interval.toMillis();
+        return Math.max(1, (long) (ms * ThreadLocalRandom.current().nextDouble(0.9, 1.1)));
+    }
+
+    // ---- breakers and keys -----------------------------------------------------------------------------------------
+
+    private Breaker rule(String name) {
+        Breaker b = ruleBreakers.get(name);
+        if (b != null) {
+            return b;
+        }
+        Breaker created = new Breaker(
+                "rule",
+                name,
+                clock,
+                settings.ruleFailureThreshold(),
+                settings.failureWindow(),
+                settings.breakerBackoff(),
+                settings.breakerMaxBackoff());
+        b = ruleBreakers.putIfAbsent(name, created);
+        if (b == null) {
+            metrics.breaker(created);
+            b = created;
+        }
+        return b;
+    }
+
+    private Breaker registry(String loginServer) {
+        Breaker b = registryBreakers.get(loginServer);
+        if (b != null) {
+            return b;
+        }
+        Breaker created = new Breaker(
+                "registry",
+                loginServer,
+                clock,
+                settings.registryFailureThreshold(),
+                settings.failureWindow(),
+                settings.breakerBackoff(),
+                settings.breakerMaxBackoff());
+        b = registryBreakers.putIfAbsent(loginServer, created);
+        if (b == null) {
+            metrics.breaker(created);
+            tokens.start(loginServer);
+            heartbeat(created);
+            b = created;
+        }
+        return b;
+    }
+
+    private static VerdictCache.Key key(String rule, ProbeTarget t) {
+        return new VerdictCache.Key(rule, t.loginServer(), t.repository(), t.reference());
+    }
+
+    private static VerdictCache.Key key(String rule, String loginServer, String repository, String reference) {
+        return new VerdictCache.Key(rule, loginServer, repository, reference);
+    }
+}

@@ -1,0 +1,84 @@
+package io.acrcache.webhook.guard;
+
+import java.time.Duration;
+
+/**
+ * What one HEAD on a manifest said.
+ *
+ * @param outcome the class of the answer
+ * @param digest {@code Docker-Content-Digest} of a servable manifest, else null
+ * @param origin what {@code X-Azure-Origin} said
+ * @param retryAfter the registry's {@code Retry-After} on a 429, else null
+ * @param detail short text for logs (status, message), never a secret
+ */
+public record ProbeResult(Outcome outcome, String digest, Origin origin, Duration retryAfter, String detail) {
+
+    public enum Outcome {
+        /** 200 with a manifest: the cache can serve it. */
+        SERVABLE("servable"),
+        /** 404 (or another image-specific 4xx): this image is not there. */
+        NOT_FOUND("not-found"),
+        /** Our own credentials were refused (401/403 not about the source registry, or the token flow failed). */
+        AUTH("auth"),
+        /** The cache rule's credential set was refused by the source registry. */
+        UPSTREAM_AUTH("upstream-auth"),
+        /** The source registry throttled the cache rule. */
+        UPSTREAM_THROTTLED("upstream-throttled"),
+        /** The login server itself answered 429. */
+        REGISTRY_THROTTLED("registry-throttled"),
+        /** 424 Failed Dependency: the cache's request to the source failed. */
+        UPSTREAM_FAILED("upstream-failed"),
+        /** 5xx, timeout, refused or reset connection. */
+        UNAVAILABLE("unavailable"),
+        /** Not probed: an inline probe needs an ACR refresh token in memory, and none is there yet. */
+        NO_TOKEN("no-token");
+
+        private final String label;
+
+        Outcome(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** Failures that say something about the cache rule rather than the image or the registry. */
+        public boolean ruleLevel() {
+            return this == UPSTREAM_AUTH || this == UPSTREAM_THROTTLED || this == UPSTREAM_FAILED;
+        }
+
+        /** Failures that say something about the login server as a whole. */
+        public boolean registryLevel() {
+            return this == AUTH || this == REGISTRY_THROTTLED || this == UNAVAILABLE;
+        }
+    }
+
+    /** {@code X-Azure-Origin}: {@code upstream} when ACR fetched from the source, other values as local. */
+    public enum Origin {
+        UPSTREAM("upstream"),
+        LOCAL("local"),
+        ABSENT("absent");
+
+        private final String label;
+
+        Origin(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        static Origin of(String header) {
+            if (header == null || header.isBlank()) {
+                return ABSENT;
+            }
+            return header.trim().equalsIgnoreCase("upstream") ? UPSTREAM : LOCAL;
+        }
+    }
+
+    static ProbeResult of(Outcome outcome, String detail) {
+        return new ProbeResult(outcome, null, Origin.ABSENT, null, detail);
+    }
+}

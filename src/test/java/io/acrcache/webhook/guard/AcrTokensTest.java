@@ -1,0 +1,145 @@
+package io.acrcache.webhook.guard;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.acrcache.webhook.testing.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ACR's token flow against the in-process fake: exchange, per-scope tokens, expiry read from the JWTs. */
+class AcrTokensTest {
+    private final Vertx vertx = Vertx.vertx();
+    private final WebClient client = WebClient.create(vertx);
+    private FakeAcr acr;
+    private AcrTokens tokens;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (tokens != null) {
+            tokens.close();
+        }
+        if (acr != null) {
+            acr.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private AcrTokens tokens(GuardSettings settings, Clock clock, TestEntra entra) {
+        tokens = new AcrTokens(vertx, client, settings, entra, clock, null);
+        return tokens;
+    }
+
+    private static GuardSettings.Builder http() {
+        return GuardSettings.builder().scheme("http");
+    }
+
+    private ProbeTarget repo(String name) {
+        return new ProbeTarget(acr.login, name, "latest");
+    }
+
+    private static <T> T get(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void accessTokensAreCachedPerScopeUntilShortlyBeforeTheirJwtExpiry() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        acr.accessLifetime = Duration.ofMinutes(10); // not ACR's usual 75 min: the guard must read exp
+        tokens(http().build(), clock, new TestEntra(clock));
+        get(tokens.start(acr.login));
+        assertEquals(1, acr.exchanges.get());
+        assertTrue(tokens.readyForInline(acr.login));
+
+        String a1 = get(tokens.authorization(repo("docker/library/a"), true));
+        assertTrue(a1.startsWith("Bearer "));
+        assertEquals(a1, get(tokens.authorization(repo("docker/library/a"), true)));
+        String b1 = get(tokens.authorization(repo("docker/library/b"), true));
+        assertNotEquals(a1, b1);
+        assertEquals(List.of("repository:docker/library/a:pull", "repository:docker/library/b:pull"), acr.tokenScopes);
+
+        clock.advance(Duration.ofMinutes(8)); // a tenth of the life (60 s) before exp is still fine
+        assertEquals(a1, get(tokens.authorization(repo("docker/library/a"), true)));
+        clock.advance(Duration.ofSeconds(61));
+        get(tokens.authorization(repo("docker/library/a"), true));
+        assertEquals(3, acr.tokenScopes.size(), "renewed before its exp, from the refresh token in memory");
+        assertEquals(1, acr.exchanges.get());
+    }
+
+    @Test
+    void identicalTokenRequestsInFlightAreMerged() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        tokens(http().build(), clock, new TestEntra(clock));
+        get(tokens.start(acr.login));
+        acr.tokenDelay = Duration.ofMillis(200);
+        List<Future<String>> all = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            all.add(tokens.authorization(repo("docker/library/a"), false));
+        }
+        String first = get(all.get(0));
+        for (Future<String> f : all) {
+            assertEquals(first, get(f));
+        }
+        assertEquals(1, acr.tokenScopes.size());
+    }
+
+    @Test
+    void refreshTokenIsKeptWarmInTheBackgroundFromItsOwnExpiry() throws Exception {
+        Clock clock = Clock.systemUTC();
+        acr = new FakeAcr(vertx, clock);
+        acr.refreshLifetime = Duration.ofSeconds(3); // renewed at 80 % of its life
+        TestEntra entra = new TestEntra(clock);
+        tokens(http().build(), clock, entra);
+        get(tokens.start(acr.login));
+        assertEquals(1, acr.exchanges.get());
+        eventually("the refresh token is renewed before it expires", () -> acr.exchanges.get() >= 2);
+        assertTrue(tokens.readyForInline(acr.login));
+        assertTrue(entra.scopes.stream().allMatch(GuardSettings.ACR_SCOPE::equals), entra.scopes.toString());
+    }
+
+    @Test
+    void withoutARefreshTokenInlineRequestsFailAtOnceAndTheBackgroundRetries() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        TestEntra entra = new TestEntra(clock);
+        entra.failure = "AADSTS70021: No matching federated identity record found";
+        tokens(http().build(), clock, entra);
+        get(tokens.start(acr.login));
+        assertFalse(tokens.readyForInline(acr.login));
+        assertEquals(ProbeResult.Outcome.AUTH, tokens.failure(acr.login).outcome());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class, () -> get(tokens.authorization(repo("docker/library/a"), true)));
+        assertEquals(ProbeResult.Outcome.NO_TOKEN, ((AcrTokens.TokenException) e.getCause()).outcome);
+        assertEquals(0, acr.exchanges.get());
+
+        entra.failure = null;
+        eventually("the background retry gets the refresh token", () -> tokens.readyForInline(acr.login));
+        assertEquals(null, tokens.failure(acr.login));
+    }
+
+    @Test
+    void theTenantIsSentAndARefusedExchangeIsOurAuthFailing() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        tokens(http().tenantId("another-tenant").build(), clock, new TestEntra(clock));
+        get(tokens.start(acr.login));
+        assertEquals(1, acr.exchanges.get());
+        assertFalse(tokens.readyForInline(acr.login));
+        assertEquals(ProbeResult.Outcome.AUTH, tokens.failure(acr.login).outcome());
+    }
+}

@@ -1,0 +1,169 @@
+package io.acrcache.webhook.guard;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real CNCF distribution registry (Debian's {@code docker-registry} package, 2.8.x) on loopback, plain HTTP, either
+ * as a plain registry or as a pull-through cache in front of another one. Its data directory survives {@link #stop()}
+ * so it can be started again on the same port.
+ */
+final class DistributionRegistry implements AutoCloseable {
+    static final Path BINARY = Path.of("/usr/bin/docker-registry");
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Path dir;
+    final int port;
+    private final String proxyRemote;
+    /** Extra top-level YAML (e.g. an {@code auth:} section), written into the config on start. */
+    volatile String extraConfig = "";
+
+    private Process process;
+
+    /** Fails, naming the Debian package, when the binary is missing: this test never skips. */
+    static void requireBinary() {
+        if (!Files.isExecutable(BINARY)) {
+            throw new AssertionError("the real-registry test needs Debian's docker-registry package (CNCF distribution"
+                    + " 2.8): " + BINARY + " is missing; install it with `apt-get install -y docker-registry`"
+                    + " (.ci/run does)");
+        }
+    }
+
+    DistributionRegistry(Path dir, String proxyRemote) throws IOException {
+        this.dir = dir;
+        this.proxyRemote = proxyRemote;
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.port = s.getLocalPort();
+        }
+    }
+
+    String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
+    String url() {
+        return "http://" + hostPort();
+    }
+
+    DistributionRegistry start() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        String config = "version: 0.1\n"
+                + "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+                + "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n"
+                + "  delete:\n    enabled: true\n"
+                + "http:\n  addr: " + hostPort() + "\n  secret: guard-test-secret\n"
+                + (proxyRemote == null ? "" : "proxy:\n  remoteurl: " + proxyRemote + "\n")
+                + extraConfig;
+        Path file = dir.resolve("config.yml");
+        Files.writeString(file, config);
+        process = new ProcessBuilder(BINARY.toString(), "serve", file.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try {
+                int status = get("/v2/").statusCode();
+                if (status == 200 || status == 401) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "docker-registry did not start: " + Files.readString(dir.resolve("registry.log")));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            process = null;
+        }
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Pushes a blob through the upload API (POST, then a monolithic PUT); returns its digest. */
+    String pushBlob(String repo, byte[] content) throws Exception {
+        String digest = digest(content);
+        HttpResponse<String> started = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v2/" + repo + "/blobs/uploads/"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        check(202, started, "blob upload start");
+        String location = started.headers().firstValue("Location").orElseThrow();
+        URI upload = URI.create(url()).resolve(location);
+        String sep = upload.getRawQuery() == null ? "?" : "&";
+        HttpResponse<String> done = HTTP.send(
+                HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + digest))
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(content))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        check(201, done, "blob upload");
+        return digest;
+    }
+
+    /** Pushes a minimal OCI image (config + one layer) under the tag; returns the manifest's digest. */
+    String pushImage(String repo, String tag) throws Exception {
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
+                        + "\"diff_ids\":[]},\"config\":{\"Labels\":{\"tag\":\"" + tag + "\"}}}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] layer = ("layer of " + repo + ":" + tag).getBytes(StandardCharsets.UTF_8);
+        String configDigest = pushBlob(repo, config);
+        String layerDigest = pushBlob(repo, layer);
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+                        + configDigest + "\",\"size\":" + config.length + "},"
+                        + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
+                        + layerDigest + "\",\"size\":" + layer.length + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> put = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v2/" + repo + "/manifests/" + tag))
+                        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        check(201, put, "manifest put");
+        return digest(manifest);
+    }
+
+    private static void check(int expected, HttpResponse<String> r, String what) {
+        if (r.statusCode() != expected) {
+            throw new AssertionError(what + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    static String digest(byte[] content) throws Exception {
+        return "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}
