@@ -53,14 +53,39 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
         this.client = client;
         this.tokens = tokens;
         this.registry = registry;
-        String base = armEndpoint.endsWith("/") ? armEndpoint.substring(0, armEndpoint.length() - 1) : armEndpoint;
+        String base = checkEndpoint(armEndpoint);
         this.armEndpoint = URI.create(base);
-        if (!"https".equalsIgnoreCase(this.armEndpoint.getScheme()) || this.armEndpoint.getHost() == null) {
-            throw new IllegalArgumentException("registry.armEndpoint: '" + armEndpoint + "' must be an https URL");
-        }
         this.scope = scopeFor(base);
         this.timeouts = timeouts;
         this.clock = clock;
+    }
+
+    /**
+     * Checks {@code registry.armEndpoint} and answers it without a trailing slash.
+     *
+     * @throws IllegalArgumentException naming the field
+     */
+    public static String checkEndpoint(String armEndpoint) {
+        String problem =
+                "registry.armEndpoint: '" + armEndpoint + "' must be an https URL such as " + DEFAULT_ARM_ENDPOINT;
+        if (armEndpoint == null || armEndpoint.isBlank()) {
+            throw new IllegalArgumentException(problem);
+        }
+        String base = armEndpoint.trim();
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        URI uri;
+        try {
+            uri = new URI(base);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(problem);
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme())
+                || uri.getHost() == null
+                || (uri.getPath() != null && !uri.getPath().isEmpty())
+                || uri.getQuery() != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return base;
     }
 
     /** The Entra scope for ARM calls: the endpoint's origin plus {@code /.default}. */
