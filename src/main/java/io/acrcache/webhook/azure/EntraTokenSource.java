@@ -292,7 +292,11 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         private synchronized Future<AccessToken> start() {
             Promise<AccessToken> promise = Promise.promise();
             inflight = promise;
-            timer = -1;
+            if (timer != -1) {
+                // a caller came first (the token expired early): one timer chain per scope, never two
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
             fetch(scope).onComplete(ar -> completed(promise, ar.succeeded() ? ar.result() : null, ar.cause()));
             return promise.future();
         }

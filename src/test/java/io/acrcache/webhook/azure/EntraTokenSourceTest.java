@@ -15,7 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.acrcache.webhook.azure.FakeTls.await;
 import static io.acrcache.webhook.azure.FakeTls.failure;
@@ -107,6 +111,41 @@ class EntraTokenSourceTest {
             return now.isComplete() && now.succeeded() && !now.result().equals(first);
         });
         assertTrue(entra.valid(tokens.token(ARM).result().token(), ARM));
+    }
+
+    @Test
+    void anExpiredTokenIsNeverServedAndACallerGetsAFreshOne() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        EntraTokenSource timed =
+                new EntraTokenSource(vertx, FakeTls.client(vertx, FAST.timeouts()), entra.identity(), FAST, clock);
+        try {
+            AccessToken first = await(timed.token(ARM));
+            now.set(now.get().plusSeconds(3600)); // e.g. the node slept through the refresh
+            Future<AccessToken> next = timed.token(ARM);
+            assertTrue(!next.isComplete() || !next.result().equals(first), "the expired token is not served");
+            AccessToken fresh = await(next);
+            assertNotEquals(first, fresh);
+            assertEquals(2, entra.requestsFor(ARM));
+            assertSame(fresh, timed.token(ARM).result());
+        } finally {
+            timed.close();
+        }
     }
 
     @Test
