@@ -243,6 +243,38 @@ class EntraTokenSourceTest {
     }
 
     @Test
+    void theHostNameIsVerified() {
+        // trusted CA, but a certificate for another name: must be refused
+        var other = io.acrcache.webhook.tls.CertificateGenerator.issue(
+                FakeTls.CA.caCertificate(),
+                FakeTls.CA.caKey(),
+                "elsewhere.example",
+                java.util.List.of("elsewhere.example"),
+                java.util.List.of(),
+                Duration.ofHours(1));
+        var server = await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                        .setSsl(true)
+                        .setHost("127.0.0.1")
+                        .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                                .setCertValue(io.vertx.core.buffer.Buffer.buffer(other.certificatePem()))
+                                .setKeyValue(io.vertx.core.buffer.Buffer.buffer(other.keyPem()))))
+                .requestHandler(r -> r.response().end("{}"))
+                .listen(0));
+        EntraTokenSource wrongName = source(new WorkloadIdentity(
+                FakeEntra.CLIENT_ID,
+                FakeEntra.TENANT,
+                tokenFile,
+                java.net.URI.create("https://localhost:" + server.actualPort() + "/")));
+        try {
+            AzureCallException e = assertInstanceOf(AzureCallException.class, failure(wrongName.token(ARM)));
+            assertEquals(Cause.CONNECTION, e.failure());
+        } finally {
+            wrongName.close();
+            await(server.close());
+        }
+    }
+
+    @Test
     void metricsShowExpiryPerScopeAndFailuresByReason() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         tokens.bindMetrics(registry);

@@ -47,6 +47,9 @@ final class FakeArm implements AutoCloseable {
     private final HttpServer server;
     private final BiPredicate<String, String> tokenValid;
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** When each request arrived (System.nanoTime), in the order of {@link #requests}. */
+    final List<Long> arrivals = new CopyOnWriteArrayList<>();
+
     final Map<String, Fault> faults = new ConcurrentHashMap<>();
     volatile JsonArray cacheRules;
     volatile JsonArray credentialSets;
@@ -111,6 +114,7 @@ final class FakeArm implements AutoCloseable {
                 : collection.equals("credentialSets") ? credentialSets : null;
         int skip = request.getParam("$skipToken") == null ? 0 : Integer.parseInt(request.getParam("$skipToken"));
         int page = skip / pageSize + 1;
+        arrivals.add(System.nanoTime());
         requests.add(collection + "#" + page);
         String auth = request.getHeader("Authorization");
         if (auth == null) {

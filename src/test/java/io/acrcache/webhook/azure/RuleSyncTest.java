@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import static io.acrcache.webhook.azure.FakeTls.await;
@@ -209,9 +208,12 @@ class RuleSyncTest {
         assertTrue(
                 !throttled.nextAttempt().isBefore(throttled.lastAttempt().plusSeconds(2)),
                 "next attempt " + throttled.nextAttempt() + " at least 2 s after " + throttled.lastAttempt());
-        int seen = arm.requests.size();
-        LockSupport.parkNanos(Duration.ofMillis(1500).toNanos()); // 7 intervals of 200 ms
-        assertEquals(seen, arm.requests.size(), "no request to ARM before Retry-After has passed");
+        eventually("a second attempt", () -> arm.requests.size() >= 2);
+        long gap = arm.arrivals.get(1) - arm.arrivals.get(0);
+        assertTrue(
+                gap >= Duration.ofSeconds(2).toNanos(),
+                "the second request came " + gap / 1_000_000 + " ms after the 429, not before Retry-After (2 s),"
+                        + " although the interval is 200 ms");
         arm.faults.clear();
         eventually(
                 "the attempt after Retry-After succeeds",
