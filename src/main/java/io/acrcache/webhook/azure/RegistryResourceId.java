@@ -1,5 +1,6 @@
 package io.acrcache.webhook.azure;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +50,16 @@ public record RegistryResourceId(String subscriptionId, String resourceGroup, St
                     field + ": registry name '" + m.group(3) + "' must be 5-50 letters and digits");
         }
         return new RegistryResourceId(m.group(1), m.group(2), m.group(3));
+    }
+
+    /** For configuration validation: the problems with a value, each starting with {@code field}; empty when valid. */
+    public static List<String> problems(String field, String value) {
+        try {
+            parse(field, value);
+            return List.of();
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage());
+        }
     }
 
     /** The canonical path, used to build ARM URLs. */

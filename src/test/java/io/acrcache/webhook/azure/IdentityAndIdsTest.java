@@ -95,6 +95,15 @@ class IdentityAndIdsTest {
     }
 
     @Test
+    void problemsForConfigValidation() {
+        assertEquals(java.util.List.of(), RegistryResourceId.problems("registry.resourceId", FakeArm.REGISTRY_ID));
+        assertEquals(
+                java.util.List.of("registry.resourceId: is empty (expected /subscriptions/<subscription>/resourceGroups"
+                        + "/<group>/providers/Microsoft.ContainerRegistry/registries/<name>)"),
+                RegistryResourceId.problems("registry.resourceId", ""));
+    }
+
+    @Test
     void refusesBadPartsNamingThem() {
         String m = assertThrows(
                         IllegalArgumentException.class,
