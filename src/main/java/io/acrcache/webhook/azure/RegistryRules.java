@@ -1,0 +1,131 @@
+package io.acrcache.webhook.azure;
+
+import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
+import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
+import io.acrcache.webhook.image.DockerHubHosts;
+import io.acrcache.webhook.rules.CacheRule;
+import io.acrcache.webhook.rules.RuleSet;
+import io.acrcache.webhook.rules.RuleSetException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a registry snapshot into rules through the same validation as a rules file ({@link RuleSet#compile}), one rule
+ * at a time, so a rule ACR has not provisioned or that our validation refuses is skipped and named while the rest
+ * apply. Pure: no I/O, no clock.
+ */
+public final class RegistryRules {
+    private RegistryRules() {}
+
+    /** An ARM rule left out, and why. */
+    public record SkippedRule(String name, String reason) {}
+
+    /**
+     * A rule's credential set and its health: {@code status} is ARM's ({@code Healthy}, {@code Unhealthy}, ...),
+     * {@code Unknown} when ARM reports no health, {@code Missing} when the set is not in the registry.
+     */
+    public record RuleCredential(
+            String rule, String credentialSet, String status, String errorCode, String errorMessage) {
+        public boolean healthy() {
+            return "Healthy".equalsIgnoreCase(status);
+        }
+    }
+
+    /** The accepted rules (ARM names kept), compiled, the rules skipped, and the credential of each accepted rule. */
+    public record Result(
+            List<CacheRule> rules, RuleSet ruleSet, List<SkippedRule> skipped, List<RuleCredential> credentials) {
+        public Result {
+            rules = List.copyOf(rules);
+            skipped = List.copyOf(skipped);
+            credentials = List.copyOf(credentials);
+        }
+    }
+
+    public static Result convert(RegistrySnapshot snapshot, DockerHubHosts hubs) {
+        List<SkippedRule> skipped = new ArrayList<>();
+        List<CacheRuleResource> candidates = new ArrayList<>();
+        List<CacheRule> valid = new ArrayList<>();
+        for (CacheRuleResource r : snapshot.cacheRules()) {
+            if (!r.succeeded()) {
+                skipped.add(new SkippedRule(
+                        r.name(),
+                        "provisioningState is "
+                                + (r.provisioningState() == null ? "missing" : r.provisioningState())
+                                + ", not Succeeded"));
+                continue;
+            }
+            CacheRule rule = new CacheRule(r.name(), r.sourceRepository(), r.targetRepository());
+            try {
+                RuleSet.compile(List.of(rule), hubs);
+                valid.add(rule);
+                candidates.add(r);
+            } catch (RuleSetException e) {
+                skipped.add(new SkippedRule(r.name(), String.join("; ", e.errors())));
+            }
+        }
+        List<CacheRule> accepted = valid;
+        RuleSet ruleSet;
+        try {
+            ruleSet = RuleSet.compile(valid, hubs);
+        } catch (RuleSetException conflicts) {
+            // ACR refuses overlapping rules itself, so this is rare: keep the first of each conflicting pair
+            accepted = new ArrayList<>();
+            List<CacheRuleResource> kept = new ArrayList<>();
+            for (int i = 0; i < valid.size(); i++) {
+                List<CacheRule> trial = new ArrayList<>(accepted);
+                trial.add(valid.get(i));
+                try {
+                    RuleSet.compile(trial, hubs);
+                    accepted = trial;
+                    kept.add(candidates.get(i));
+                } catch (RuleSetException e) {
+                    skipped.add(new SkippedRule(valid.get(i).name(), String.join("; ", e.errors())));
+                }
+            }
+            candidates = kept;
+            try {
+                ruleSet = RuleSet.compile(accepted, hubs);
+            } catch (RuleSetException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        List<RuleCredential> credentials = new ArrayList<>();
+        for (CacheRuleResource r : candidates) {
+            credential(r, snapshot).ifPresent(credentials::add);
+        }
+        return new Result(accepted, ruleSet, skipped, credentials);
+    }
+
+    /** The rule's credential set with its health; empty when the rule uses none (anonymous upstream). */
+    static Optional<RuleCredential> credential(CacheRuleResource rule, RegistrySnapshot snapshot) {
+        String id = rule.credentialSetResourceId();
+        if (id == null || id.isBlank()) {
+            return Optional.empty();
+        }
+        Optional<CredentialSetResource> set = snapshot.credentialSet(id);
+        if (set.isEmpty()) {
+            String name = id.substring(id.lastIndexOf('/') + 1);
+            return Optional.of(new RuleCredential(
+                    rule.name(), name, "Missing", null, "credential set " + id + " is not in the registry"));
+        }
+        CredentialSetResource s = set.get();
+        if (s.healthy()) {
+            return Optional.of(new RuleCredential(rule.name(), s.name(), "Healthy", null, null));
+        }
+        return s.firstUnhealthy()
+                .map(a -> a.health() == null
+                        ? new RuleCredential(rule.name(), s.name(), "Unknown", null, "no credentialHealth reported")
+                        : new RuleCredential(
+                                rule.name(),
+                                s.name(),
+                                a.health().status() == null
+                                        ? "Unknown"
+                                        : a.health().status(),
+                                a.health().errorCode(),
+                                a.health().errorMessage()))
+                .or(() -> Optional.of(
+                        new RuleCredential(rule.name(), s.name(), "Unknown", null, "no authCredentials reported")));
+    }
+}

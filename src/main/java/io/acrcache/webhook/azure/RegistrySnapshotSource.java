@@ -1,0 +1,10 @@
+package io.acrcache.webhook.azure;
+
+import io.vertx.core.Future;
+
+/** Where {@link RuleSync} gets a registry's rules from: ARM in production, anything in tests. */
+@FunctionalInterface
+public interface RegistrySnapshotSource {
+    /** A complete snapshot, or a failure carrying an {@link AzureCallException}. */
+    Future<RegistrySnapshot> fetch();
+}
