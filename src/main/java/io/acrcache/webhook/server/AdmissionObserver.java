@@ -10,7 +10,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Turns each answered review into metrics and log lines: one per admission at debug, one per rewrite at info. */
+/**
+ * Turns each answered review into metrics and log lines: at info one line per admission that rewrote images, listing
+ * every rewrite (one record instead of one per image: the log writer shares the cores with the event loops); at debug
+ * one line per admission.
+ */
 final class AdmissionObserver {
     private static final Logger LOG = Logger.getLogger("io.acrcache.webhook.admission");
     private final AdmissionMetrics metrics;
@@ -28,15 +32,9 @@ final class AdmissionObserver {
                     r.error());
         }
         if (LOG.isLoggable(Level.INFO)) {
-            for (ImageDecision d : r.decisions()) {
-                if (d.isRewrite()) {
-                    LOG.info((r.mode() == Mode.AUDIT
-                                    ? "audit: would rewrite"
-                                    : r.dryRun() ? "dry run: rewrite" : "rewrite")
-                            + " namespace=" + r.namespace() + " pod=" + r.podName() + " container=" + d.container()
-                            + " from=" + d.original() + " to=" + d.rewritten() + " rule="
-                            + d.match().rule().name());
-                }
+            String line = rewriteLine(r);
+            if (line != null) {
+                LOG.info(line);
             }
         }
         if (LOG.isLoggable(Level.FINE)) {
@@ -45,6 +43,40 @@ final class AdmissionObserver {
                     + r.decisions().size()
                     + " micros=" + nanos / 1000);
         }
+    }
+
+    /**
+     * {@code rewrite namespace=N pod=P images=K: container=C from=F to=T rule=R; container=...}, or null when nothing
+     * was rewritten. The prefix says whether the rewrite was applied, a dry run, or only what audit mode would do.
+     */
+    static String rewriteLine(AdmissionResult r) {
+        StringBuilder sb = null;
+        int count = 0;
+        for (ImageDecision d : r.decisions()) {
+            if (!d.isRewrite()) {
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(160 + 160 * r.decisions().size());
+            } else {
+                sb.append("; ");
+            }
+            count++;
+            sb.append("container=")
+                    .append(d.container())
+                    .append(" from=")
+                    .append(d.original())
+                    .append(" to=")
+                    .append(d.rewritten())
+                    .append(" rule=")
+                    .append(d.match().rule().name());
+        }
+        if (sb == null) {
+            return null;
+        }
+        String head = (r.mode() == Mode.AUDIT ? "audit: would rewrite" : r.dryRun() ? "dry run: rewrite" : "rewrite")
+                + " namespace=" + r.namespace() + " pod=" + r.podName() + " images=" + count + ": ";
+        return sb.insert(0, head).toString();
     }
 
     void malformed(String why) {
