@@ -38,8 +38,8 @@ final class ReviewReader {
         this.optOut = optOut;
     }
 
-    static Request read(byte[] body, String optOutAnnotation) throws MalformedReviewException {
-        try (JsonParser p = JSON.createParser(body)) {
+    static Request read(byte[] body, int offset, int length, String optOutAnnotation) throws MalformedReviewException {
+        try (JsonParser p = JSON.createParser(body, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedReviewException("body must be a JSON object (an AdmissionReview)");
             }

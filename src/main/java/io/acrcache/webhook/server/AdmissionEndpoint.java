@@ -4,8 +4,12 @@ import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.admission.MalformedReviewException;
 import io.acrcache.webhook.config.Mode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,14 +18,20 @@ import io.vertx.ext.web.RoutingContext;
  * answer. Runs on the event loop: the work is parsing and matching in memory, no I/O.
  */
 final class AdmissionEndpoint implements Handler<RoutingContext> {
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
     private final AdmissionReviewHandler handler;
     private final Mode forcedMode;
     private final AdmissionObserver observer;
+    private final WarmUp.Marker warmUp;
 
-    AdmissionEndpoint(AdmissionReviewHandler handler, Mode forcedMode, AdmissionObserver observer) {
+    AdmissionEndpoint(
+            AdmissionReviewHandler handler, Mode forcedMode, AdmissionObserver observer, WarmUp.Marker warmUp) {
         this.handler = handler;
         this.forcedMode = forcedMode;
         this.observer = observer;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -32,22 +42,39 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
             badRequest(ctx, "empty body: expected an AdmissionReview");
             return;
         }
+        boolean synthetic = warmUp.isWarmUp(ctx.request());
         AdmissionResult result;
         try {
-            result = handler.handle(body.getBytes(), forcedMode);
+            result = handle(body);
         } catch (MalformedReviewException e) {
-            observer.malformed(e.getMessage());
+            if (!synthetic) {
+                observer.malformed(e.getMessage());
+            }
             badRequest(ctx, e.getMessage());
             return;
         }
-        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(result.body()));
-        observer.answered(result, System.nanoTime() - start);
+        ctx.response().putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
+        if (!synthetic) {
+            observer.answered(result, System.nanoTime() - start);
+        }
+    }
+
+    /** Parses the body where it lies when it is a heap buffer (the body handler's is), instead of copying it out. */
+    private AdmissionResult handle(Buffer body) throws MalformedReviewException {
+        if (body instanceof BufferInternal internal) {
+            ByteBuf buf = internal.getByteBuf();
+            if (buf.hasArray()) {
+                return handler.handle(
+                        buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), forcedMode);
+            }
+        }
+        return handler.handle(body.getBytes(), forcedMode);
     }
 
     private static void badRequest(RoutingContext ctx, String message) {
         ctx.response()
                 .setStatusCode(400)
-                .putHeader("content-type", "application/json")
+                .putHeader(CONTENT_TYPE, JSON)
                 .end(new JsonObject().put("error", message).encode());
     }
 }

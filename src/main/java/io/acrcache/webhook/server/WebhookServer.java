@@ -51,7 +51,7 @@ public final class WebhookServer {
     }
 
     /**
-     * Starts both listeners.
+     * Starts both listeners and warms the admission path ({@link WarmUp}); completes when that is done.
      *
      * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
@@ -66,10 +66,11 @@ public final class WebhookServer {
             int instances,
             Consumer<Router> opsRoutes) {
         WebhookServer server = new WebhookServer(vertx, readiness);
-        readiness.require(Readiness.ADMISSION_LISTENER);
+        readiness.require(Readiness.ADMISSION_LISTENER).require(Readiness.WARM_UP);
         Settings settings = config.get().settings();
         AdmissionReviewHandler handler = new AdmissionReviewHandler(config);
         AdmissionObserver observer = new AdmissionObserver(registry);
+        WarmUp.Marker warmUp = new WarmUp.Marker();
         HealthEndpoints health = new HealthEndpoints(readiness);
         int bodyLimit = settings.server().maxBodyBytes();
         long requestTimeoutMillis = settings.server().requestTimeoutSeconds() * 1000L;
@@ -83,11 +84,11 @@ public final class WebhookServer {
             router.post(MUTATE_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer));
+                    .handler(new AdmissionEndpoint(handler, null, observer, warmUp));
             router.post(AUDIT_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
+                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, warmUp));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             return router;
@@ -132,12 +133,24 @@ public final class WebhookServer {
                     }
                     return null;
                 });
-        return Future.all(admission, opsListening).map(x -> {
-            readiness.set(Readiness.ADMISSION_LISTENER, true);
-            LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
-                    + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
-            return server;
-        });
+        return Future.all(admission, opsListening)
+                .compose(x -> {
+                    readiness.set(Readiness.ADMISSION_LISTENER, true);
+                    LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
+                            + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
+                    return WarmUp.run(vertx, settings.server().host(), server.admissionPort, warmUp);
+                })
+                .map(x -> {
+                    readiness.set(Readiness.WARM_UP, true);
+                    return server;
+                });
+    }
+
+    /**
+     * Starts initializing the TLS stack on another thread, to overlap with the rest of the start-up; call first thing.
+     */
+    public static void preloadTls() {
+        WarmUp.preloadTls();
     }
 
     /**

@@ -380,6 +380,26 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void aReviewInsideALargerBufferIsReadFromItsWindowOnly() throws Exception {
+        byte[] review = Reviews.create(pod("nginx:1.25")).getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = "garbage {\"apiVersion\":".getBytes(StandardCharsets.UTF_8);
+        byte[] suffix = "} trailing garbage".getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[prefix.length + review.length + suffix.length];
+        System.arraycopy(prefix, 0, buffer, 0, prefix.length);
+        System.arraycopy(review, 0, buffer, prefix.length, review.length);
+        System.arraycopy(suffix, 0, buffer, prefix.length + review.length, suffix.length);
+
+        AdmissionResult windowed = handler.handle(buffer, prefix.length, review.length, null);
+        assertEquals(Outcome.PATCHED, windowed.outcome());
+        assertEquals(
+                new String(handler.handle(review, null).body(), StandardCharsets.UTF_8),
+                new String(windowed.body(), StandardCharsets.UTF_8));
+        // one byte short is a truncated document, refused like any other
+        assertThrows(
+                MalformedReviewException.class, () -> handler.handle(buffer, prefix.length, review.length - 1, null));
+    }
+
+    @Test
     void reviewsThatNeedNoPlanAreAnsweredAtOnce() throws Exception {
         Pod pod = pod("nginx");
         ReviewPlan.Answered delete = assertInstanceOf(
