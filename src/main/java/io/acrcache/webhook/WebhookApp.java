@@ -147,6 +147,7 @@ public final class WebhookApp {
                     registry,
                     options.reloadInterval(),
                     WebhookApp::reloaded));
+            server.warmUp().await(); // last: ready means the admission path is warm
             return app;
         } catch (Exception e) {
             vertx.close();

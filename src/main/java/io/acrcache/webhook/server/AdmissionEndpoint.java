@@ -54,7 +54,9 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
             return;
         }
         ctx.response().putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
-        if (!synthetic) {
+        if (synthetic) {
+            observer.rehearse(result);
+        } else {
             observer.answered(result, System.nanoTime() - start);
         }
     }

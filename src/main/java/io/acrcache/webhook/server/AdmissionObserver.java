@@ -79,6 +79,15 @@ final class AdmissionObserver {
         return sb.insert(0, head).toString();
     }
 
+    /**
+     * What {@link #answered} does for a synthetic review of the warm-up, minus counting and logging: the meters it
+     * would count are registered and its log line is built, so the first real admission finds them ready.
+     */
+    void rehearse(AdmissionResult r) {
+        metrics.prepare(r);
+        rewriteLine(r);
+    }
+
     void malformed(String why) {
         metrics.malformed();
         LOG.warning("refused a request body: " + why);

@@ -5,8 +5,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -43,12 +45,12 @@ final class WarmUp {
     /** Rounds of fresh connections: at least, at most, and reviews per connection and round. */
     static final int MIN_ROUNDS = 3;
 
-    static final int MAX_ROUNDS = 10;
+    static final int MAX_ROUNDS = 8;
     static final int REVIEWS_PER_CONNECTION = 8;
     /** A round this fast (two handshakes, 16 reviews) means the path is warm: no more rounds. */
-    static final Duration WARM_ROUND = Duration.ofMillis(40);
+    static final Duration WARM_ROUND = Duration.ofMillis(50);
     /** No round starts after this; a busy node gets ready with what was warmed by then. */
-    static final Duration BUDGET = Duration.ofSeconds(3);
+    static final Duration BUDGET = Duration.ofMillis(1500);
     /** Per review, from asking for a connection to the answer: the first handshake of a cold JVM is slow. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
@@ -133,19 +135,18 @@ final class WarmUp {
      */
     static Future<Void> run(Vertx vertx, String host, int port, Marker marker) {
         long start = System.nanoTime();
-        long deadline = start + BUDGET.toNanos();
-        String target = connectHost(host);
+        Clients clients = new Clients(vertx, connectHost(host), port, marker);
         Promise<Void> done = Promise.promise();
-        round(vertx, target, port, marker, 0, 0, deadline).onComplete(ar -> {
+        clients.round(0, 0, start + BUDGET.toNanos()).eventually(clients::close).onComplete(ar -> {
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (ar.succeeded()) {
-                LOG.info("admission path warmed up in " + millis + " ms (" + ar.result() + " synthetic reviews over "
-                        + "HTTP/1.1 and HTTP/2, not counted in metrics)");
+                LOG.info("admission path warmed up in " + millis + " ms (" + ar.result()
+                        + " synthetic reviews over HTTP/1.1 and HTTP/2, not counted in metrics)");
             } else {
                 LOG.log(
                         Level.WARNING,
-                        "admission warm-up failed after " + millis + " ms; ready anyway, the first admissions may be "
-                                + "slow: " + ar.cause(),
+                        "admission warm-up failed after " + millis + " ms; ready anyway, the first admissions"
+                                + " may be slow: " + ar.cause(),
                         ar.cause());
             }
             done.complete();
@@ -164,67 +165,90 @@ final class WarmUp {
     }
 
     /**
-     * Rounds of a fresh HTTP/1.1 connection with reviews in sequence, then a fresh HTTP/2 one with them in parallel: at
-     * least {@link #MIN_ROUNDS}, then until a round takes less than {@link #WARM_ROUND}, {@link #MAX_ROUNDS} are done,
-     * or the budget is spent.
+     * One client per protocol for the whole warm-up (a client's own TLS set-up is not the server's to warm), each round
+     * on fresh connections (the server's handshake and connection set-up are).
      */
-    private static Future<Integer> round(
-            Vertx vertx, String host, int port, Marker marker, int done, int sent, long deadline) {
-        long start = System.nanoTime();
-        return onFreshConnection(vertx, HttpVersion.HTTP_1_1, host, port, marker)
-                .compose(n -> onFreshConnection(vertx, HttpVersion.HTTP_2, host, port, marker)
-                        .map(m -> n + m))
-                .compose(n -> {
-                    long end = System.nanoTime();
-                    boolean warm = done + 1 >= MIN_ROUNDS && end - start < WARM_ROUND.toNanos();
-                    if (warm || done + 1 >= MAX_ROUNDS || end > deadline) {
-                        return Future.succeededFuture(sent + n);
-                    }
-                    return round(vertx, host, port, marker, done + 1, sent + n, deadline);
-                });
-    }
+    private static final class Clients {
+        private final HttpClientAgent h1;
+        private final HttpClientAgent h2;
+        private final HttpConnectOptions connect;
+        private final RequestOptions request;
 
-    private static Future<Integer> onFreshConnection(
-            Vertx vertx, HttpVersion version, String host, int port, Marker marker) {
+        Clients(Vertx vertx, String host, int port, Marker marker) {
+            this.h1 = vertx.createHttpClient(options(HttpVersion.HTTP_1_1));
+            this.h2 = vertx.createHttpClient(options(HttpVersion.HTTP_2));
+            this.connect = new HttpConnectOptions()
+                    .setHost(host)
+                    .setPort(port)
+                    .setSsl(true)
+                    .setConnectTimeout(REQUEST_TIMEOUT.toMillis());
+            this.request = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setHost(host)
+                    .setPort(port)
+                    .setURI(WebhookServer.MUTATE_PATH + "?timeout=10s")
+                    .setTimeout(REQUEST_TIMEOUT.toMillis())
+                    .putHeader("content-type", "application/json")
+                    .putHeader(HEADER, marker.token());
+        }
+
         // trusts any certificate: the peer is this process on its own port, and the reviews are synthetic
-        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions()
-                .setSsl(true)
-                .setTrustAll(true)
-                .setVerifyHost(false)
-                .setUseAlpn(true)
-                .setProtocolVersion(version)
-                .setKeepAlive(true)
-                .setConnectTimeout((int) REQUEST_TIMEOUT.toMillis()));
-        RequestOptions request = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setHost(host)
-                .setPort(port)
-                .setURI(WebhookServer.MUTATE_PATH + "?timeout=10s")
-                .setTimeout(REQUEST_TIMEOUT.toMillis())
-                .putHeader("content-type", "application/json")
-                .putHeader(HEADER, marker.token());
-        Future<Integer> sent;
-        if (version == HttpVersion.HTTP_2) {
-            // the first request opens the connection, the rest share it as concurrent streams
-            sent = send(client, request, 0).compose(v -> {
-                List<Future<Void>> streams = new ArrayList<>();
-                for (int i = 1; i < REVIEWS_PER_CONNECTION; i++) {
-                    streams.add(send(client, request, i));
-                }
-                return Future.all(streams).map(REVIEWS_PER_CONNECTION);
-            });
-        } else {
+        private static HttpClientOptions options(HttpVersion version) {
+            return new HttpClientOptions()
+                    .setSsl(true)
+                    .setTrustAll(true)
+                    .setVerifyHost(false)
+                    .setUseAlpn(true)
+                    .setProtocolVersion(version);
+        }
+
+        /**
+         * Rounds of a fresh HTTP/1.1 connection with reviews in sequence, then a fresh HTTP/2 one with them as
+         * concurrent streams: at least {@link #MIN_ROUNDS}, then until a round takes less than {@link #WARM_ROUND},
+         * {@link #MAX_ROUNDS} are done, or the budget is spent.
+         */
+        Future<Integer> round(int done, int sent, long deadline) {
+            long start = System.nanoTime();
+            return h1.connect(connect)
+                    .compose(c -> sequential(c).eventually(c::close))
+                    .compose(n -> h2.connect(connect)
+                            .compose(c -> concurrent(c).eventually(c::close))
+                            .map(m -> n + m))
+                    .compose(n -> {
+                        long end = System.nanoTime();
+                        LOG.fine("warm-up round " + (done + 1) + ": " + n + " reviews in " + (end - start) / 1_000_000
+                                + " ms");
+                        boolean warm = done + 1 >= MIN_ROUNDS && end - start < WARM_ROUND.toNanos();
+                        if (warm || done + 1 >= MAX_ROUNDS || end > deadline) {
+                            return Future.succeededFuture(sent + n);
+                        }
+                        return round(done + 1, sent + n, deadline);
+                    });
+        }
+
+        private Future<Integer> sequential(HttpClientConnection c) {
             Future<Void> chain = Future.succeededFuture();
             for (int i = 0; i < REVIEWS_PER_CONNECTION; i++) {
                 int n = i;
-                chain = chain.compose(v -> send(client, request, n));
+                chain = chain.compose(v -> send(c, request, n));
             }
-            sent = chain.map(REVIEWS_PER_CONNECTION);
+            return chain.map(REVIEWS_PER_CONNECTION);
         }
-        return sent.eventually(client::close);
+
+        private Future<Integer> concurrent(HttpClientConnection c) {
+            List<Future<Void>> streams = new ArrayList<>();
+            for (int i = 0; i < REVIEWS_PER_CONNECTION; i++) {
+                streams.add(send(c, request, i));
+            }
+            return Future.all(streams).map(REVIEWS_PER_CONNECTION);
+        }
+
+        Future<Void> close() {
+            return Future.all(h1.close(), h2.close()).mapEmpty();
+        }
     }
 
-    private static Future<Void> send(HttpClientAgent client, RequestOptions request, int n) {
+    private static Future<Void> send(HttpClientConnection client, RequestOptions request, int n) {
         return client.request(request)
                 .compose(req -> req.send(Buffer.buffer(review(n))))
                 .compose(resp -> check(resp).compose(v -> resp.body()))

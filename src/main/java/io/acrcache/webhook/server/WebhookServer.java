@@ -44,6 +44,8 @@ public final class WebhookServer {
     private final List<HttpServer> admissionServers = new CopyOnWriteArrayList<>();
     private HttpServer opsServer;
     private int admissionPort;
+    private String host;
+    private WarmUp.Marker warmUpMarker;
 
     private WebhookServer(Vertx vertx, Readiness readiness) {
         this.vertx = vertx;
@@ -51,7 +53,7 @@ public final class WebhookServer {
     }
 
     /**
-     * Starts both listeners and warms the admission path ({@link WarmUp}); completes when that is done.
+     * Starts both listeners; readiness waits for {@link #warmUp}.
      *
      * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
@@ -66,6 +68,7 @@ public final class WebhookServer {
             int instances,
             Consumer<Router> opsRoutes) {
         WebhookServer server = new WebhookServer(vertx, readiness);
+        server.host = config.get().settings().server().host();
         readiness.require(Readiness.ADMISSION_LISTENER).require(Readiness.WARM_UP);
         Settings settings = config.get().settings();
         AdmissionReviewHandler handler = new AdmissionReviewHandler(config);
@@ -133,17 +136,22 @@ public final class WebhookServer {
                     }
                     return null;
                 });
-        return Future.all(admission, opsListening)
-                .compose(x -> {
-                    readiness.set(Readiness.ADMISSION_LISTENER, true);
-                    LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
-                            + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
-                    return WarmUp.run(vertx, settings.server().host(), server.admissionPort, warmUp);
-                })
-                .map(x -> {
-                    readiness.set(Readiness.WARM_UP, true);
-                    return server;
-                });
+        return Future.all(admission, opsListening).map(x -> {
+            readiness.set(Readiness.ADMISSION_LISTENER, true);
+            server.warmUpMarker = warmUp;
+            LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
+                    + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
+            return server;
+        });
+    }
+
+    /**
+     * Sends synthetic reviews through the admission listener ({@link WarmUp}), then reports {@link Readiness#WARM_UP};
+     * never fails. Called last in the start-up, so that the first real admission does not share the CPU with it.
+     */
+    public Future<Void> warmUp() {
+        return WarmUp.run(vertx, host, admissionPort, warmUpMarker)
+                .onComplete(x -> readiness.set(Readiness.WARM_UP, true));
     }
 
     /**
