@@ -88,7 +88,7 @@ public final class WebhookApp {
         }
     }
 
-    /** Starts everything; blocks until both listeners are up or fail. */
+    /** Starts everything; blocks until both listeners are up (or fail) and the admission path is warmed up. */
     public static WebhookApp start(LoadedConfig loaded, Options options) throws Exception {
         WebhookServer.preloadTls(); // overlaps the TLS stack's one-time initialization with what follows
         Settings settings = loaded.settings();

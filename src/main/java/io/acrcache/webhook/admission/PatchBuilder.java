@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * nothing is assembled by hand.
  */
 public final class PatchBuilder {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = AdmissionJson.MAPPER;
 
     private PatchBuilder() {}
 

@@ -5,7 +5,6 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -28,7 +27,7 @@ public record ReviewContext(
         PodView pod,
         boolean ephemeral) {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = AdmissionJson.MAPPER;
     static final String INTERNAL_ERROR_WARNING =
             "acr-cache-webhook: internal error, Pod admitted with its images unchanged";
 
@@ -65,7 +64,10 @@ public record ReviewContext(
             g.writeBooleanProperty("allowed", true);
             if (patch != null) {
                 g.writeStringProperty("patchType", "JSONPatch");
-                g.writeStringProperty("patch", Base64.getEncoder().encodeToString(patch));
+                // Jackson's default Base64 variant is RFC 4648's standard alphabet with padding and no line feeds, as
+                // Kubernetes decodes it; written into the output buffer without a String in between
+                g.writeName("patch");
+                g.writeBinary(patch);
             }
             if (!warnings.isEmpty()) {
                 g.writeArrayPropertyStart("warnings");

@@ -15,7 +15,7 @@ import java.util.List;
  * member that appears twice counts once, the last time, as the Go decoder of kube-apiserver reads it.
  */
 final class ReviewReader {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = AdmissionJson.MAPPER;
     private static final String MIRROR = "kubernetes.io/config.mirror";
 
     /** The request part of a review; {@code object}/{@code oldObject} are null unless JSON objects. */

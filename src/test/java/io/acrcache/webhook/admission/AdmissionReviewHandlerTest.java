@@ -380,6 +380,16 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void thePatchIsStandardBase64WithPadding() throws Exception {
+        for (String image : List.of("nginx", "nginx:1", "bitnami/redis:7.2.4", "a/b/c:d")) {
+            AdmissionResult r = send(Reviews.create(pod(image)));
+            String patch = response(r).getPatch();
+            byte[] decoded = java.util.Base64.getDecoder().decode(patch);
+            assertEquals(java.util.Base64.getEncoder().encodeToString(decoded), patch, image);
+        }
+    }
+
+    @Test
     void aReviewInsideALargerBufferIsReadFromItsWindowOnly() throws Exception {
         byte[] review = Reviews.create(pod("nginx:1.25")).getBytes(StandardCharsets.UTF_8);
         byte[] prefix = "garbage {\"apiVersion\":".getBytes(StandardCharsets.UTF_8);
