@@ -26,6 +26,10 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     private final AdmissionObserver observer;
     private final WarmUp.Marker warmUp;
 
+    /**
+     * @param warmUp on the warm-up's own route: only requests it marks are answered there (the rest fall through to a
+     *     404), and they are neither counted nor logged; null on the admission routes
+     */
     AdmissionEndpoint(
             AdmissionReviewHandler handler, Mode forcedMode, AdmissionObserver observer, WarmUp.Marker warmUp) {
         this.handler = handler;
@@ -37,12 +41,16 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         long start = System.nanoTime();
+        boolean synthetic = warmUp != null;
+        if (synthetic && !warmUp.isWarmUp(ctx.request())) {
+            ctx.next();
+            return;
+        }
         Buffer body = ctx.body().buffer();
         if (body == null || body.length() == 0) {
             badRequest(ctx, "empty body: expected an AdmissionReview");
             return;
         }
-        boolean synthetic = warmUp.isWarmUp(ctx.request());
         AdmissionResult result;
         try {
             result = handle(body);

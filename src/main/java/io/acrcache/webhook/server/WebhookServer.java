@@ -87,11 +87,15 @@ public final class WebhookServer {
             router.post(MUTATE_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer, warmUp));
+                    .handler(new AdmissionEndpoint(handler, null, observer, null));
             router.post(AUDIT_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, warmUp));
+                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, null));
+            router.post(WarmUp.PATH)
+                    .handler(timeout)
+                    .handler(body)
+                    .handler(new AdmissionEndpoint(handler, null, observer, warmUp));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             return router;

@@ -125,13 +125,27 @@ class WarmUpTest {
     }
 
     @Test
-    void theMarkerWithoutThisProcesssTokenIsAnOrdinaryRequest() throws Exception {
+    void withoutThisProcesssTokenTheWarmUpRouteIsNotFoundAndTheMarkerMeansNothingElsewhere() throws Exception {
         HttpClient http = TlsClients.client(certs.resolve("ca.crt"), HttpClient.Version.HTTP_2);
+        String review = Reviews.create(TestPods.withImages("nginx"));
+        for (String token : new String[] {null, "guessed"}) {
+            HttpRequest.Builder guess = HttpRequest.newBuilder(
+                            URI.create("https://localhost:" + app.admissionPort() + WarmUp.PATH))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(review));
+            if (token != null) {
+                guess.header(WarmUp.HEADER, token);
+            }
+            assertEquals(
+                    404,
+                    http.send(guess.build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
+        }
         HttpResponse<String> answer = http.send(
                 HttpRequest.newBuilder(URI.create("https://localhost:" + app.admissionPort() + "/mutate"))
                         .header("content-type", "application/json")
                         .header(WarmUp.HEADER, "guessed")
-                        .POST(HttpRequest.BodyPublishers.ofString(Reviews.create(TestPods.withImages("nginx"))))
+                        .POST(HttpRequest.BodyPublishers.ofString(review))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode());
