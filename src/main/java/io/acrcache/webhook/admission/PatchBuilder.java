@@ -7,7 +7,7 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -97,7 +97,9 @@ public final class PatchBuilder {
     }
 
     private static String toJson(Map<String, String> map) {
-        StringWriter w = new StringWriter(64);
+        // the UTF-8 generator, as for the patch: its buffers are the recycled ones (a Writer-based one allocates its
+        // own)
+        ByteArrayOutputStream w = new ByteArrayOutputStream(64 + 64 * map.size());
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
             for (Map.Entry<String, String> e : map.entrySet()) {
@@ -105,7 +107,7 @@ public final class PatchBuilder {
             }
             g.writeEndObject();
         }
-        return w.toString();
+        return w.toString(StandardCharsets.UTF_8);
     }
 
     /** The entries of an earlier record; a value that is not such a record is replaced by a fresh one. */
