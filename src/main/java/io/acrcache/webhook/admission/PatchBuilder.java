@@ -4,7 +4,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,6 @@ import java.util.TreeMap;
  * nothing is assembled by hand.
  */
 public final class PatchBuilder {
-    private static final JsonMapper JSON = AdmissionJson.MAPPER;
 
     private PatchBuilder() {}
 
@@ -30,7 +28,7 @@ public final class PatchBuilder {
     public static byte[] build(PodPlan plan, PodView pod, String annotationKey, boolean recordOriginals) {
         Map<String, String> originals = null;
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartArray();
             for (ImageDecision d : plan.decisions()) {
                 if (d.isRewrite()) {
@@ -100,7 +98,7 @@ public final class PatchBuilder {
         // the UTF-8 generator, as for the patch: its buffers are the recycled ones (a Writer-based one allocates its
         // own)
         ByteArrayOutputStream w = new ByteArrayOutputStream(64 + 64 * map.size());
-        try (JsonGenerator g = JSON.createGenerator(w)) {
+        try (JsonGenerator g = AdmissionJson.generator(w)) {
             g.writeStartObject();
             for (Map.Entry<String, String> e : map.entrySet()) {
                 g.writeStringProperty(e.getKey(), e.getValue());
@@ -116,7 +114,7 @@ public final class PatchBuilder {
         if (recorded == null) {
             return out;
         }
-        try (JsonParser p = JSON.createParser(recorded)) {
+        try (JsonParser p = AdmissionJson.parser(recorded)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return out;
             }

@@ -2,7 +2,6 @@ package io.acrcache.webhook.admission;
 
 import io.acrcache.webhook.config.Mode;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;
@@ -27,7 +26,6 @@ public record ReviewContext(
         PodView pod,
         boolean ephemeral) {
 
-    private static final JsonMapper JSON = AdmissionJson.MAPPER;
     static final String INTERNAL_ERROR_WARNING =
             "acr-cache-webhook: internal error, Pod admitted with its images unchanged";
 
@@ -55,7 +53,7 @@ public record ReviewContext(
     private AdmissionResult answer(
             byte[] patch, List<String> warnings, Outcome outcome, List<ImageDecision> decisions, Throwable error) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(patch == null ? 160 : 256 + patch.length * 4 / 3);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartObject();
             g.writeStringProperty("apiVersion", AdmissionReviewHandler.API_VERSION);
             g.writeStringProperty("kind", "AdmissionReview");
