@@ -27,6 +27,19 @@ public final class PatchBuilder {
      */
     public static byte[] build(PodPlan plan, PodView pod, String annotationKey, boolean recordOriginals) {
         Map<String, String> originals = null;
+        for (ImageDecision d : plan.decisions()) {
+            if (d.isRewrite()) {
+                if (originals == null) {
+                    originals = new TreeMap<>();
+                }
+                originals.put(d.annotationKey(), d.original());
+            }
+        }
+        if (originals == null) {
+            return null;
+        }
+        // the annotation's value first: one generator at a time, so each finds the thread's recycled buffers free
+        String annotation = recordOriginals ? annotationValue(pod, originals) : null;
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartArray();
@@ -37,31 +50,28 @@ public final class PatchBuilder {
                     g.writeStringProperty("path", "/spec/" + d.kind().field() + "/" + d.index() + "/image");
                     g.writeStringProperty("value", d.rewritten());
                     g.writeEndObject();
-                    if (originals == null) {
-                        originals = new TreeMap<>();
-                    }
-                    originals.put(d.annotationKey(), d.original());
                 }
             }
-            if (originals == null) {
-                return null;
-            }
-            if (recordOriginals) {
-                addAnnotation(g, pod, annotationKey, originals);
+            if (annotation != null) {
+                addAnnotation(g, pod, annotationKey, annotation);
             }
             g.writeEndArray();
         }
         return out.toByteArray();
     }
 
-    private static void addAnnotation(JsonGenerator g, PodView pod, String key, Map<String, String> originals) {
-        Map<String, String> merged = originals;
+    /** The record of original images, as the annotation's JSON text; an earlier record's entries win. */
+    private static String annotationValue(PodView pod, Map<String, String> originals) {
         PodView.Annotations annotations = pod.metadata().annotations();
         if (annotations.hasOriginalImages()) {
             // a second rewrite (reinvocation after another webhook): the first original wins
-            merged.putAll(previous(annotations.originalImages()));
+            originals.putAll(previous(annotations.originalImages()));
         }
-        String value = toJson(merged);
+        return toJson(originals);
+    }
+
+    private static void addAnnotation(JsonGenerator g, PodView pod, String key, String value) {
+        PodView.Annotations annotations = pod.metadata().annotations();
         switch (pod.metadata().shape()) {
             case ABSENT, NULL, OTHER -> {
                 g.writeStartObject();

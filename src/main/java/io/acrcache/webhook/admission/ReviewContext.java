@@ -52,7 +52,12 @@ public record ReviewContext(
     /** A new AdmissionReview holding only the response (the request is never echoed back). */
     private AdmissionResult answer(
             byte[] patch, List<String> warnings, Outcome outcome, List<ImageDecision> decisions, Throwable error) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(patch == null ? 160 : 256 + patch.length * 4 / 3);
+        // sized for the whole answer (envelope, Base64 of the patch, warnings with room for escapes): no regrowth
+        int size = 192 + (uid == null ? 0 : uid.length()) + (patch == null ? 0 : (patch.length + 2) / 3 * 4);
+        for (String w : warnings) {
+            size += w.length() + w.length() / 8 + 4;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
         try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartObject();
             g.writeStringProperty("apiVersion", AdmissionReviewHandler.API_VERSION);
