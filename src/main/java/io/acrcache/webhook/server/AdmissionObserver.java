@@ -50,18 +50,39 @@ final class AdmissionObserver {
      * was rewritten. The prefix says whether the rewrite was applied, a dry run, or only what audit mode would do.
      */
     static String rewriteLine(AdmissionResult r) {
-        StringBuilder sb = null;
         int count = 0;
+        int size = 64 + r.namespace().length() + r.podName().length();
+        for (ImageDecision d : r.decisions()) {
+            if (d.isRewrite()) {
+                count++;
+                size += 40
+                        + d.container().length()
+                        + d.original().length()
+                        + d.rewritten().length()
+                        + d.match().rule().name().length();
+            }
+        }
+        if (count == 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(size)
+                .append(r.mode() == Mode.AUDIT ? "audit: would rewrite" : r.dryRun() ? "dry run: rewrite" : "rewrite")
+                .append(" namespace=")
+                .append(r.namespace())
+                .append(" pod=")
+                .append(r.podName())
+                .append(" images=")
+                .append(count)
+                .append(": ");
+        boolean first = true;
         for (ImageDecision d : r.decisions()) {
             if (!d.isRewrite()) {
                 continue;
             }
-            if (sb == null) {
-                sb = new StringBuilder(160 + 160 * r.decisions().size());
-            } else {
+            if (!first) {
                 sb.append("; ");
             }
-            count++;
+            first = false;
             sb.append("container=")
                     .append(d.container())
                     .append(" from=")
@@ -71,12 +92,7 @@ final class AdmissionObserver {
                     .append(" rule=")
                     .append(d.match().rule().name());
         }
-        if (sb == null) {
-            return null;
-        }
-        String head = (r.mode() == Mode.AUDIT ? "audit: would rewrite" : r.dryRun() ? "dry run: rewrite" : "rewrite")
-                + " namespace=" + r.namespace() + " pod=" + r.podName() + " images=" + count + ": ";
-        return sb.insert(0, head).toString();
+        return sb.toString();
     }
 
     /**
