@@ -171,6 +171,22 @@ else.
   "pullFailures" .Values.pullFailures
   "logging" .Values.logging
   "shutdown" .Values.shutdown
+  "registry" .Values.registry
 -}}
 {{- toYaml $config -}}
+{{- end -}}
+
+{{/*
+The ServiceAccount's annotations: the user's, plus Azure workload identity's
+client and tenant IDs when set. Rendered as a YAML dict.
+*/}}
+{{- define "acw.serviceAccountAnnotations" -}}
+{{- $a := deepCopy (default dict .Values.serviceAccount.annotations) -}}
+{{- with .Values.azure.workloadIdentity.clientId -}}
+{{- $_ := set $a "azure.workload.identity/client-id" . -}}
+{{- end -}}
+{{- with .Values.azure.workloadIdentity.tenantId -}}
+{{- $_ := set $a "azure.workload.identity/tenant-id" . -}}
+{{- end -}}
+{{- toYaml $a -}}
 {{- end -}}

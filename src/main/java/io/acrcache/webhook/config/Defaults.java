@@ -38,5 +38,9 @@ public final class Defaults {
 
     public static final int SHUTDOWN_DRAIN_SECONDS = 5;
 
+    public static final boolean REGISTRY_RULE_SYNC = false;
+    public static final int REGISTRY_RULE_SYNC_INTERVAL_SECONDS = 300;
+    public static final String REGISTRY_ARM_ENDPOINT = "https://management.azure.com";
+
     private Defaults() {}
 }

@@ -20,7 +20,8 @@ public record Settings(
         Ops ops,
         PullFailures pullFailures,
         Logging logging,
-        Shutdown shutdown) {
+        Shutdown shutdown,
+        Registry registry) {
 
     /** The admission listener (TLS). Empty certificate paths mean: generate development certificates. */
     public record Server(
@@ -46,4 +47,14 @@ public record Settings(
     public record Logging(String format, String level) {}
 
     public record Shutdown(int drainSeconds) {}
+
+    /**
+     * The registry the cache rules live in, read over ARM with the Pod's workload identity. An empty {@code resourceId}
+     * means: no registry sync, no drift check.
+     */
+    public record Registry(String resourceId, boolean ruleSync, int ruleSyncIntervalSeconds, String armEndpoint) {
+        public boolean configured() {
+            return !resourceId.isEmpty();
+        }
+    }
 }

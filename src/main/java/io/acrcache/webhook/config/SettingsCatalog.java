@@ -98,7 +98,7 @@ public final class SettingsCatalog {
             port(
                     "ops.port",
                     Defaults.OPS_PORT,
-                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`; `0` picks"
+                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`, `/rules`; `0` picks"
                             + " a free one."),
             bool(
                     "pullFailures.enabled",
@@ -133,8 +133,30 @@ public final class SettingsCatalog {
                     Defaults.SHUTDOWN_DRAIN_SECONDS,
                     0,
                     300,
-                    "On SIGTERM: readiness turns false and the server keeps answering this long before it"
-                            + " stops."));
+                    "On SIGTERM: readiness turns false and the server keeps answering this long before it" + " stops."),
+            text(
+                    "registry.resourceId",
+                    "",
+                    "ARM resource ID of the registry (`/subscriptions/…/registries/<name>`). Set: its cache rules"
+                            + " and credential health are read with the Pod's Azure workload identity (Reader on"
+                            + " the registry), compared with `rules` (drift) or used instead of them (`ruleSync`)."
+                            + " Empty: no registry access."),
+            bool(
+                    "registry.ruleSync",
+                    Defaults.REGISTRY_RULE_SYNC,
+                    "`true`: the rules come from the registry; `rules` only serve until the first successful"
+                            + " sync. Needs `registry.resourceId`."),
+            integer(
+                    "registry.ruleSyncIntervalSeconds",
+                    Defaults.REGISTRY_RULE_SYNC_INTERVAL_SECONDS,
+                    5,
+                    86_400,
+                    "How often the registry's rules are read (±10 % jitter), for the sync and the drift check."),
+            text(
+                    "registry.armEndpoint",
+                    Defaults.REGISTRY_ARM_ENDPOINT,
+                    "Azure Resource Manager endpoint (https), for sovereign clouds; its host also gives the login"
+                            + " server's suffix when `acrLoginServer` is derived from `registry.resourceId`."));
 
     private SettingsCatalog() {}
 

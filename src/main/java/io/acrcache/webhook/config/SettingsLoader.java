@@ -1,5 +1,8 @@
 package io.acrcache.webhook.config;
 
+import io.acrcache.webhook.azure.ArmRegistryClient;
+import io.acrcache.webhook.azure.LoginServers;
+import io.acrcache.webhook.azure.RegistryResourceId;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.rules.CacheRule;
 import io.acrcache.webhook.rules.RuleSet;
@@ -16,10 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -73,7 +78,20 @@ public final class SettingsLoader {
                 values.put(def.path(), fromText(def, override, def.env(), errors));
             }
         }
-        return build(new Reader(values, errors));
+        // what the file or the environment set, as opposed to defaults (a default is never taken for a choice)
+        Set<String> given = new HashSet<>();
+        Map<String, JsonNode> fromFile = new HashMap<>();
+        if (text != null) {
+            readFile(text, sourceName, fromFile, new ArrayList<>());
+        }
+        for (SettingDef def : SettingsCatalog.ALL) {
+            if (fromFile.containsKey(def.path()) || env.get(def.env()) != null) {
+                given.add(def.path());
+            }
+        }
+        Reader reader = new Reader(values, errors);
+        reader.given.addAll(given);
+        return build(reader);
     }
 
     private static void readFile(String text, String sourceName, Map<String, JsonNode> values, List<String> errors) {
@@ -154,10 +172,67 @@ public final class SettingsLoader {
                 e.errors().forEach(msg -> r.error("rules", msg));
             }
         }
+        registry(r, typed);
         if (!r.errors.isEmpty()) {
             throw new ConfigException(r.errors);
         }
         return LoadedConfig.of(bind(Settings.class, "", typed), ruleSet, warnings);
+    }
+
+    /**
+     * The {@code registry.*} checks: a resource ID that is a registry's, an https ARM endpoint, {@code ruleSync} only
+     * with a resource ID; and the login server derived from the registry's name when {@code acrLoginServer} is not
+     * given (never guessed: a cloud whose suffix is unknown needs it set).
+     */
+    private static void registry(Reader r, Map<String, Object> typed) {
+        String resourceId = (String) typed.get("registry.resourceId");
+        String armEndpoint = (String) typed.get("registry.armEndpoint");
+        try {
+            typed.put("registry.armEndpoint", ArmRegistryClient.checkEndpoint(armEndpoint));
+        } catch (IllegalArgumentException e) {
+            r.errors.add(e.getMessage());
+            armEndpoint = null;
+        }
+        if (resourceId.isEmpty()) {
+            if (Boolean.TRUE.equals(typed.get("registry.ruleSync"))) {
+                r.error("registry.ruleSync", "true needs registry.resourceId (the registry to read the rules from)");
+            }
+            return;
+        }
+        List<String> problems = RegistryResourceId.problems(RegistryResourceId.FIELD, resourceId);
+        r.errors.addAll(problems);
+        if (!problems.isEmpty() || armEndpoint == null || r.given.contains("acrLoginServer")) {
+            return;
+        }
+        String name = RegistryResourceId.parse(resourceId).registryName();
+        Optional<String> derived = LoginServers.fromRegistry(name, armEndpoint);
+        if (derived.isPresent()) {
+            typed.put("acrLoginServer", derived.get());
+        } else {
+            r.error(
+                    "acrLoginServer",
+                    "not set, and the login server of registry '" + name + "' cannot be derived for ARM endpoint "
+                            + armEndpoint + " (known clouds only); set it");
+        }
+    }
+
+    /**
+     * Where a key's value came from: {@code environment}, {@code file} or {@code defaults}. For {@code GET /rules};
+     * {@code fileText} is the config file's text (null when running on defaults).
+     */
+    public static String source(String path, String fileText, Map<String, String> env) {
+        SettingDef def = BY_PATH.get(path);
+        if (def != null && env.get(def.env()) != null) {
+            return "environment";
+        }
+        if (fileText != null) {
+            Map<String, JsonNode> fromFile = new HashMap<>();
+            readFile(fileText, "file", fromFile, new ArrayList<>());
+            if (fromFile.containsKey(path)) {
+                return "file";
+            }
+        }
+        return "defaults";
     }
 
     /**
@@ -235,6 +310,8 @@ public final class SettingsLoader {
     private static final class Reader {
         final Map<String, JsonNode> values;
         final List<String> errors;
+        /** Keys the file or the environment set. */
+        final Set<String> given = new HashSet<>();
 
         Reader(Map<String, JsonNode> values, List<String> errors) {
             this.values = values;

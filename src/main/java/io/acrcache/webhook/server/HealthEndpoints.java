@@ -22,6 +22,10 @@ final class HealthEndpoints {
         if (!ready) {
             body.put("waitingFor", new JsonArray(readiness.missing()));
         }
+        java.util.Map<String, String> notes = readiness.notes();
+        if (!notes.isEmpty()) {
+            body.put("notes", new JsonObject(new java.util.LinkedHashMap<>(notes)));
+        }
         json(ctx, ready ? 200 : 503, body);
     }
 

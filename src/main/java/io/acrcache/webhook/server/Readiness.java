@@ -15,6 +15,7 @@ public final class Readiness {
     public static final String ADMISSION_LISTENER = "admission-listener";
 
     private final Map<String, Boolean> conditions = new ConcurrentHashMap<>();
+    private final Map<String, String> notes = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
     public Readiness require(String name) {
@@ -24,6 +25,23 @@ public final class Readiness {
 
     public void set(String name, boolean ok) {
         conditions.put(name, ok);
+    }
+
+    /**
+     * Something ready but degraded, said in the readiness answer without holding readiness back (the registry sync
+     * failed and the file's rules serve). Null removes the note.
+     */
+    public void note(String name, String detail) {
+        if (detail == null) {
+            notes.remove(name);
+        } else {
+            notes.put(name, detail);
+        }
+    }
+
+    /** The notes in force, by name. */
+    public Map<String, String> notes() {
+        return new java.util.TreeMap<>(notes);
     }
 
     public void startDraining() {

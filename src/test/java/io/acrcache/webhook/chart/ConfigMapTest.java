@@ -48,6 +48,7 @@ class ConfigMapTest {
                         "mode",
                         "dockerHubHosts",
                         "excludedNamespaces",
+                        "registry",
                         "optOutAnnotation",
                         "rules",
                         "server",
