@@ -8,7 +8,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -38,14 +37,17 @@ final class Documents {
     /** A string to set at a path of keys (String) and list indexes (Integer). */
     record PathValue(List<Object> path, String value) {}
 
-    /** A document's new text, and whether it had to be written anew. */
-    record Applied(String text, boolean reserialized) {}
+    /**
+     * A document's new text, whether it had to be written anew, and where in the whole text it starts replacing (up to
+     * the document's end).
+     */
+    record Applied(String text, boolean reserialized, int from) {}
 
     private Documents() {}
 
     /** The image scalar replaced, in the style it was written in where that is safe. */
     static ManifestRewriter.TextEdit replaceScalar(
-            PodViews.ImageSlot slot, String value, ManifestRewriter.Offsets offsets) {
+            PodViews.ImageSlot slot, String value, String whole, ManifestRewriter.Offsets offsets) {
         ScalarNode node = slot.node();
         String text;
         ScalarStyle style = node.getScalarStyle();
@@ -58,10 +60,13 @@ final class Documents {
         } else {
             text = doubleQuoted(value);
         }
-        return new ManifestRewriter.TextEdit(
-                offsets.of(node.getStartMark().orElseThrow()),
-                offsets.of(node.getEndMark().orElseThrow()),
-                text);
+        int start = offsets.of(node.getStartMark().orElseThrow());
+        int end = offsets.of(node.getEndMark().orElseThrow());
+        // a block scalar (| or >) ends after its line breaks: they stay
+        while (end > start && Character.isWhitespace(whole.charAt(end - 1))) {
+            end--;
+        }
+        return new ManifestRewriter.TextEdit(start, end, text);
     }
 
     /**
@@ -148,12 +153,31 @@ final class Documents {
 
     /**
      * The document with its edits, if it then reads back as exactly the original objects with the changes set; else
-     * those objects written anew (YAML, or JSON when the document was a JSON object).
+     * those objects written anew (YAML, or JSON when the document was a JSON object or does not start its line), if
+     * that reads back right; else null: the document cannot be changed safely.
      *
+     * @param before the document's text, from its root node's start to its end
      * @param start where {@code before} starts in the whole text (edits are in whole-text offsets)
+     * @param prefix the text between the start of the line and {@code start} (indentation, or {@code --- })
      */
     static Applied apply(
-            String before, int start, List<ManifestRewriter.TextEdit> edits, List<PathValue> changes, boolean json) {
+            String before,
+            int start,
+            String prefix,
+            List<ManifestRewriter.TextEdit> edits,
+            List<PathValue> changes,
+            boolean json) {
+        // read at the same columns as in the file, so an indented document reads as it does there
+        String pad = " ".repeat(prefix.length());
+        JsonNode expected;
+        try {
+            expected = YAML.readTree(pad + before);
+            for (PathValue change : changes) {
+                set(expected, change.path(), change.value());
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
         List<ManifestRewriter.TextEdit> sorted = new ArrayList<>(edits);
         sorted.sort(Comparator.comparingInt(ManifestRewriter.TextEdit::start));
         StringBuilder sb = new StringBuilder(before.length() + 128);
@@ -164,21 +188,35 @@ final class Documents {
         }
         sb.append(before.substring(at));
         String after = sb.toString();
-        JsonNode expected = YAML.readTree(before);
-        for (PathValue change : changes) {
-            set(expected, change.path(), change.value());
+        if (trailingSpace(after).equals(trailingSpace(before)) && readsAs(pad + after, expected)) {
+            return new Applied(after, false, start);
         }
+        boolean block = !json && prefix.isBlank();
+        String written = block
+                ? YAML.writeValueAsString(expected)
+                : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected);
+        if (!readsAs(block ? written : pad + written, expected)) {
+            return null;
+        }
+        // a block document replaces its indentation too: written anew, it starts at column 0
+        return new Applied(written, true, block ? start - prefix.length() : start);
+    }
+
+    /** The line breaks and spaces a text ends with: what joins it to the next document. */
+    private static String trailingSpace(String s) {
+        int i = s.length();
+        while (i > 0 && Character.isWhitespace(s.charAt(i - 1))) {
+            i--;
+        }
+        return s.substring(i);
+    }
+
+    private static boolean readsAs(String text, JsonNode expected) {
         try {
-            if (expected.equals(YAML.readTree(after))) {
-                return new Applied(after, false);
-            }
-        } catch (JacksonException e) {
-            // falls through: written anew
+            return expected.equals(YAML.readTree(text));
+        } catch (RuntimeException e) {
+            return false;
         }
-        String written = json
-                ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(expected)
-                : YAML.writeValueAsString(expected);
-        return new Applied(written, true);
     }
 
     private static void set(JsonNode root, List<Object> path, String value) {

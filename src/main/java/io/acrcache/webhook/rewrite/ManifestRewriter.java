@@ -91,6 +91,8 @@ public final class ManifestRewriter {
 
     /** {@link Finding#leftAlone()} for an invalid image reference. */
     public static final String INVALID = "invalid reference";
+    /** {@link Finding#leftAlone()} for an image in a document that neither an edit nor a new writing can change. */
+    public static final String UNEDITABLE = "this document cannot be changed safely";
     /** {@link Finding#leftAlone()} for an image in a document with YAML anchors. */
     public static final String ANCHORS = "YAML anchors in this document";
 
@@ -137,25 +139,48 @@ public final class ManifestRewriter {
                 }
                 continue;
             }
-            for (Finding f : edit.findings()) {
-                (f.isRewrite() ? rewrites : notes).add(f);
-            }
             if (edit.edits().isEmpty()) {
+                notes.addAll(edit.findings());
                 continue;
             }
             int start = offsets.of(root.getStartMark().orElseThrow());
             int end = offsets.of(root.getEndMark().orElseThrow());
-            String before = text.substring(start, end);
-            Documents.Applied after = Documents.apply(before, start, edit.edits(), edit.changes(), edit.json());
+            int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+            Documents.Applied after = Documents.apply(
+                    text.substring(start, end),
+                    start,
+                    text.substring(lineStart, start),
+                    edit.edits(),
+                    edit.changes(),
+                    edit.json());
+            if (after == null) {
+                for (Finding f : edit.findings()) {
+                    notes.add(
+                            f.isRewrite()
+                                    ? new Finding(
+                                            f.source(),
+                                            f.document(),
+                                            f.object(),
+                                            f.container(),
+                                            f.from(),
+                                            null,
+                                            UNEDITABLE)
+                                    : f);
+                }
+                continue;
+            }
+            for (Finding f : edit.findings()) {
+                (f.isRewrite() ? rewrites : notes).add(f);
+            }
             changed.add(new ChangedDocument(
                     source,
                     number,
                     edit.object(),
-                    root.getStartMark().orElseThrow().getLine() + 1,
-                    before,
+                    root.getStartMark().orElseThrow().getLine() + 1, // from is on that line too
+                    text.substring(after.from(), end),
                     after.text(),
                     after.reserialized()));
-            replacements.add(new TextEdit(start, end, after.text()));
+            replacements.add(new TextEdit(after.from(), end, after.text()));
         }
         replacements.sort(Comparator.comparingInt(TextEdit::start));
         StringBuilder out = new StringBuilder(text.length() + 256);
@@ -285,7 +310,7 @@ public final class ManifestRewriter {
                 String key = d.annotationKey();
                 if (d.isRewrite()) {
                     PodViews.ImageSlot slot = imageNodes.get(d.kind().ordinal()).get(d.index());
-                    edits.add(Documents.replaceScalar(slot, d.rewritten(), offsets));
+                    edits.add(Documents.replaceScalar(slot, d.rewritten(), text, offsets));
                     changes.add(new Documents.PathValue(
                             concat(podPath, List.of("spec", d.kind().field(), d.index(), "image")), d.rewritten()));
                     findings.add(new Finding(source, number, label, key, d.original(), d.rewritten(), null));

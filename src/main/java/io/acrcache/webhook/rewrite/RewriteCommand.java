@@ -153,7 +153,9 @@ public final class RewriteCommand {
                 sb.append(text);
             }
         }
-        out.print(sb);
+        // raw bytes, not print(): Java 17's platform charset may not be UTF-8, and the text must come back unchanged
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        out.write(bytes, 0, bytes.length);
         out.flush();
         if (options.check) {
             err.println(

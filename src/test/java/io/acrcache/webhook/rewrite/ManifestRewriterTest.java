@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -336,6 +337,75 @@ class ManifestRewriterTest {
         ManifestRewriter.Result r = rewrite(text);
         assertFalse(r.text().replace("\r\n", "").contains("\n"), r.text());
         assertFalse(r.changed().get(0).reserialized());
+    }
+
+    @Test
+    void unusualButValidYamlComesOutValidWithEveryPodRewritten() throws Exception {
+        String text = """
+                %YAML 1.2
+                ---
+                # only a comment
+                ---
+                --- {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, image: nginx}]}}
+                ...
+                ---
+                  apiVersion: v1
+                  kind: Pod
+                  metadata:
+                    name: indented
+                  spec:
+                    containers:
+                      - name: c
+                        image: >-
+                          nginx
+                ---
+                  apiVersion: v1
+                  kind: Pod
+                  metadata:
+                    name: indented-written-anew
+                    annotations:
+                  spec:
+                    containers:
+                      - name: c
+                        image: nginx
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: !!map
+                  name: tagged
+                spec:
+                  containers:
+                  - name: c
+                    image: !!str nginx
+                """;
+        ManifestRewriter.Result r = rewrite(text);
+        List<JsonNode> docs = new ArrayList<>();
+        try (var it = new YAMLMapper().readerFor(JsonNode.class).readValues(r.text())) {
+            while (it.hasNext()) {
+                docs.add((JsonNode) it.next());
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode doc : docs) {
+            if (doc == null || !doc.isObject()) {
+                continue;
+            }
+            names.add(doc.get("metadata").get("name").stringValue());
+            assertEquals(
+                    "myacr.azurecr.io/docker/library/nginx",
+                    doc.get("spec").get("containers").get(0).get("image").stringValue(),
+                    r.text());
+            assertEquals(
+                    "{\"containers/c\":\"nginx\"}",
+                    doc.get("metadata").get("annotations").get(ANNOTATION).stringValue());
+        }
+        assertEquals(List.of("a", "indented", "indented-written-anew", "tagged"), names);
+        assertEquals(
+                List.of(false, false, true, false),
+                r.changed().stream()
+                        .map(ManifestRewriter.ChangedDocument::reserialized)
+                        .toList());
+        assertTrue(r.text().startsWith("%YAML 1.2\n---\n# only a comment\n---\n--- {apiVersion: v1"), r.text());
     }
 
     @Test
