@@ -23,9 +23,13 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The webhook's decisions applied to manifests instead of Pods. Pure: text in, text out. Every Pod template of a known
@@ -131,11 +135,25 @@ public final class ManifestRewriter {
                 throw new BadDocumentException(source, number + 1, describe(e));
             }
             number++;
+            String duplicate = duplicateKey(root, Collections.newSetFromMap(new IdentityHashMap<>()));
+            if (duplicate != null) {
+                // kubectl refuses them too; which of the values would count is not ours to guess
+                throw new BadDocumentException(source, number, duplicate);
+            }
             DocumentEdit edit = new DocumentRewrite(config, source, number, root, text, offsets).run();
             if (edit.anchored()) {
                 for (Finding f : edit.findings()) {
                     notes.add(
-                            new Finding(f.source(), f.document(), f.object(), f.container(), f.from(), null, ANCHORS));
+                            f.isRewrite()
+                                    ? new Finding(
+                                            f.source(),
+                                            f.document(),
+                                            f.object(),
+                                            f.container(),
+                                            f.from(),
+                                            null,
+                                            ANCHORS)
+                                    : f);
                 }
                 continue;
             }
@@ -146,6 +164,9 @@ public final class ManifestRewriter {
             int start = offsets.of(root.getStartMark().orElseThrow());
             int end = offsets.of(root.getEndMark().orElseThrow());
             int lineStart = text.lastIndexOf('\n', start - 1) + 1;
+            if (lineStart == 0 && text.startsWith("\uFEFF")) {
+                lineStart = 1; // a byte-order mark is not part of the first line's content: it stays where it is
+            }
             Documents.Applied after = Documents.apply(
                     text.substring(start, end),
                     start,
@@ -193,6 +214,37 @@ public final class ManifestRewriter {
         return new Result(out.toString(), rewrites, notes, changed, number);
     }
 
+    /** The first key that appears twice in one mapping, described with its place; null when there is none. */
+    private static String duplicateKey(Node node, Set<Node> seen) {
+        if (!seen.add(node)) {
+            return null;
+        }
+        if (node instanceof MappingNode m) {
+            Set<String> keys = new HashSet<>();
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && !keys.add(k.getValue())) {
+                    Mark at = k.getStartMark().orElse(null);
+                    return "duplicate key '" + k.getValue() + "'"
+                            + (at == null
+                                    ? ""
+                                    : " (line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ")");
+                }
+                String inner = duplicateKey(t.getValueNode(), seen);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        } else if (node instanceof SequenceNode s) {
+            for (Node n : s.getValue()) {
+                String inner = duplicateKey(n, seen);
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
+    }
+
     private static String describe(YamlEngineException e) {
         if (e instanceof MarkedYamlEngineException m) {
             StringBuilder sb = new StringBuilder();
@@ -238,8 +290,22 @@ public final class ManifestRewriter {
             this.bmpOnly = text.codePoints().allMatch(Character::isBmpCodePoint);
         }
 
+        private int lastCodePoint;
+        private int lastChar;
+
         int of(Mark mark) {
-            return bmpOnly ? mark.getIndex() : text.offsetByCodePoints(0, mark.getIndex());
+            int index = mark.getIndex();
+            if (bmpOnly) {
+                return index;
+            }
+            // marks mostly come in text order: walk on from the last one instead of from the start each time
+            if (index < lastCodePoint) {
+                lastCodePoint = 0;
+                lastChar = 0;
+            }
+            lastChar = text.offsetByCodePoints(lastChar, index - lastCodePoint);
+            lastCodePoint = index;
+            return lastChar;
         }
     }
 

@@ -409,6 +409,32 @@ class ManifestRewriterTest {
     }
 
     @Test
+    void charactersBeyondTheBasicPlaneDoNotShiftTheEdits() throws Exception {
+        String pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p # \uD83D\uDE00 caf\u00e9\nspec:\n"
+                + "  containers:\n  - name: a # \uD83D\uDE80\n    image: nginx\n";
+        ManifestRewriter.Result r = rewrite("\uFEFF" + pod + "---\n" + pod.replace("nginx", "redis"));
+        assertTrue(r.text().contains("image: myacr.azurecr.io/docker/library/nginx\n"), r.text());
+        assertTrue(r.text().contains("image: myacr.azurecr.io/docker/library/redis\n"), r.text());
+        assertTrue(r.text().contains("  name: p # \uD83D\uDE00 caf\u00e9\n"), r.text());
+        assertTrue(r.changed().stream().noneMatch(ManifestRewriter.ChangedDocument::reserialized));
+    }
+
+    @Test
+    void aDocumentNeitherAnEditNorANewWritingCanChangeIsLeftAlone() {
+        // the guard behind UNEDITABLE: text the check cannot read gives no change at all
+        assertEquals(null, Documents.apply("a: [unclosed", 0, "", List.of(), List.of(), false));
+    }
+
+    @Test
+    void duplicateKeysAreRefusedAsKubectlRefusesThem() {
+        String text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                + "  - name: a\n    image: nginx\n    image: redis\n";
+        ManifestRewriter.BadDocumentException e =
+                assertThrows(ManifestRewriter.BadDocumentException.class, () -> rewrite(text));
+        assertTrue(e.getMessage().contains("image"), e.getMessage());
+    }
+
+    @Test
     void aDocumentThatIsNotYamlIsAnErrorNamingTheSourceAndDocument() {
         String text = """
                 apiVersion: v1
