@@ -284,14 +284,13 @@ public final class ManifestRewriter {
     static final class Offsets {
         private final String text;
         private final boolean bmpOnly;
+        private int lastCodePoint;
+        private int lastChar;
 
         Offsets(String text) {
             this.text = text;
             this.bmpOnly = text.codePoints().allMatch(Character::isBmpCodePoint);
         }
-
-        private int lastCodePoint;
-        private int lastChar;
 
         int of(Mark mark) {
             int index = mark.getIndex();
