@@ -83,6 +83,7 @@ class WrapperScriptTest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("ACW_"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // the JVM running this test
         pb.environment().putAll(env);
         Process p;
         try {
