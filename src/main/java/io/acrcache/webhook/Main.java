@@ -5,6 +5,7 @@ import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.SettingsCatalog;
 import io.acrcache.webhook.config.SettingsLoader;
 import io.acrcache.webhook.logging.LogSetup;
+import io.acrcache.webhook.rewrite.RewriteCommand;
 import io.acrcache.webhook.tls.CertsCommand;
 
 import java.io.PrintStream;
@@ -14,7 +15,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.logging.Logger;
 
-/** Command line: {@code certs ...}, {@code --help}, or run the webhook with {@code --config FILE}. */
+/**
+ * Command line: {@code certs ...}, {@code rewrite ...}, {@code --help}, or run the webhook with {@code --config FILE}.
+ */
 public final class Main {
     static {
         // before the first Logger: keeps shutdown log lines (see ShutdownSafeLogManager)
@@ -35,6 +38,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("certs")) {
             return CertsCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("rewrite")) {
+            return RewriteCommand.run(Arrays.copyOfRange(args, 1, args.length), env, System.in, out, err);
         }
         String configPath = env.get("ACW_CONFIG");
         for (int i = 0; i < args.length; i++) {

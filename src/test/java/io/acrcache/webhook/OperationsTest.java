@@ -223,7 +223,7 @@ class OperationsTest {
 
     @Test
     void rotatedCertificateServesNewHandshakesAndKeepsOpenConnections() throws Exception {
-        byte[] review = Files.readAllBytes(Path.of("test-manifests/review-nginx.json"));
+        byte[] review = Files.readAllBytes(Path.of("docs/examples/review-nginx.json"));
         try (RawHttps open = new RawHttps(trust, app.admissionPort())) {
             BigInteger before = open.peerSerial();
             assertEquals(bundle.certificate().getSerialNumber(), before);
@@ -282,7 +282,7 @@ class OperationsTest {
 
     @Test
     void gracefulShutdownLosesNoRequestInFlight() throws Exception {
-        byte[] review = Files.readAllBytes(Path.of("test-manifests/review-nginx.json"));
+        byte[] review = Files.readAllBytes(Path.of("docs/examples/review-nginx.json"));
         try (RawHttps inFlight = new RawHttps(trust, app.admissionPort())) {
             inFlight.startPost("/mutate", review, review.length / 2);
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> app.stop(Duration.ofMillis(800)));

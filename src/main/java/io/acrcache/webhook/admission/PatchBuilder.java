@@ -56,6 +56,26 @@ public final class PatchBuilder {
         return out.toByteArray();
     }
 
+    /**
+     * The value of the original-images annotation after the plan's rewrites, as {@link #build} writes it (an earlier
+     * record's entries win); null when the plan rewrites nothing. For callers that edit a manifest rather than a Pod.
+     */
+    public static String originalImages(PodPlan plan, PodView.Annotations annotations) {
+        Map<String, String> originals = new TreeMap<>();
+        for (ImageDecision d : plan.decisions()) {
+            if (d.isRewrite()) {
+                originals.put(d.annotationKey(), d.original());
+            }
+        }
+        if (originals.isEmpty()) {
+            return null;
+        }
+        if (annotations.hasOriginalImages()) {
+            originals.putAll(previous(annotations.originalImages()));
+        }
+        return toJson(originals);
+    }
+
     private static void addAnnotation(JsonGenerator g, PodView pod, String key, Map<String, String> originals) {
         Map<String, String> merged = originals;
         PodView.Annotations annotations = pod.metadata().annotations();
