@@ -1,9 +1,16 @@
 package io.acrcache.webhook;
 
+import io.acrcache.webhook.azure.AccessTokenSource;
+import io.acrcache.webhook.azure.AzureHttp;
+import io.acrcache.webhook.azure.EntraTokenSource;
+import io.acrcache.webhook.azure.WorkloadIdentity;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.guard.Guard;
+import io.acrcache.webhook.guard.GuardHolder;
+import io.acrcache.webhook.guard.GuardSettings;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.pullfailures.EventWatcher;
@@ -22,6 +29,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -30,10 +38,12 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -49,6 +59,7 @@ public final class WebhookApp {
     private final PrometheusMeterRegistry registry;
     private final Readiness readiness;
     private final WebhookServer server;
+    private final GuardHolder guard;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private WebhookApp(
@@ -56,12 +67,14 @@ public final class WebhookApp {
             ConfigHolder config,
             PrometheusMeterRegistry registry,
             Readiness readiness,
-            WebhookServer server) {
+            WebhookServer server,
+            GuardHolder guard) {
         this.vertx = vertx;
         this.config = config;
         this.registry = registry;
         this.readiness = readiness;
         this.server = server;
+        this.guard = guard;
     }
 
     /**
@@ -72,9 +85,25 @@ public final class WebhookApp {
      * @param devCertDir where development certificates go when none are configured
      * @param instances admission event-loop instances (one per core in production)
      * @param reloadInterval how often the config file and certificate files are checked for changes
+     * @param guardTuning adjusts registry-guard settings that have no configuration key: tests use it for {@code scheme
+     *     http} (a local registry) and fast heartbeats and back-offs; production leaves them as they are
      */
     public record Options(
-            Path configFile, Map<String, String> env, Path devCertDir, int instances, Duration reloadInterval) {
+            Path configFile,
+            Map<String, String> env,
+            Path devCertDir,
+            int instances,
+            Duration reloadInterval,
+            UnaryOperator<GuardSettings> guardTuning) {
+        public Options(
+                Path configFile, Map<String, String> env, Path devCertDir, int instances, Duration reloadInterval) {
+            this(configFile, env, devCertDir, instances, reloadInterval, UnaryOperator.identity());
+        }
+
+        public Options withGuardTuning(UnaryOperator<GuardSettings> tuning) {
+            return new Options(configFile, env, devCertDir, instances, reloadInterval, tuning);
+        }
+
         /** How production runs: certificates in ./certs, one instance per core, files checked every 2 s. */
         public static Options production(Path configFile, Map<String, String> env) {
             return new Options(
@@ -106,7 +135,15 @@ public final class WebhookApp {
         readiness.set(Readiness.CONFIG, true);
         readiness.set(Readiness.TLS, true);
         ConfigHolder holder = new ConfigHolder(loaded);
+        List<AutoCloseable> early = new ArrayList<>();
         try {
+            EntraTokenSource entra = entraTokens(vertx, options.env(), registry, early);
+            GuardHolder guard = new GuardHolder(
+                    settings1 ->
+                            new Guard(vertx, settings1, guardTokens(settings1, entra), registry, Clock.systemUTC()),
+                    options.guardTuning(),
+                    registry);
+            guard.apply(loaded);
             PullFailureReporter pullFailures = PullFailureReporter.start(
                             vertx, holder, registry, synced -> readiness.set(EventWatcher.READINESS, synced))
                     .await();
@@ -117,10 +154,13 @@ public final class WebhookApp {
                             readiness,
                             ServerTlsOptions.keyCert(tls),
                             options.instances(),
-                            pullFailures::mount)
+                            pullFailures::mount,
+                            guard)
                     .await();
-            WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server);
+            WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server, guard);
             app.closeables.add(() -> pullFailures.stop().await());
+            app.closeables.add(guard);
+            app.closeables.addAll(early);
             app.closeables.add(new CertificateReloader(
                     vertx,
                     tlsFiles.cert(),
@@ -136,12 +176,60 @@ public final class WebhookApp {
                     options.env(),
                     registry,
                     options.reloadInterval(),
-                    WebhookApp::reloaded));
+                    (before, after) -> {
+                        reloaded(before, after);
+                        guard.apply(after);
+                    }));
             return app;
         } catch (Exception e) {
+            for (AutoCloseable c : early) {
+                c.close();
+            }
             vertx.close();
             throw e;
         }
+    }
+
+    /**
+     * The one Entra token source of the process (workload identity), or null when the Pod has none. A partial identity
+     * is logged naming every missing variable; nothing that depends on it takes admission out of service.
+     */
+    private static EntraTokenSource entraTokens(
+            Vertx vertx, Map<String, String> env, PrometheusMeterRegistry registry, List<AutoCloseable> closeables) {
+        if (!WorkloadIdentity.present(env)) {
+            return null;
+        }
+        WorkloadIdentity identity;
+        try {
+            identity = WorkloadIdentity.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            LOG.warning(e.getMessage().replace('\n', ' '));
+            return null;
+        }
+        EntraTokenSource tokens =
+                new EntraTokenSource(vertx, AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT), identity);
+        tokens.bindMetrics(registry);
+        closeables.add(tokens);
+        return tokens;
+    }
+
+    /**
+     * The guard's Entra tokens: none for anonymous pulls; with workload identity but no identity in the environment, a
+     * source that always fails, so the guard leaves every image alone ({@code unknown-no-token}) and admission stays
+     * up.
+     */
+    private static AccessTokenSource guardTokens(GuardSettings settings, EntraTokenSource entra) {
+        if (settings.auth() == GuardSettings.Auth.ANONYMOUS) {
+            return null;
+        }
+        if (entra != null) {
+            return entra;
+        }
+        String missing = "no workload identity: set " + WorkloadIdentity.CLIENT_ID + ", " + WorkloadIdentity.TENANT_ID
+                + " and " + WorkloadIdentity.TOKEN_FILE + " (chart: azure.workloadIdentity.clientId), or guard.auth:"
+                + " anonymous";
+        LOG.warning("guard: " + missing + "; every image is left as written until then");
+        return scope -> Future.failedFuture(missing);
     }
 
     /** Logging follows a reload; it is reconfigured only when it changed (that replaces its writer thread). */
@@ -203,6 +291,11 @@ public final class WebhookApp {
 
     public WebhookServer server() {
         return server;
+    }
+
+    /** The registry guard now, null while {@code guard.enabled} is false. */
+    public Guard guard() {
+        return guard.get();
     }
 
     /** Drains (readiness false, still serving), lets in-flight requests finish, then closes Vert.x. */
