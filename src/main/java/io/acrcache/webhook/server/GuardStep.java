@@ -66,6 +66,14 @@ public final class GuardStep {
      * {@link #candidates}.
      */
     public static PodPlan apply(PodPlan plan, List<Verdict> verdicts) {
+        int rewrites = 0;
+        for (ImageDecision d : plan.decisions()) {
+            rewrites += d.isRewrite() ? 1 : 0;
+        }
+        if (rewrites != verdicts.size()) {
+            throw new IllegalStateException(
+                    "guard answered " + verdicts.size() + " verdicts for " + rewrites + " images");
+        }
         List<ImageDecision> revised = new ArrayList<>(plan.decisions().size());
         int next = 0;
         boolean changed = false;
@@ -79,9 +87,6 @@ public final class GuardStep {
                 }
             }
             revised.add(d);
-        }
-        if (next != verdicts.size()) {
-            throw new IllegalStateException("guard answered " + verdicts.size() + " verdicts for " + next + " images");
         }
         return changed ? plan.withDecisions(revised) : plan;
     }
