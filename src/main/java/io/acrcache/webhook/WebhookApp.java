@@ -11,9 +11,11 @@ import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.guard.GuardHolder;
 import io.acrcache.webhook.guard.GuardSettings;
+import io.acrcache.webhook.guard.PullFailureKind;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.pullfailures.EventWatcher;
+import io.acrcache.webhook.pullfailures.FailureCategory;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
@@ -145,7 +147,11 @@ public final class WebhookApp {
                     registry);
             guard.apply(loaded);
             PullFailureReporter pullFailures = PullFailureReporter.start(
-                            vertx, holder, registry, synced -> readiness.set(EventWatcher.READINESS, synced))
+                            vertx,
+                            holder,
+                            registry,
+                            synced -> readiness.set(EventWatcher.READINESS, synced),
+                            (rule, image, category) -> guardHears(guard, rule, image, category))
                     .await();
             WebhookServer server = WebhookServer.start(
                             vertx,
@@ -187,6 +193,22 @@ public final class WebhookApp {
             }
             vertx.close();
             throw e;
+        }
+    }
+
+    /** A kubelet's failed pull from the login server, as the guard takes it (nothing while the guard is off). */
+    static void guardHears(GuardHolder guard, String rule, String image, FailureCategory category) {
+        Guard g = guard.get();
+        PullFailureKind kind = switch (category) {
+            case CACHE_NOT_FOUND -> PullFailureKind.NOT_FOUND;
+            case CACHE_UNAUTHORIZED -> PullFailureKind.UNAUTHORIZED;
+            case CACHE_UPSTREAM_FAILED -> PullFailureKind.UPSTREAM_FAILED;
+            case CACHE_UPSTREAM_THROTTLED -> PullFailureKind.UPSTREAM_THROTTLED;
+            case REGISTRY_THROTTLED -> PullFailureKind.REGISTRY_THROTTLED;
+            case NOT_COVERED, NOT_REWRITTEN -> null;
+        };
+        if (g != null && kind != null) {
+            g.pullFailed(rule, image, kind);
         }
     }
 
