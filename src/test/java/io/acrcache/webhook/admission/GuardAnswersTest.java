@@ -73,6 +73,27 @@ class GuardAnswersTest {
     }
 
     @Test
+    void theEphemeralContainersSubresourceGetsWarningsButNoAnnotation() throws Exception {
+        Pod old = TestPods.withImages("nginx:1.25");
+        Pod updated = new PodBuilder(old)
+                .editSpec()
+                .addToEphemeralContainers(new io.fabric8.kubernetes.api.model.EphemeralContainerBuilder()
+                        .withName("debugger")
+                        .withImage("nicolaka/netshoot")
+                        .build())
+                .endSpec()
+                .build();
+        AdmissionResponse r = answer(
+                Reviews.review(updated, old, "UPDATE", "ephemeralcontainers", false),
+                null,
+                SkipReason.GUARD_UNVERIFIED,
+                0);
+        assertNull(r.getPatch(), "metadata may not change through this subresource");
+        assertEquals(1, r.getWarnings().size());
+        assertTrue(r.getWarnings().get(0).contains("\"debugger\" image nicolaka/netshoot left as written"));
+    }
+
+    @Test
     void auditModeWarnsAndPatchesNothing() throws Exception {
         AdmissionResponse r =
                 answer(Reviews.create(TestPods.withImages("nginx:1.25")), Mode.AUDIT, SkipReason.GUARD_UNHEALTHY, 0);

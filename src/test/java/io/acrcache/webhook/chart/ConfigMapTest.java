@@ -53,6 +53,7 @@ class ConfigMapTest {
                         "server",
                         "ops",
                         "pullFailures",
+                        "guard",
                         "logging",
                         "shutdown")),
                 new TreeSet<>(config.propertyNames()));

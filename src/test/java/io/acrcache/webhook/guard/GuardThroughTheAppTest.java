@@ -165,7 +165,22 @@ class GuardThroughTheAppTest {
         assertEquals(
                 "{\"containers/c0\":\"unhealthy\"}",
                 after.getMetadata().getAnnotations().get(AdmissionReviewHandler.GUARD_ANNOTATION));
-        assertTrue(metrics().contains("acw_guard_decisions_total"), "guard decisions are exported");
+        // the README's metrics table and what /metrics serves with the guard on: the same acw_guard_ families
+        String scrape = metrics();
+        java.util.Set<String> families = new java.util.TreeSet<>();
+        java.util.regex.Matcher family = java.util.regex.Pattern.compile("(?m)^# TYPE (acw_guard_\\w+?)(_max)? ")
+                .matcher(scrape);
+        while (family.find()) {
+            families.add(family.group(1));
+        }
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `(acw_guard_\\w+)` \\|")
+                .matcher(Files.readString(Path.of("README.md")));
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertEquals(5, documented.size(), documented.toString());
+        assertEquals(documented, families);
     }
 
     @Test
