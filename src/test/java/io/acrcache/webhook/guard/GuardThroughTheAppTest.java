@@ -114,6 +114,17 @@ class GuardThroughTheAppTest {
         Pod served = TestPods.withImages("nginx:1.25");
         AdmissionResponse first = admit(served, false);
         assertEquals(cache.hostPort() + "/docker/library/nginx:1.25", image(served, first.getPatch()));
+        io.micrometer.core.instrument.Timer waited =
+                app.registry().find(GuardMetrics.INLINE_WAIT).timer();
+        assertEquals(1, waited.count(), "one admission waited for a probe");
+        double firstSightMs = waited.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertTrue(firstSightMs < 2000, "within the budget: " + firstSightMs);
+        assertEquals(
+                cache.hostPort() + "/docker/library/nginx:1.25",
+                image(served, admit(served, false).getPatch()));
+        assertEquals(1, waited.count(), "the second admission was answered from memory, without waiting");
+        System.out.println("guard through the app: first sight waited " + Math.round(firstSightMs)
+                + " ms for the HEAD through the cache (acw_guard_inline_wait_seconds)");
 
         // a tag that exists nowhere: left alone, with a warning, the annotation and the skip metric
         Pod missing = TestPods.withImages("nginx:9.99");
