@@ -154,6 +154,21 @@ toYaml, so its keys are the server's keys. Keys the chart owns (login server,
 ports, TLS file paths, the full excluded namespace list) override anything
 else.
 */}}
+{{/*
+Whether the registry guard is on: guard.enabled true or false as given; "auto" turns it on when it can
+authenticate (guard.auth anonymous, or a workload identity: azure.workloadIdentity.clientId, set by the
+registry-sync values when present).
+*/}}
+{{- define "acw.guardEnabled" -}}
+{{- $enabled := .Values.guard.enabled -}}
+{{- if kindIs "bool" $enabled -}}
+{{- $enabled -}}
+{{- else -}}
+{{- $clientId := dig "workloadIdentity" "clientId" "" (.Values.azure | default dict) -}}
+{{- or (eq .Values.guard.auth "anonymous") (ne $clientId "") -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "acw.config" -}}
 {{- $config := dict
   "acrLoginServer" (include "acw.loginServer" .)
@@ -169,6 +184,16 @@ else.
     "maxBodyBytes" .Values.server.maxBodyBytes)
   "ops" (dict "port" (include "acw.opsPort" . | int))
   "pullFailures" .Values.pullFailures
+  "guard" (dict
+    "enabled" (eq (include "acw.guardEnabled" .) "true")
+    "auth" .Values.guard.auth
+    "inlineBudgetMillis" .Values.guard.inlineBudgetMillis
+    "unknownPolicy" .Values.guard.unknownPolicy
+    "tagTtlSeconds" .Values.guard.tagTtlSeconds
+    "digestTtlSeconds" .Values.guard.digestTtlSeconds
+    "notFoundTtlSeconds" .Values.guard.notFoundTtlSeconds
+    "maxInflightProbes" .Values.guard.maxInflightProbes
+    "canaries" .Values.guard.canaries)
   "logging" .Values.logging
   "shutdown" .Values.shutdown
   "registry" .Values.registry

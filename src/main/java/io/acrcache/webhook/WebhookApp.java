@@ -11,9 +11,15 @@ import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.guard.Guard;
+import io.acrcache.webhook.guard.GuardHolder;
+import io.acrcache.webhook.guard.GuardSettings;
+import io.acrcache.webhook.guard.PullFailureKind;
+import io.acrcache.webhook.guard.RegistryHealthFeed;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.pullfailures.EventWatcher;
+import io.acrcache.webhook.pullfailures.FailureCategory;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.WebhookServer;
@@ -40,12 +46,14 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -74,6 +82,7 @@ public final class WebhookApp {
     private final List<Consumer<ApplyResult>> registryListeners;
 
     private final AzureRegistrySync registrySync;
+    private final GuardHolder guard;
 
     private WebhookApp(
             Vertx vertx,
@@ -82,7 +91,9 @@ public final class WebhookApp {
             Readiness readiness,
             WebhookServer server,
             List<Consumer<ApplyResult>> registryListeners,
-            AzureRegistrySync registrySync) {
+            AzureRegistrySync registrySync,
+            GuardHolder guard) {
+        this.guard = guard;
         this.registryListeners = registryListeners;
         this.registrySync = registrySync;
         this.vertx = vertx;
@@ -102,6 +113,8 @@ public final class WebhookApp {
      * @param reloadInterval how often the config file and certificate files are checked for changes
      * @param azureTrust what Azure endpoints (Entra ID, ARM) are trusted with; null: the JDK's trust store
      *     (production). Not a setting: tests pass their private CA here
+     * @param guardTuning adjusts registry-guard settings that have no configuration key: tests use it for {@code scheme
+     *     http} (a local registry) and fast heartbeats and back-offs; production leaves them as they are
      */
     public record Options(
             Path configFile,
@@ -109,15 +122,21 @@ public final class WebhookApp {
             Path devCertDir,
             int instances,
             Duration reloadInterval,
-            TrustOptions azureTrust) {
+            TrustOptions azureTrust,
+            UnaryOperator<GuardSettings> guardTuning) {
         public Options(
                 Path configFile, Map<String, String> env, Path devCertDir, int instances, Duration reloadInterval) {
-            this(configFile, env, devCertDir, instances, reloadInterval, null);
+            this(configFile, env, devCertDir, instances, reloadInterval, null, UnaryOperator.identity());
         }
 
         /** The same, trusting {@code trust} for Azure endpoints. */
         public Options withAzureTrust(TrustOptions trust) {
-            return new Options(configFile, env, devCertDir, instances, reloadInterval, trust);
+            return new Options(configFile, env, devCertDir, instances, reloadInterval, trust, guardTuning);
+        }
+
+        /** The same, with registry-guard settings adjusted (tests only). */
+        public Options withGuardTuning(UnaryOperator<GuardSettings> tuning) {
+            return new Options(configFile, env, devCertDir, instances, reloadInterval, azureTrust, tuning);
         }
 
         /** How production runs: certificates in ./certs, one instance per core, files checked every 2 s. */
@@ -157,10 +176,30 @@ public final class WebhookApp {
             Settings.Registry registrySettings = settings.registry();
             AzureRegistrySync registrySync = null;
             RegistryRulesApplier applier = null;
+            // one client and one token source for every Azure call (ARM for the rules, ACR's audience for the guard)
+            WebClient azureClient = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT, options.azureTrust());
+            azure.add(azureClient::close);
+            AccessTokenSource tokens = entraTokens(vertx, azureClient, options.env(), registry, azure);
+            boolean identity = WorkloadIdentity.present(options.env());
+            GuardHolder guard = new GuardHolder(
+                    guardSettings -> new Guard(
+                            vertx,
+                            guardSettings,
+                            guardTokens(guardSettings, tokens, identity),
+                            registry,
+                            Clock.systemUTC()),
+                    options.guardTuning(),
+                    registry);
+            azure.add(0, guard);
+            guard.apply(loaded);
+            // the registry's rule health holds the guard's rule breakers open or releases them
+            registryListeners.add(result -> {
+                Guard g = guard.get();
+                if (g != null) {
+                    RegistryHealthFeed.apply(g, result.credentials(), result.skipped());
+                }
+            });
             if (registrySettings.configured()) {
-                WebClient azureClient = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT, options.azureTrust());
-                azure.add(azureClient::close);
-                AccessTokenSource tokens = entraTokens(vertx, azureClient, options.env(), registry, azure);
                 applier = new RegistryRulesApplier(holder, registrySettings.ruleSync(), registryListeners);
                 registrySync = AzureRegistrySync.create(
                         vertx,
@@ -186,7 +225,11 @@ public final class WebhookApp {
                     applier,
                     sync == null ? null : () -> sync.sync().status());
             PullFailureReporter pullFailures = PullFailureReporter.start(
-                            vertx, holder, registry, synced -> readiness.set(EventWatcher.READINESS, synced))
+                            vertx,
+                            holder,
+                            registry,
+                            synced -> readiness.set(EventWatcher.READINESS, synced),
+                            (rule, image, category) -> guardHears(guard, rule, image, category))
                     .await();
             Consumer<Router> opsRoutes = pullFailures::mount;
             WebhookServer server = WebhookServer.start(
@@ -197,10 +240,11 @@ public final class WebhookApp {
                             ServerTlsOptions.keyCert(tls),
                             options.instances(),
                             opsRoutes.andThen(
-                                    router -> router.get(RulesEndpoint.PATH).handler(rules)))
+                                    router -> router.get(RulesEndpoint.PATH).handler(rules)),
+                            guard)
                     .await();
             WebhookApp app =
-                    new WebhookApp(vertx, holder, registry, readiness, server, registryListeners, registrySync);
+                    new WebhookApp(vertx, holder, registry, readiness, server, registryListeners, registrySync, guard);
             app.closeables.addAll(azure);
             if (sync != null) {
                 sync.sync().start();
@@ -224,7 +268,10 @@ public final class WebhookApp {
                     options.env(),
                     registry,
                     options.reloadInterval(),
-                    WebhookApp::reloaded));
+                    (before, after) -> {
+                        reloaded(before, after);
+                        guard.apply(after);
+                    }));
             return app;
         } catch (Exception e) {
             azure.forEach(WebhookApp::closeQuietly);
@@ -246,11 +293,8 @@ public final class WebhookApp {
             PrometheusMeterRegistry registry,
             List<AutoCloseable> closeables) {
         if (!WorkloadIdentity.present(env)) {
-            String why = "no Azure workload identity: " + WorkloadIdentity.CLIENT_ID + ", " + WorkloadIdentity.TENANT_ID
-                    + " and " + WorkloadIdentity.TOKEN_FILE + " are not set (is the Pod labelled"
-                    + " azure.workload.identity/use=true and its service account annotated with the client ID?)";
-            LOG.warning(why);
-            return AccessTokenSource.unavailable(why);
+            // said by whoever needs it (the registry sync, the guard); running without Azure is normal
+            return AccessTokenSource.unavailable(NO_IDENTITY);
         }
         try {
             EntraTokenSource tokens = new EntraTokenSource(vertx, client, WorkloadIdentity.fromEnv(env));
@@ -260,6 +304,42 @@ public final class WebhookApp {
         } catch (IllegalArgumentException e) {
             LOG.warning(e.getMessage().replace('\n', ' '));
             return AccessTokenSource.unavailable(e.getMessage().replace('\n', ' '));
+        }
+    }
+
+    private static final String NO_IDENTITY = "no Azure workload identity: " + WorkloadIdentity.CLIENT_ID + ", "
+            + WorkloadIdentity.TENANT_ID + " and " + WorkloadIdentity.TOKEN_FILE + " are not set (is the Pod labelled"
+            + " azure.workload.identity/use=true and its service account annotated with the client ID?)";
+
+    /**
+     * The guard's Entra tokens: none for anonymous pulls; with workload identity but no identity in the environment,
+     * the shared source fails naming what is missing, so the guard leaves every image alone ({@code unknown-no-token})
+     * and admission stays up.
+     */
+    private static AccessTokenSource guardTokens(GuardSettings settings, AccessTokenSource tokens, boolean identity) {
+        if (settings.auth() == GuardSettings.Auth.ANONYMOUS) {
+            return null;
+        }
+        if (!identity) {
+            LOG.warning("guard: " + NO_IDENTITY + " (chart: azure.workloadIdentity.clientId), or set guard.auth:"
+                    + " anonymous; every image is left as written until then");
+        }
+        return tokens;
+    }
+
+    /** A kubelet's failed pull from the login server, as the guard takes it (nothing while the guard is off). */
+    static void guardHears(GuardHolder guard, String rule, String image, FailureCategory category) {
+        Guard g = guard.get();
+        PullFailureKind kind = switch (category) {
+            case CACHE_NOT_FOUND -> PullFailureKind.NOT_FOUND;
+            case CACHE_UNAUTHORIZED -> PullFailureKind.UNAUTHORIZED;
+            case CACHE_UPSTREAM_FAILED -> PullFailureKind.UPSTREAM_FAILED;
+            case CACHE_UPSTREAM_THROTTLED -> PullFailureKind.UPSTREAM_THROTTLED;
+            case REGISTRY_THROTTLED -> PullFailureKind.REGISTRY_THROTTLED;
+            case NOT_COVERED, NOT_REWRITTEN -> null;
+        };
+        if (g != null && kind != null) {
+            g.pullFailed(rule, image, kind);
         }
     }
 
@@ -357,6 +437,11 @@ public final class WebhookApp {
     /** The hook on every applied or compared registry snapshot (see the field); empty list without a registry. */
     public List<Consumer<ApplyResult>> registryListeners() {
         return registryListeners;
+    }
+
+    /** The registry guard now, null while {@code guard.enabled} is false. */
+    public Guard guard() {
+        return guard.get();
     }
 
     /** The registry's status as {@code /rules} shows it; null without {@code registry.resourceId}. */

@@ -28,7 +28,22 @@ public final class PatchBuilder {
      * @return the patch as UTF-8 JSON, or null when there is nothing to change
      */
     public static byte[] build(PodPlan plan, PodView pod, String annotationKey, boolean recordOriginals) {
+        return build(plan, pod, annotationKey, null, recordOriginals);
+    }
+
+    /**
+     * As {@link #build(PodPlan, PodView, String, boolean)}, and when {@code guardKey} is set, one more key-level
+     * {@code add}: the registry guard's state for each image it left alone, e.g.
+     * {@code {"containers/app":"unverified"}}. A plan whose only news is the guard's gets a patch with that annotation
+     * alone, so the Pod says why.
+     *
+     * @param guardKey the guard annotation's key; null when the guard did not look at this Pod
+     * @param recordMetadata false for the ephemeral-containers subresource (no annotation at all)
+     */
+    public static byte[] build(
+            PodPlan plan, PodView pod, String annotationKey, String guardKey, boolean recordMetadata) {
         Map<String, String> originals = null;
+        Map<String, String> guarded = null;
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartArray();
@@ -43,13 +58,33 @@ public final class PatchBuilder {
                         originals = new TreeMap<>();
                     }
                     originals.put(d.annotationKey(), d.original());
+                } else if (guardKey != null && d.skipReason().guardState() != null) {
+                    if (guarded == null) {
+                        guarded = new TreeMap<>();
+                    }
+                    guarded.put(d.annotationKey(), d.skipReason().guardState());
                 }
             }
-            if (originals == null) {
+            if (originals == null && (guarded == null || !recordMetadata)) {
                 return null;
             }
-            if (recordOriginals) {
-                addAnnotation(g, pod, annotationKey, originals);
+            if (recordMetadata) {
+                String originalsJson = null;
+                if (originals != null) {
+                    PodView.Annotations annotations = pod.metadata().annotations();
+                    if (annotations.hasOriginalImages()) {
+                        // a second rewrite (reinvocation after another webhook): the first original wins
+                        originals.putAll(previous(annotations.originalImages()));
+                    }
+                    originalsJson = toJson(originals);
+                }
+                addAnnotations(
+                        g,
+                        pod,
+                        originals == null ? null : annotationKey,
+                        originalsJson,
+                        guarded == null ? null : guardKey,
+                        guarded == null ? null : toJson(guarded));
             }
             g.writeEndArray();
         }
@@ -76,14 +111,13 @@ public final class PatchBuilder {
         return toJson(originals);
     }
 
-    private static void addAnnotation(JsonGenerator g, PodView pod, String key, Map<String, String> originals) {
-        Map<String, String> merged = originals;
+    /**
+     * Adds each annotation by its own key, or the whole map when the Pod has none yet. A null key is skipped (two
+     * parameters rather than a map: the plain rewrite path allocates nothing for the guard's sake).
+     */
+    private static void addAnnotations(
+            JsonGenerator g, PodView pod, String key1, String value1, String key2, String value2) {
         PodView.Annotations annotations = pod.metadata().annotations();
-        if (annotations.hasOriginalImages()) {
-            // a second rewrite (reinvocation after another webhook): the first original wins
-            merged.putAll(previous(annotations.originalImages()));
-        }
-        String value = toJson(merged);
         switch (pod.metadata().shape()) {
             case ABSENT, NULL, OTHER -> {
                 g.writeStartObject();
@@ -91,7 +125,7 @@ public final class PatchBuilder {
                 g.writeStringProperty("path", "/metadata");
                 g.writeObjectPropertyStart("value");
                 g.writeObjectPropertyStart("annotations");
-                g.writeStringProperty(key, value);
+                writeEntries(g, key1, value1, key2, value2);
                 g.writeEndObject();
                 g.writeEndObject();
                 g.writeEndObject();
@@ -100,19 +134,38 @@ public final class PatchBuilder {
                 if (annotations.shape() == PodView.Shape.OTHER) {
                     return; // annotations of another type make the Pod invalid anyway; leave them alone
                 }
-                g.writeStartObject();
-                g.writeStringProperty("op", "add");
                 if (annotations.shape() == PodView.Shape.OBJECT) {
-                    g.writeStringProperty("path", "/metadata/annotations/" + JsonPointer.escape(key));
-                    g.writeStringProperty("value", value);
+                    addKey(g, key1, value1);
+                    addKey(g, key2, value2);
                 } else {
+                    g.writeStartObject();
+                    g.writeStringProperty("op", "add");
                     g.writeStringProperty("path", "/metadata/annotations");
                     g.writeObjectPropertyStart("value");
-                    g.writeStringProperty(key, value);
+                    writeEntries(g, key1, value1, key2, value2);
+                    g.writeEndObject();
                     g.writeEndObject();
                 }
-                g.writeEndObject();
             }
+        }
+    }
+
+    private static void addKey(JsonGenerator g, String key, String value) {
+        if (key != null) {
+            g.writeStartObject();
+            g.writeStringProperty("op", "add");
+            g.writeStringProperty("path", "/metadata/annotations/" + JsonPointer.escape(key));
+            g.writeStringProperty("value", value);
+            g.writeEndObject();
+        }
+    }
+
+    private static void writeEntries(JsonGenerator g, String key1, String value1, String key2, String value2) {
+        if (key1 != null) {
+            g.writeStringProperty(key1, value1);
+        }
+        if (key2 != null) {
+            g.writeStringProperty(key2, value2);
         }
     }
 

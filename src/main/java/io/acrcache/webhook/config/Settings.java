@@ -3,6 +3,7 @@ package io.acrcache.webhook.config;
 import io.acrcache.webhook.rules.CacheRule;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,6 +20,7 @@ public record Settings(
         Server server,
         Ops ops,
         PullFailures pullFailures,
+        Guard guard,
         Logging logging,
         Shutdown shutdown,
         Registry registry) {
@@ -43,6 +45,22 @@ public record Settings(
     public record Ops(String host, int port) {}
 
     public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {}
+
+    /**
+     * The registry guard (package {@code guard}); {@code auth} and {@code unknownPolicy} are the catalogue's labels.
+     *
+     * @param canaries cache rule name to a source image probed through that rule
+     */
+    public record Guard(
+            boolean enabled,
+            String auth,
+            int inlineBudgetMillis,
+            String unknownPolicy,
+            int tagTtlSeconds,
+            int digestTtlSeconds,
+            int notFoundTtlSeconds,
+            int maxInflightProbes,
+            Map<String, String> canaries) {}
 
     public record Logging(String format, String level) {}
 

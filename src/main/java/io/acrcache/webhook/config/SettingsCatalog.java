@@ -7,6 +7,7 @@ import static io.acrcache.webhook.config.SettingDef.bool;
 import static io.acrcache.webhook.config.SettingDef.choice;
 import static io.acrcache.webhook.config.SettingDef.integer;
 import static io.acrcache.webhook.config.SettingDef.list;
+import static io.acrcache.webhook.config.SettingDef.map;
 import static io.acrcache.webhook.config.SettingDef.port;
 import static io.acrcache.webhook.config.SettingDef.rules;
 import static io.acrcache.webhook.config.SettingDef.text;
@@ -118,6 +119,59 @@ public final class SettingsCatalog {
                     1,
                     60 * 24 * 90,
                     "Report entries older than this are dropped."),
+            bool(
+                    "guard.enabled",
+                    Defaults.GUARD_ENABLED,
+                    "Registry guard: rewrite an image only when the ACR cache can serve it (HEAD probe, cached"
+                            + " verdicts, breakers per rule and registry); see Registry guard below."),
+            choice(
+                    "guard.auth",
+                    "workload-identity",
+                    List.of("workload-identity", "anonymous"),
+                    "How the guard authenticates to the registry: `workload-identity` (Entra token, ACR token"
+                            + " exchange; needs the AZURE_* variables of workload identity) or `anonymous`."),
+            integer(
+                    "guard.inlineBudgetMillis",
+                    750,
+                    0,
+                    30_000,
+                    "Longest wait for probes of images not seen before, within an admission (also capped at the"
+                            + " apiserver's timeout − 1 s); `0` never waits."),
+            choice(
+                    "guard.unknownPolicy",
+                    "leave",
+                    List.of("leave", "rewrite-if-rule-healthy"),
+                    "An image still unverified when the budget ends: `leave` it (a background probe fills the"
+                            + " cache for the next Pod) or `rewrite-if-rule-healthy`."),
+            integer(
+                    "guard.tagTtlSeconds",
+                    600,
+                    1,
+                    7 * 24 * 3600,
+                    "How long a tag the cache serves is remembered as servable."),
+            integer(
+                    "guard.digestTtlSeconds",
+                    21_600,
+                    1,
+                    30 * 24 * 3600,
+                    "How long a digest the cache serves is remembered as servable."),
+            integer(
+                    "guard.notFoundTtlSeconds",
+                    60,
+                    1,
+                    24 * 3600,
+                    "How long an image the cache does not have is remembered as not servable."),
+            integer(
+                    "guard.maxInflightProbes",
+                    32,
+                    1,
+                    10_000,
+                    "Probes in flight at most; over the cap an image counts as unverified at once."),
+            map(
+                    "guard.canaries",
+                    "Per cache rule, a source image probed through the rule every minute; failing opens the"
+                            + " rule's breaker (e.g. `docker-hub: docker.io/library/busybox:1.36`). Environment:"
+                            + " `rule=image` pairs, comma-separated."),
             choice(
                     "logging.format",
                     Defaults.LOGGING_FORMAT,

@@ -286,6 +286,23 @@ public final class SettingsLoader {
                 }
                 return list;
             }
+            case MAP -> {
+                var map = NODES.objectNode();
+                for (String part : text.split(",")) {
+                    if (part.isBlank()) {
+                        continue;
+                    }
+                    int eq = part.indexOf('=');
+                    if (eq <= 0) {
+                        errors.add(source + ": '" + part.trim() + "' is not name=value");
+                    } else {
+                        map.put(
+                                part.substring(0, eq).trim(),
+                                part.substring(eq + 1).trim());
+                    }
+                }
+                return map;
+            }
             case RULES -> {
                 try {
                     return YAML.readTree(text);
@@ -335,7 +352,29 @@ public final class SettingsLoader {
                 }
                 case CHOICE -> choice(def);
                 case RULES -> values.get(def.path());
+                case MAP -> map(def);
             };
+        }
+
+        private Map<String, String> map(SettingDef def) {
+            JsonNode v = values.get(def.path());
+            Map<String, String> out = new java.util.TreeMap<>();
+            if (v == null || v.isNull()) {
+                return Map.of();
+            }
+            if (!v.isObject()) {
+                error(def.path(), "must be a mapping of names to strings");
+                return Map.of();
+            }
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                JsonNode item = e.getValue();
+                if (item.isString() && !item.stringValue().isBlank()) {
+                    out.put(e.getKey(), checked(def, item.stringValue().trim()));
+                } else {
+                    error(def.path() + "." + e.getKey(), "must be a non-empty string");
+                }
+            }
+            return java.util.Collections.unmodifiableMap(out);
         }
 
         private String checked(SettingDef def, String value) {

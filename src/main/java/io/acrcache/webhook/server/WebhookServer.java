@@ -4,6 +4,7 @@ import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -65,6 +67,23 @@ public final class WebhookServer {
             KeyCertOptions keyCert,
             int instances,
             Consumer<Router> opsRoutes) {
+        return start(vertx, config, registry, readiness, keyCert, instances, opsRoutes, () -> null);
+    }
+
+    /**
+     * As above, with the registry guard between plan and answer.
+     *
+     * @param guard the guard now (it follows config reloads), null while it is off
+     */
+    public static Future<WebhookServer> start(
+            Vertx vertx,
+            ConfigHolder config,
+            PrometheusMeterRegistry registry,
+            Readiness readiness,
+            KeyCertOptions keyCert,
+            int instances,
+            Consumer<Router> opsRoutes,
+            Supplier<Guard> guard) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         readiness.require(Readiness.ADMISSION_LISTENER);
         Settings settings = config.get().settings();
@@ -83,11 +102,11 @@ public final class WebhookServer {
             router.post(MUTATE_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer));
+                    .handler(new AdmissionEndpoint(handler, null, observer, guard));
             router.post(AUDIT_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
+                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             return router;

@@ -54,6 +54,7 @@ class ConfigMapTest {
                         "server",
                         "ops",
                         "pullFailures",
+                        "guard",
                         "logging",
                         "shutdown")),
                 new TreeSet<>(config.propertyNames()));

@@ -64,7 +64,9 @@ class ValuesSchemaTest {
             compare(value, e.getValue(), def, problems);
             if (!CHART_DEFAULTS.contains(value)) {
                 JsonNode chartDefault = valuesAt(values, value);
-                String expected = def.kind() == SettingDef.Kind.RULES ? null : def.defaultText();
+                String expected = def.kind() == SettingDef.Kind.RULES || def.kind() == SettingDef.Kind.MAP
+                        ? null
+                        : def.defaultText();
                 if (expected != null && !expected.equals(asText(chartDefault))) {
                     problems.add(value + ": values.yaml default " + chartDefault + ", catalogue " + expected);
                 }
@@ -82,6 +84,7 @@ class ValuesSchemaTest {
             case INTEGER -> "integer";
             case BOOLEAN -> "boolean";
             case LIST, RULES -> "array";
+            case MAP -> "object";
         };
         check(problems, value, "type", expectedType, type);
         if (def.kind() == SettingDef.Kind.INTEGER) {
