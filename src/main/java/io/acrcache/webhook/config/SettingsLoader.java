@@ -3,7 +3,6 @@ package io.acrcache.webhook.config;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.rules.CacheRule;
 import io.acrcache.webhook.rules.RuleSet;
-import io.acrcache.webhook.rules.RuleSetException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -148,11 +147,9 @@ public final class SettingsLoader {
         typed.put("rules", List.copyOf(rules));
         RuleSet ruleSet = null;
         if (hubs != null) {
-            try {
-                ruleSet = RuleSet.compile(rules, hubs);
-            } catch (RuleSetException e) {
-                e.errors().forEach(msg -> r.error("rules", msg));
-            }
+            List<String> ruleErrors = new ArrayList<>();
+            ruleSet = RuleSet.compile(rules, hubs, ruleErrors);
+            ruleErrors.forEach(msg -> r.error("rules", msg));
         }
         if (!r.errors.isEmpty()) {
             throw new ConfigException(r.errors);
