@@ -141,7 +141,7 @@ public final class SettingsCatalog {
     /** The text that {@code --help} prints. */
     public static String help() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE]\n")
+        sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE] | --version\n")
                 .append("       java -jar acr-cache-webhook.jar certs [--help]\n\n")
                 .append("The config file is YAML (or the JSON of 'az acr cache list -o json'); its path may also"
                         + " come from\n")
