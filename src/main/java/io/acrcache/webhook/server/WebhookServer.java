@@ -90,6 +90,7 @@ public final class WebhookServer {
                     .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
+            ClientErrors.install(router, "admission");
             return router;
         };
 
@@ -111,6 +112,7 @@ public final class WebhookServer {
         if (opsRoutes != null) {
             opsRoutes.accept(ops);
         }
+        ClientErrors.install(ops, "ops");
         String opsWhere = settings.ops().host() + ":" + settings.ops().port();
         Future<HttpServer> opsListening = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(settings.ops().host())
