@@ -108,7 +108,7 @@ public final class WebhookApp {
         ConfigHolder holder = new ConfigHolder(loaded);
         try {
             PullFailureReporter pullFailures = PullFailureReporter.start(
-                            vertx, holder, registry, synced -> readiness.set(EventWatcher.READINESS, synced))
+                            vertx, holder, registry, readiness.companion(EventWatcher.READINESS))
                     .await();
             WebhookServer server = WebhookServer.start(
                             vertx,

@@ -3,11 +3,14 @@ package io.acrcache.webhook.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * What must hold before the webhook takes traffic. Each part reports itself; draining (on SIGTERM) overrides everything
- * so endpoints drop the Pod before it stops.
+ * so endpoints drop the Pod before it stops. Companion features (the pull-failure report) are reported beside, not
+ * required.
  */
 public final class Readiness {
     public static final String CONFIG = "config";
@@ -15,6 +18,9 @@ public final class Readiness {
     public static final String ADMISSION_LISTENER = "admission-listener";
 
     private final Map<String, Boolean> conditions = new ConcurrentHashMap<>();
+    /** Companion features: reported by {@code /readyz}, never gating it (they must not take admission away). */
+    private final Map<String, String> companions = new ConcurrentHashMap<>();
+
     private volatile boolean draining;
 
     public Readiness require(String name) {
@@ -24,6 +30,21 @@ public final class Readiness {
 
     public void set(String name, boolean ok) {
         conditions.put(name, ok);
+    }
+
+    /** Reports a companion feature's state ({@code ready}, {@code not ready}, or why it is off); does not gate. */
+    public void inform(String name, String state) {
+        companions.put(name, state);
+    }
+
+    /** A companion's readiness as a yes/no callback: {@code ready} or {@code not ready}, reported and never gating. */
+    public Consumer<Boolean> companion(String name) {
+        return ok -> inform(name, ok ? "ready" : "not ready");
+    }
+
+    /** Companion states by name, sorted. */
+    public Map<String, String> companions() {
+        return new TreeMap<>(companions);
     }
 
     public void startDraining() {
