@@ -48,6 +48,13 @@ public final class SettingsCatalog {
                             Defaults.OPT_OUT_ANNOTATION,
                             "A Pod with this annotation set to `\"true\"` is left alone.")
                     .matching(ANNOTATION_KEY, "an annotation key"),
+            list(
+                    "excludeImages",
+                    List.of(),
+                    "Images never rewritten: glob patterns on the normalized reference, e.g."
+                            + " `docker.io/library/busybox:*`, `docker.io/myorg/*` (`*` any characters, `/` included;"
+                            + " no tag means `latest`; a pattern without tag or digest covers every tag). Counted as"
+                            + " skip reason `excluded-image`."),
             rules(
                     "rules",
                     Defaults.RULES,

@@ -2,6 +2,7 @@ package io.acrcache.webhook.config;
 
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.rules.CacheRule;
+import io.acrcache.webhook.rules.ImageExclusions;
 import io.acrcache.webhook.rules.RuleSet;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -292,6 +293,11 @@ public final class SettingsLoader {
                 != ((String) typed.get("server.tlsKeyFile")).isEmpty()) {
             r.error("server.tlsCertFile, server.tlsKeyFile", "set both or neither");
         }
+        @SuppressWarnings("unchecked")
+        List<String> excludeImages = (List<String>) typed.get("excludeImages");
+        List<String> exclusionErrors = new ArrayList<>();
+        ImageExclusions.compile(excludeImages, exclusionErrors);
+        exclusionErrors.forEach(msg -> r.error("excludeImages", msg));
         if (checkFiles) {
             checkPemFile(
                     r,

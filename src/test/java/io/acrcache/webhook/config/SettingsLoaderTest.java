@@ -295,6 +295,24 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void excludeImagesFromFileAndEnvironment() throws Exception {
+        LoadedConfig c =
+                parse("acrLoginServer: a.azurecr.io\nexcludeImages: ['docker.io/library/busybox:*']\n", Map.of());
+        assertEquals(List.of("docker.io/library/busybox:*"), c.settings().excludeImages());
+        assertTrue(c.exclusions().excludes(c.parser().parse("busybox:1.36")));
+        LoadedConfig env = parse(
+                "acrLoginServer: a.azurecr.io\n", Map.of("ACW_EXCLUDE_IMAGES", "docker.io/myorg/*, docker.io/x/y"));
+        assertEquals(
+                List.of("docker.io/myorg/*", "docker.io/x/y"), env.exclusions().patterns());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> parse("acrLoginServer: a.azurecr.io\nexcludeImages: [busybox]\n", Map.of()));
+        assertTrue(
+                e.errors().get(0).startsWith("excludeImages: 'busybox' must name the registry"),
+                e.errors().toString());
+    }
+
+    @Test
     void notYamlIsRefused() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("rules: [unclosed", Map.of()));
         assertTrue(
