@@ -48,6 +48,7 @@ class ConfigMapTest {
                         "mode",
                         "dockerHubHosts",
                         "excludedNamespaces",
+                        "excludeImages",
                         "optOutAnnotation",
                         "rules",
                         "server",
