@@ -176,6 +176,7 @@ registry-sync values when present).
   "dockerHubHosts" .Values.dockerHubHosts
   "excludedNamespaces" (include "acw.excludedNamespaces" . | fromYamlArray)
   "optOutAnnotation" .Values.optOutAnnotation
+  "excludeImages" .Values.excludeImages
   "rules" .Values.rules
   "server" (dict
     "port" (include "acw.admissionPort" . | int)
@@ -198,6 +199,13 @@ registry-sync values when present).
   "shutdown" .Values.shutdown
   "registry" .Values.registry
 -}}
+{{- if .Values.rulesJson -}}
+{{- $imported := fromJsonArray .Values.rulesJson -}}
+{{- if or (not $imported) (not (kindIs "map" (first $imported))) -}}
+{{- fail (printf "rulesJson must be the JSON array that 'az acr cache list -o json' prints (%s)" (toString (first $imported))) -}}
+{{- end -}}
+{{- $_ := set $config "rules" $imported -}}
+{{- end -}}
 {{- toYaml $config -}}
 {{- end -}}
 

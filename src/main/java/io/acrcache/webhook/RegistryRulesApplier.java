@@ -69,7 +69,7 @@ final class RegistryRulesApplier implements Function<RegistrySnapshot, ApplyResu
 
     private static LoadedConfig withRules(LoadedConfig config, RegistrySnapshot snapshot) {
         RegistryRules.Result rules = RegistryRules.convert(snapshot, hubs(config));
-        return new LoadedConfig(config.settings(), rules.ruleSet(), config.parser(), config.warnings());
+        return config.withRuleSet(rules.ruleSet());
     }
 
     private static DockerHubHosts hubs(LoadedConfig config) {

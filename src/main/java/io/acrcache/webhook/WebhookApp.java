@@ -228,7 +228,7 @@ public final class WebhookApp {
                             vertx,
                             holder,
                             registry,
-                            synced -> readiness.set(EventWatcher.READINESS, synced),
+                            readiness.companion(EventWatcher.READINESS),
                             (rule, image, category) -> guardHears(guard, rule, image, category))
                     .await();
             Consumer<Router> opsRoutes = pullFailures::mount;

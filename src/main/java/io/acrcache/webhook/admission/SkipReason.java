@@ -9,6 +9,7 @@ public enum SkipReason {
     OPTED_OUT("opted-out"),
     MIRROR_POD("mirror-pod"),
     PULL_POLICY_NEVER("pull-policy-never"),
+    EXCLUDED_IMAGE("excluded-image"),
     NO_RULE("no-rule"),
     INVALID_REFERENCE("invalid-reference"),
     ALREADY_CACHED("already-cached"),
@@ -55,6 +56,7 @@ public enum SkipReason {
         return switch (miss) {
             case INVALID_REFERENCE -> INVALID_REFERENCE;
             case ALREADY_CACHED -> ALREADY_CACHED;
+            case EXCLUDED_IMAGE -> EXCLUDED_IMAGE;
             case NO_RULE -> NO_RULE;
             case TARGET_TOO_LONG -> TARGET_TOO_LONG;
         };

@@ -16,6 +16,7 @@ public record Settings(
         List<String> dockerHubHosts,
         Set<String> excludedNamespaces,
         String optOutAnnotation,
+        List<String> excludeImages,
         List<CacheRule> rules,
         Server server,
         Ops ops,

@@ -49,6 +49,13 @@ public final class SettingsCatalog {
                             Defaults.OPT_OUT_ANNOTATION,
                             "A Pod with this annotation set to `\"true\"` is left alone.")
                     .matching(ANNOTATION_KEY, "an annotation key"),
+            list(
+                    "excludeImages",
+                    List.of(),
+                    "Images never rewritten: glob patterns on the normalized reference, e.g."
+                            + " `docker.io/library/busybox:*`, `docker.io/myorg/*` (`*` any characters, `/` included;"
+                            + " no tag means `latest`; a pattern without tag or digest covers every tag). Counted as"
+                            + " skip reason `excluded-image`."),
             rules(
                     "rules",
                     Defaults.RULES,
@@ -217,7 +224,7 @@ public final class SettingsCatalog {
     /** The text that {@code --help} prints. */
     public static String help() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE]\n")
+        sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE] | --version\n")
                 .append("       java -jar acr-cache-webhook.jar certs [--help]\n\n")
                 .append("The config file is YAML (or the JSON of 'az acr cache list -o json'); its path may also"
                         + " come from\n")

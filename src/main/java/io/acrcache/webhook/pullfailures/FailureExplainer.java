@@ -88,7 +88,8 @@ public final class FailureExplainer {
 
     public static Explanation explain(String image, String namespace, String message, LoadedConfig config) {
         Settings settings = config.settings();
-        ImagePlanner planner = new ImagePlanner(config.parser(), settings.acrLoginServer(), config.ruleSet());
+        ImagePlanner planner =
+                new ImagePlanner(config.parser(), settings.acrLoginServer(), config.ruleSet(), config.exclusions());
         ImageTarget target = planner.plan(image);
         if (target instanceof ImageTarget.Rewrite r) {
             return notRewritten(r.match(), r.rewritten(), namespace, settings);
@@ -102,6 +103,13 @@ public final class FailureExplainer {
                         null,
                         "'" + image + "' is not a valid image reference: fix the image name in the Pod spec.");
             case ALREADY_CACHED -> onRegistry(l.reference(), message == null ? "" : message, config);
+            case EXCLUDED_IMAGE ->
+                new Explanation(
+                        FailureCategory.NOT_REWRITTEN,
+                        boundedRegistry(l.reference().registry(), config),
+                        null,
+                        l.reference().canonical() + " matches excludeImages, so it is never rewritten: take it out of"
+                                + " excludeImages, or pull it through " + settings.acrLoginServer() + " by name.");
             case NO_RULE ->
                 new Explanation(
                         FailureCategory.NOT_COVERED,

@@ -37,6 +37,8 @@ public final class PullFailureReporter {
     private final EventWatcher watcher;
     private final PullFailureStore store;
     private final Clock clock;
+    /** Why the report is on but cannot watch; null otherwise. */
+    private final String unavailable;
 
     private PullFailureReporter(
             Vertx vertx,
@@ -44,8 +46,10 @@ public final class PullFailureReporter {
             boolean ownsClient,
             EventWatcher watcher,
             PullFailureStore store,
-            Clock clock) {
+            Clock clock,
+            String unavailable) {
         this.vertx = vertx;
+        this.unavailable = unavailable;
         this.client = client;
         this.ownsClient = ownsClient;
         this.watcher = watcher;
@@ -88,6 +92,13 @@ public final class PullFailureReporter {
         if (!config.get().settings().pullFailures().enabled()) {
             return Future.succeededFuture(disabled(vertx));
         }
+        Optional<String> noCluster = ClusterAccess.missing();
+        if (noCluster.isPresent()) {
+            // said at once, not as a DNS failure 20 s later; admission starts regardless
+            LOG.warning("pull-failure report is on but cannot start: " + noCluster.get());
+            synced.accept(false);
+            return Future.succeededFuture(unavailable(vertx, noCluster.get()));
+        }
         return vertx.executeBlocking(
                         () -> new KubernetesClientBuilder()
                                 .withConfig(Config.autoConfigure(null)) // reads kubeconfig or service-account files
@@ -128,7 +139,12 @@ public final class PullFailureReporter {
 
     /** A reporter that watches nothing and whose report says it is off. */
     public static PullFailureReporter disabled(Vertx vertx) {
-        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC());
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), null);
+    }
+
+    /** On, but no cluster to watch: the report answers 503 with the reason. */
+    static PullFailureReporter unavailable(Vertx vertx, String reason) {
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), reason);
     }
 
     private static PullFailureReporter create(
@@ -152,12 +168,17 @@ public final class PullFailureReporter {
                 LOG.log(Level.WARNING, "event informer ended before it synced: " + e.getMessage());
             }
         });
-        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock);
+        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock, null);
     }
 
     /** Adds {@code GET /pull-failures} to the ops router. */
     public void mount(Router ops) {
-        if (store == null) {
+        if (unavailable != null) {
+            String reason = unavailable;
+            ops.get(PullFailureReportEndpoint.PATH)
+                    .handler(ctx -> PullFailureReportEndpoint.error(
+                            ctx, 503, "the pull-failure report cannot watch Events: " + reason));
+        } else if (store == null) {
             ops.get(PullFailureReportEndpoint.PATH)
                     .handler(
                             ctx -> PullFailureReportEndpoint.error(

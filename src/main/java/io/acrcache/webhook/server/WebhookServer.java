@@ -109,6 +109,7 @@ public final class WebhookServer {
                     .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
+            ClientErrors.install(router, "admission");
             return router;
         };
 
@@ -130,18 +131,28 @@ public final class WebhookServer {
         if (opsRoutes != null) {
             opsRoutes.accept(ops);
         }
+        ClientErrors.install(ops, "ops");
+        String opsWhere = settings.ops().host() + ":" + settings.ops().port();
         Future<HttpServer> opsListening = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(settings.ops().host())
                         .setPort(settings.ops().port()))
                 .requestHandler(ops)
                 .listen()
-                .onSuccess(s -> server.opsServer = s);
+                .onSuccess(s -> server.opsServer = s)
+                .recover(e -> Future.failedFuture(
+                        ListenException.of("ops listener (HTTP)", opsWhere, "ops.port", "ACW_OPS_PORT", e)));
 
-        // instances with the same host and port share one listening socket
-        Future<Void> admission = vertx.deployVerticle(
-                        () -> new AdmissionVerticle(
-                                admissionOptions, admissionRoutes, connectionLimit, server.admissionServers),
-                        new DeploymentOptions().setInstances(Math.max(1, instances)))
+        // one instance first: if the port is taken, one failure (not one per instance racing to report it); the
+        // others then share its socket
+        String admissionWhere = settings.server().host() + ":" + admissionOptions.getPort();
+        java.util.function.Supplier<AdmissionVerticle> verticle = () ->
+                new AdmissionVerticle(admissionOptions, admissionRoutes, connectionLimit, server.admissionServers);
+        Future<Void> admission = vertx.deployVerticle(verticle, new DeploymentOptions())
+                .recover(e -> Future.failedFuture(ListenException.of(
+                        "admission listener (TLS)", admissionWhere, "server.port", "ACW_SERVER_PORT", e)))
+                .compose(first -> instances <= 1
+                        ? Future.succeededFuture(first)
+                        : vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances - 1)))
                 .map(id -> {
                     server.admissionPort = server.admissionServers.get(0).actualPort();
                     for (HttpServer s : server.admissionServers) {
@@ -151,11 +162,21 @@ public final class WebhookServer {
                     }
                     return null;
                 });
-        return Future.all(admission, opsListening).map(x -> {
+        // both outcomes, so that two taken ports are named together
+        return Future.join(admission, opsListening).transform(done -> {
+            if (done.failed()) {
+                List<String> problems = new ArrayList<>();
+                for (Future<?> f : List.of(admission, opsListening)) {
+                    if (f.failed()) {
+                        problems.add(f.cause().getMessage());
+                    }
+                }
+                return Future.failedFuture(new ListenException(String.join("; ", problems)));
+            }
             readiness.set(Readiness.ADMISSION_LISTENER, true);
             LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
                     + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
-            return server;
+            return Future.succeededFuture(server);
         });
     }
 

@@ -49,6 +49,7 @@ class ConfigMapTest {
                         "dockerHubHosts",
                         "excludedNamespaces",
                         "registry",
+                        "excludeImages",
                         "optOutAnnotation",
                         "rules",
                         "server",

@@ -55,6 +55,10 @@ class ValuesSchemaTest {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : leaves.entrySet()) {
             String value = e.getKey();
+            if (value.equals("rulesJson")) {
+                // `rules` as `az acr cache list -o json` prints it: one JSON string, read by the server's loader
+                continue;
+            }
             String key = RENAMED.getOrDefault(value, value);
             SettingDef def = CATALOGUE.get(key);
             if (def == null) {

@@ -17,17 +17,22 @@ class ConfigHolderTest {
 
     @Test
     void aReloadKeepsTheOverlayAndChangesTheRest() throws Exception {
-        LoadedConfig file = SettingsLoader.parse("rules: [{name: a, source: docker.io/*, target: a/*}]", "f", Map.of());
+        LoadedConfig file = SettingsLoader.parse(
+                "acrLoginServer: myacr.azurecr.io\nrules: [{name: a, source: docker.io/*, target: a/*}]",
+                "f",
+                Map.of());
         ConfigHolder holder = new ConfigHolder(file);
         assertSame(file, holder.get());
         RuleSet registry =
                 RuleSet.compile(List.of(new CacheRule("hub", "docker.io/*", "hub/*")), DockerHubHosts.defaults());
-        UnaryOperator<LoadedConfig> overlay = c -> new LoadedConfig(c.settings(), registry, c.parser(), c.warnings());
+        UnaryOperator<LoadedConfig> overlay = c -> c.withRuleSet(registry);
         holder.overlay(overlay);
         assertEquals("hub", holder.get().ruleSet().rules().get(0).name());
 
         LoadedConfig reloaded = SettingsLoader.parse(
-                "mode: audit\nrules: [{name: b, source: docker.io/*, target: b/*}]", "f", Map.of());
+                "acrLoginServer: myacr.azurecr.io\nmode: audit\nrules: [{name: b, source: docker.io/*, target: b/*}]",
+                "f",
+                Map.of());
         holder.set(reloaded);
         assertEquals(Mode.AUDIT, holder.get().settings().mode(), "the reload's other settings apply");
         assertEquals("hub", holder.get().ruleSet().rules().get(0).name(), "the registry's rules stay");
