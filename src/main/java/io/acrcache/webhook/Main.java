@@ -157,7 +157,7 @@ public final class Main {
         String admission = "https://" + urlHost(settings.server().host()) + ":" + app.admissionPort();
         String ops = "http://" + urlHost(settings.ops().host()) + ":" + app.opsPort();
         return "serving " + admission + WebhookServer.MUTATE_PATH + " and " + admission + WebhookServer.AUDIT_PATH
-                + "; ops " + ops + "/healthz " + ops + "/readyz " + ops + "/metrics"
+                + "; ops " + ops + "/healthz " + ops + "/readyz " + ops + "/metrics " + ops + RulesEndpoint.PATH
                 + (settings.pullFailures().enabled() ? " " + ops + "/pull-failures" : "");
     }
 

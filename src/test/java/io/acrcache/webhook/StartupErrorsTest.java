@@ -175,6 +175,7 @@ class StartupErrorsTest {
             String serving = Main.servingLine(app.config().get().settings(), app);
             assertTrue(serving.contains("https://127.0.0.1:" + app.admissionPort() + "/mutate "), serving);
             assertTrue(serving.contains("http://localhost:" + app.opsPort() + "/readyz"), serving);
+            assertTrue(serving.contains("http://localhost:" + app.opsPort() + "/rules"), serving);
         } finally {
             app.stop(Duration.ZERO);
         }
