@@ -377,19 +377,24 @@ public final class ImageReferenceParser {
     }
 
     private static InvalidImageReferenceException badSeparator(String image, int state) {
-        return invalid(
+        return atComponent(
                 image,
-                state == COMPONENT_START
-                        ? "repository path component must start with a lowercase letter or digit"
-                        : "invalid separator in repository name");
+                state,
+                "repository path component must start with a lowercase letter or digit",
+                "invalid separator in repository name");
     }
 
     private static InvalidImageReferenceException endOfComponent(String image, int state) {
-        return invalid(
+        return atComponent(
                 image,
-                state == COMPONENT_START
-                        ? "repository path component is empty"
-                        : "repository path component must not end with a separator");
+                state,
+                "repository path component is empty",
+                "repository path component must not end with a separator");
+    }
+
+    /** The wording depends on whether the parser stands at the start of a path component or inside one. */
+    private static InvalidImageReferenceException atComponent(String image, int state, String atStart, String inside) {
+        return invalid(image, state == COMPONENT_START ? atStart : inside);
     }
 
     private static InvalidImageReferenceException invalid(String image, String reason) {
