@@ -56,34 +56,27 @@ public final class FailureExplainer {
         String upstream = rule.map(CompiledRule::upstream).orElse(UNKNOWN_REGISTRY);
         String which = ruleName == null ? "no cache rule of the webhook" : "cache rule '" + ruleName + "'";
         String login = config.settings().acrLoginServer();
+        FailureCategory category;
+        String advice;
         if (UPSTREAM_FAILED.matcher(text).find()) {
-            return Optional.of(new Explanation(
-                    FailureCategory.CACHE_UPSTREAM_FAILED,
-                    upstream,
-                    ruleName,
-                    login + " could not fetch the image from the upstream registry for " + which + ": check the rule's"
-                            + " credential set (az acr credential-set show: is it Healthy, can the registry read its"
-                            + " Key Vault secrets?) and that the upstream image exists. The registry guard stops"
-                            + " rewriting to this rule while it keeps failing."));
+            category = FailureCategory.CACHE_UPSTREAM_FAILED;
+            advice = login + " could not fetch the image from the upstream registry for " + which + ": check the"
+                    + " rule's credential set (az acr credential-set show: is it Healthy, can the registry read its"
+                    + " Key Vault secrets?) and that the upstream image exists. The registry guard stops"
+                    + " rewriting to this rule while it keeps failing.";
+        } else if (UNAUTHORIZED.matcher(text).find()) {
+            category = FailureCategory.CACHE_UNAUTHORIZED;
+            advice = login + " refused the node's credentials: grant the cluster's kubelet identity AcrPull on the"
+                    + " registry (az aks update --attach-acr), or give the Pod an imagePullSecret for it.";
+        } else if (NOT_FOUND.matcher(text).find()) {
+            category = FailureCategory.CACHE_NOT_FOUND;
+            advice = login + " has no such image under " + which + ": check the tag exists upstream and that the"
+                    + " rule still exists with that name (az acr cache list). The registry guard leaves"
+                    + " this image as written for new Pods.";
+        } else {
+            return Optional.empty();
         }
-        if (UNAUTHORIZED.matcher(text).find()) {
-            return Optional.of(new Explanation(
-                    FailureCategory.CACHE_UNAUTHORIZED,
-                    upstream,
-                    ruleName,
-                    login + " refused the node's credentials: grant the cluster's kubelet identity AcrPull on the"
-                            + " registry (az aks update --attach-acr), or give the Pod an imagePullSecret for it."));
-        }
-        if (NOT_FOUND.matcher(text).find()) {
-            return Optional.of(new Explanation(
-                    FailureCategory.CACHE_NOT_FOUND,
-                    upstream,
-                    ruleName,
-                    login + " has no such image under " + which + ": check the tag exists upstream and that the"
-                            + " rule still exists with that name (az acr cache list). The registry guard leaves"
-                            + " this image as written for new Pods."));
-        }
-        return Optional.empty();
+        return Optional.of(new Explanation(category, upstream, ruleName, advice));
     }
 
     public static Explanation explain(String image, String namespace, String message, LoadedConfig config) {

@@ -241,15 +241,6 @@ public final class PullFailureReporter {
                 PullFailureStore store,
                 PullFailureMetrics metrics,
                 Clock clock,
-                Instant startedAt) {
-            this(config, store, metrics, clock, startedAt, CacheListener.NONE);
-        }
-
-        EventSink(
-                Supplier<LoadedConfig> config,
-                PullFailureStore store,
-                PullFailureMetrics metrics,
-                Clock clock,
                 Instant startedAt,
                 CacheListener listener) {
             this.listener = listener;

@@ -142,19 +142,7 @@ public final class ManifestRewriter {
             }
             DocumentEdit edit = new DocumentRewrite(config, source, number, root, text, offsets).run();
             if (edit.anchored()) {
-                for (Finding f : edit.findings()) {
-                    notes.add(
-                            f.isRewrite()
-                                    ? new Finding(
-                                            f.source(),
-                                            f.document(),
-                                            f.object(),
-                                            f.container(),
-                                            f.from(),
-                                            null,
-                                            ANCHORS)
-                                    : f);
-                }
+                notes.addAll(unchanged(edit.findings(), ANCHORS));
                 continue;
             }
             if (edit.edits().isEmpty()) {
@@ -175,19 +163,7 @@ public final class ManifestRewriter {
                     edit.changes(),
                     edit.json());
             if (after == null) {
-                for (Finding f : edit.findings()) {
-                    notes.add(
-                            f.isRewrite()
-                                    ? new Finding(
-                                            f.source(),
-                                            f.document(),
-                                            f.object(),
-                                            f.container(),
-                                            f.from(),
-                                            null,
-                                            UNEDITABLE)
-                                    : f);
-                }
+                notes.addAll(unchanged(edit.findings(), UNEDITABLE));
                 continue;
             }
             for (Finding f : edit.findings()) {
@@ -215,6 +191,18 @@ public final class ManifestRewriter {
     }
 
     /** The first key that appears twice in one mapping, described with its place; null when there is none. */
+    /** The document stays as written: each rewrite it would have made becomes a note saying why not. */
+    private static List<Finding> unchanged(List<Finding> findings, String why) {
+        List<Finding> notes = new ArrayList<>(findings.size());
+        for (Finding f : findings) {
+            notes.add(
+                    f.isRewrite()
+                            ? new Finding(f.source(), f.document(), f.object(), f.container(), f.from(), null, why)
+                            : f);
+        }
+        return notes;
+    }
+
     private static String duplicateKey(Node node, Set<Node> seen) {
         if (!seen.add(node)) {
             return null;

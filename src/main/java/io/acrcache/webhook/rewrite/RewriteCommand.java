@@ -1,5 +1,7 @@
 package io.acrcache.webhook.rewrite;
 
+import io.acrcache.webhook.cli.Flag;
+import io.acrcache.webhook.cli.Usage;
 import io.acrcache.webhook.config.ConfigException;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.SettingsLoader;
@@ -62,8 +64,7 @@ public final class RewriteCommand {
         try {
             options = Options.parse(args, env);
         } catch (IllegalArgumentException e) {
-            err.println("rewrite: " + e.getMessage());
-            err.println("Run with --help for usage.");
+            Usage.refuse(err, "rewrite", e.getMessage());
             return EXIT_ERROR;
         }
         if (options.help) {
@@ -222,13 +223,9 @@ public final class RewriteCommand {
             o.config = env.get("ACW_CONFIG");
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                String flag = arg;
-                String inline = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    flag = arg.substring(0, eq);
-                    inline = arg.substring(eq + 1);
-                }
+                Flag split = Flag.split(arg);
+                String flag = split.name();
+                String inline = split.inline();
                 switch (flag) {
                     case "-h", "--help" -> o.help = true;
                     case "--check" -> o.check = flag(flag, inline);

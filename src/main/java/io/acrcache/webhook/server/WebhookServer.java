@@ -53,26 +53,11 @@ public final class WebhookServer {
     }
 
     /**
-     * Starts both listeners.
+     * Starts both listeners, with the registry guard between plan and answer.
      *
      * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
-     */
-    public static Future<WebhookServer> start(
-            Vertx vertx,
-            ConfigHolder config,
-            PrometheusMeterRegistry registry,
-            Readiness readiness,
-            KeyCertOptions keyCert,
-            int instances,
-            Consumer<Router> opsRoutes) {
-        return start(vertx, config, registry, readiness, keyCert, instances, opsRoutes, () -> null);
-    }
-
-    /**
-     * As above, with the registry guard between plan and answer.
-     *
      * @param guard the guard now (it follows config reloads), null while it is off
      */
     public static Future<WebhookServer> start(

@@ -1,5 +1,8 @@
 package io.acrcache.webhook.tls;
 
+import io.acrcache.webhook.cli.Flag;
+import io.acrcache.webhook.cli.Usage;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +67,7 @@ public final class CertsCommand {
         try {
             options = Options.parse(args);
         } catch (UsageException e) {
-            err.println("certs: " + e.getMessage());
-            err.println("Run with --help for usage.");
+            Usage.refuse(err, "certs", e.getMessage());
             return EXIT_USAGE;
         }
         if (options.help) {
@@ -170,13 +172,9 @@ public final class CertsCommand {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                String flag = arg;
-                String inline = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    flag = arg.substring(0, eq);
-                    inline = arg.substring(eq + 1);
-                }
+                Flag split = Flag.split(arg);
+                String flag = split.name();
+                String inline = split.inline();
                 switch (flag) {
                     case "-h", "--help" -> o.help = true;
                     case "--force" -> {
