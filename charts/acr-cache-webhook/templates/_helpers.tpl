@@ -154,6 +154,21 @@ toYaml, so its keys are the server's keys. Keys the chart owns (login server,
 ports, TLS file paths, the full excluded namespace list) override anything
 else.
 */}}
+{{/*
+Whether the registry guard is on: guard.enabled true or false as given; "auto" turns it on when it can
+authenticate (guard.auth anonymous, or a workload identity: azure.workloadIdentity.clientId, set by the
+registry-sync values when present).
+*/}}
+{{- define "acw.guardEnabled" -}}
+{{- $enabled := .Values.guard.enabled -}}
+{{- if kindIs "bool" $enabled -}}
+{{- $enabled -}}
+{{- else -}}
+{{- $clientId := dig "workloadIdentity" "clientId" "" (.Values.azure | default dict) -}}
+{{- or (eq .Values.guard.auth "anonymous") (ne $clientId "") -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "acw.config" -}}
 {{- $config := dict
   "acrLoginServer" (include "acw.loginServer" .)
@@ -161,6 +176,7 @@ else.
   "dockerHubHosts" .Values.dockerHubHosts
   "excludedNamespaces" (include "acw.excludedNamespaces" . | fromYamlArray)
   "optOutAnnotation" .Values.optOutAnnotation
+  "excludeImages" .Values.excludeImages
   "rules" .Values.rules
   "server" (dict
     "port" (include "acw.admissionPort" . | int)
@@ -169,8 +185,41 @@ else.
     "maxBodyBytes" .Values.server.maxBodyBytes)
   "ops" (dict "port" (include "acw.opsPort" . | int))
   "pullFailures" .Values.pullFailures
+  "guard" (dict
+    "enabled" (eq (include "acw.guardEnabled" .) "true")
+    "auth" .Values.guard.auth
+    "inlineBudgetMillis" .Values.guard.inlineBudgetMillis
+    "unknownPolicy" .Values.guard.unknownPolicy
+    "tagTtlSeconds" .Values.guard.tagTtlSeconds
+    "digestTtlSeconds" .Values.guard.digestTtlSeconds
+    "notFoundTtlSeconds" .Values.guard.notFoundTtlSeconds
+    "maxInflightProbes" .Values.guard.maxInflightProbes
+    "canaries" .Values.guard.canaries)
   "logging" .Values.logging
   "shutdown" .Values.shutdown
+  "registry" .Values.registry
 -}}
+{{- if .Values.rulesJson -}}
+{{- $imported := fromJsonArray .Values.rulesJson -}}
+{{- if or (not $imported) (not (kindIs "map" (first $imported))) -}}
+{{- fail (printf "rulesJson must be the JSON array that 'az acr cache list -o json' prints (%s)" (toString (first $imported))) -}}
+{{- end -}}
+{{- $_ := set $config "rules" $imported -}}
+{{- end -}}
 {{- toYaml $config -}}
+{{- end -}}
+
+{{/*
+The ServiceAccount's annotations: the user's, plus Azure workload identity's
+client and tenant IDs when set. Rendered as a YAML dict.
+*/}}
+{{- define "acw.serviceAccountAnnotations" -}}
+{{- $a := deepCopy (default dict .Values.serviceAccount.annotations) -}}
+{{- with .Values.azure.workloadIdentity.clientId -}}
+{{- $_ := set $a "azure.workload.identity/client-id" . -}}
+{{- end -}}
+{{- with .Values.azure.workloadIdentity.tenantId -}}
+{{- $_ := set $a "azure.workload.identity/tenant-id" . -}}
+{{- end -}}
+{{- toYaml $a -}}
 {{- end -}}

@@ -2,22 +2,34 @@ package io.acrcache.webhook;
 
 import io.acrcache.webhook.config.ConfigException;
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.config.SettingDef;
+import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.config.SettingsCatalog;
 import io.acrcache.webhook.config.SettingsLoader;
 import io.acrcache.webhook.logging.LogSetup;
+import io.acrcache.webhook.rewrite.RewriteCommand;
+import io.acrcache.webhook.server.WebhookServer;
 import io.acrcache.webhook.tls.CertsCommand;
+import sun.misc.Signal;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Command line: {@code certs ...}, {@code train} (see {@link #train}), {@code --help}, or run the webhook with
- * {@code --config FILE}.
+ * Command line: {@code certs ...}, {@code rewrite ...}, {@code train} (see {@link #train}), {@code --help},
+ * {@code --version}, or run the webhook with {@code --config FILE}.
  */
 public final class Main {
     static {
@@ -92,12 +104,18 @@ public final class Main {
         if (args.length > 0 && args[0].equals("certs")) {
             return CertsCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("rewrite")) {
+            return RewriteCommand.run(Arrays.copyOfRange(args, 1, args.length), env, System.in, out, err);
+        }
         String configPath = env.get("ACW_CONFIG");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help":
                 case "-h":
                     out.print(SettingsCatalog.help());
+                    return 0;
+                case "--version":
+                    out.println("acr-cache-webhook " + version());
                     return 0;
                 case "--config":
                     if (i + 1 >= args.length) {
@@ -111,26 +129,34 @@ public final class Main {
                     return 2;
             }
         }
+        Path file = configPath == null ? null : Path.of(configPath);
         LoadedConfig config;
         try {
-            config = SettingsLoader.load(configPath == null ? null : Path.of(configPath), env);
+            config = SettingsLoader.load(file, env);
         } catch (ConfigException e) {
-            err.println(e.getMessage());
+            // logging is not set up yet; the line follows the format asked for, as far as it can be read
+            String format = SettingsLoader.loggingFormat(file, env);
+            err.print(
+                    "json".equals(format)
+                            ? LogSetup.line(format, Level.SEVERE, LOG.getName(), e.getMessage())
+                            : e.getMessage() + "\n");
+            err.flush();
             return 2;
         }
         LogSetup.configure(WebhookApp.logOptions(config.settings()));
         config.warnings().forEach(LOG::warning);
-        LOG.info("configuration " + (configPath == null ? "(embedded defaults)" : configPath) + ": login server "
-                + config.settings().acrLoginServer() + ", " + config.ruleSet().size() + " rule(s), mode "
-                + config.settings().mode().label());
+        LOG.info(startLine(configPath, config, env));
         WebhookApp app;
         try {
-            app = WebhookApp.start(
-                    config, WebhookApp.Options.production(configPath == null ? null : Path.of(configPath), env));
+            app = WebhookApp.start(config, WebhookApp.Options.production(file, env));
         } catch (Exception e) {
-            err.println("cannot start: " + e.getMessage());
+            // an expected failure (a port taken) names itself; no stack trace
+            LOG.severe("cannot start: " + e.getMessage());
+            LogSetup.flush();
             return 1;
         }
+        LOG.info(servingLine(config.settings(), app));
+        interruptTwiceToExit();
         // Vert.x threads keep the JVM alive; SIGTERM runs this hook, which drains before exiting
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -144,5 +170,77 @@ public final class Main {
                         },
                         "shutdown"));
         return 0;
+    }
+
+    /** The version Maven wrote into {@code version.properties}; "unknown" when run from unfiltered classes. */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.startsWith("$")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        String fromManifest = Main.class.getPackage().getImplementationVersion();
+        return fromManifest == null ? "unknown" : fromManifest;
+    }
+
+    /** Where the configuration came from, including which settings the environment set. */
+    static String startLine(String configPath, LoadedConfig config, Map<String, String> env) {
+        List<String> fromEnv = new ArrayList<>();
+        for (SettingDef def : SettingsCatalog.ALL) {
+            if (env.containsKey(def.env())) {
+                fromEnv.add(def.env() + " (" + def.path() + ")");
+            }
+        }
+        return "acr-cache-webhook " + version() + ", configuration "
+                + (configPath == null ? "(embedded defaults)" : configPath) + ": login server "
+                + config.settings().acrLoginServer() + ", " + config.ruleSet().size() + " rule(s), mode "
+                + config.settings().mode().label() + "; from the environment: "
+                + (fromEnv.isEmpty() ? "nothing" : String.join(", ", fromEnv));
+    }
+
+    /** The URLs the two listeners serve, as a user would call them. */
+    static String servingLine(Settings settings, WebhookApp app) {
+        String admission = "https://" + urlHost(settings.server().host()) + ":" + app.admissionPort();
+        String ops = "http://" + urlHost(settings.ops().host()) + ":" + app.opsPort();
+        return "serving " + admission + WebhookServer.MUTATE_PATH + " and " + admission + WebhookServer.AUDIT_PATH
+                + "; ops " + ops + "/healthz " + ops + "/readyz " + ops + "/metrics " + ops + RulesEndpoint.PATH
+                + (settings.pullFailures().enabled() ? " " + ops + "/pull-failures" : "");
+    }
+
+    private static String urlHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            return "localhost";
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /**
+     * Ctrl-C stops gracefully (the shutdown hook drains); a second Ctrl-C while that runs exits at once, as a user
+     * pressing it again expects. SIGTERM (Kubernetes) is not touched: it always drains.
+     */
+    private static void interruptTwiceToExit() {
+        AtomicInteger interrupts = new AtomicInteger();
+        try {
+            Signal.handle(new Signal("INT"), signal -> {
+                if (interrupts.incrementAndGet() == 1) {
+                    LOG.info("interrupted: stopping gracefully (press Ctrl-C again to exit at once)");
+                    Thread exit = new Thread(() -> System.exit(130), "interrupt");
+                    exit.start();
+                } else {
+                    LOG.warning("interrupted again: exiting now, without draining");
+                    LogSetup.flush();
+                    Runtime.getRuntime().halt(130);
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            // no SIGINT handling on this JVM (-Xrs): the default applies
+        }
     }
 }

@@ -37,12 +37,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every manifest in {@code test-manifests/}, sent as the Pod a controller would create, through the real HTTPS server
- * (TLS verified against the generated CA, hostname checked), with the returned patch applied by Parsson and the result
- * compared with {@code test-manifests/expected.yaml}.
+ * Every manifest in {@code test-manifests/} and the fixtures beside {@code src/test/resources/manifests/expected.yaml},
+ * sent as the Pod a controller would create, through the real HTTPS server (TLS verified against the generated CA,
+ * hostname checked), with the returned patch applied by Parsson and the result compared with {@code expected.yaml}.
  */
 class AdmissionEndToEndTest {
-    private static final Path MANIFESTS = Path.of("test-manifests");
+    /** What the webhook must do to each manifest; its {@code file} entries are relative to the repository root. */
+    static final Path EXPECTED = Path.of("src/test/resources/manifests/expected.yaml");
+    /** The README's curl example. */
+    static final Path README_REVIEW = Path.of("docs/examples/review-nginx.json");
+
     private static final String BASE_CONFIG = "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n";
 
     @TempDir
@@ -77,7 +81,7 @@ class AdmissionEndToEndTest {
 
     @TestFactory
     List<DynamicTest> everyTestManifestComesBackAsExpected() throws Exception {
-        JsonNode expected = new YAMLMapper().readTree(Files.readString(MANIFESTS.resolve("expected.yaml")));
+        JsonNode expected = new YAMLMapper().readTree(Files.readString(EXPECTED));
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode entry : expected) {
             String file = entry.get("file").stringValue();
@@ -91,7 +95,7 @@ class AdmissionEndToEndTest {
             tests.add(DynamicTest.dynamicTest(
                     file + (rules.isEmpty() ? "" : " with extra rules"), () -> check(file, rules, images)));
         }
-        assertEquals(8, tests.size(), "one check per line of expected.yaml");
+        assertEquals(9, tests.size(), "one check per entry of expected.yaml");
         return tests;
     }
 
@@ -110,7 +114,7 @@ class AdmissionEndToEndTest {
     private void check(String file, String rules, Map<String, String> expected) throws Exception {
         app.config().set(TestConfigs.yaml(BASE_CONFIG + rules));
         try {
-            Pod pod = podFrom(Reviews.K8S.unmarshal(Files.readString(MANIFESTS.resolve(file))));
+            Pod pod = podFrom(Reviews.K8S.unmarshal(Files.readString(Path.of(file))));
             String review = Reviews.create(pod);
             HttpResponse<String> answer = post(http2, "/mutate", review);
             assertEquals(200, answer.statusCode());
@@ -202,7 +206,7 @@ class AdmissionEndToEndTest {
 
     @Test
     void readmeCurlExample() throws Exception {
-        String review = Files.readString(MANIFESTS.resolve("review-nginx.json"));
+        String review = Files.readString(README_REVIEW);
         HttpResponse<String> answer = post(http1, "/mutate", review);
         assertEquals(200, answer.statusCode());
         AdmissionResponse response =
@@ -214,7 +218,7 @@ class AdmissionEndToEndTest {
                         + "{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{\"acr-cache-webhook.io/original-images\":"
                         + "\"{\\\"containers/nginx\\\":\\\"nginx:1.27\\\"}\"}}]",
                 Reviews.decodePatch(response.getPatch()));
-        Pod manifest = Reviews.K8S.unmarshal(Files.readString(MANIFESTS.resolve("02-nginx-official.yaml")));
+        Pod manifest = Reviews.K8S.unmarshal(Files.readString(Path.of("test-manifests/02-nginx-official.yaml")));
         Pod inReview = Reviews.answer(review.getBytes(StandardCharsets.UTF_8))
                                 .getRequest()
                                 .getObject()
@@ -225,12 +229,14 @@ class AdmissionEndToEndTest {
                 Reviews.K8S.asJson(manifest),
                 Reviews.K8S.asJson(inReview),
                 "review-nginx.json carries 02-nginx-official.yaml");
+        String readme = Files.readString(Path.of("README.md"));
+        assertTrue(readme.contains("--data @" + README_REVIEW + " "), "README's curl command names this file");
+        assertTrue(readme.contains("[`test-manifests/02-nginx-official.yaml`](test-manifests/02-nginx-official.yaml)"));
     }
 
     @Test
     void auditEndpointNeverPatches() throws Exception {
-        HttpResponse<String> answer =
-                post(http1, "/mutate/audit", Files.readString(MANIFESTS.resolve("review-nginx.json")));
+        HttpResponse<String> answer = post(http1, "/mutate/audit", Files.readString(README_REVIEW));
         AdmissionResponse response =
                 Reviews.answer(answer.body().getBytes(StandardCharsets.UTF_8)).getResponse();
         assertNull(response.getPatch());

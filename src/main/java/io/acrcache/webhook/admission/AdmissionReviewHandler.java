@@ -15,6 +15,9 @@ import java.util.function.Supplier;
 public final class AdmissionReviewHandler {
     public static final String API_VERSION = "admission.k8s.io/v1";
     public static final String ORIGINAL_IMAGES_ANNOTATION = "acr-cache-webhook.io/original-images";
+    /** The registry guard's state for each image it left alone: {@code {"containers/app":"unverified"}}. */
+    public static final String GUARD_ANNOTATION = "acr-cache-webhook.io/guard";
+
     static final int MAX_WARNINGS = 10;
 
     private final Supplier<LoadedConfig> config;
@@ -95,17 +98,25 @@ public final class AdmissionReviewHandler {
         }
     }
 
-    /** The answer to a planned review: the patch for its rewrites (none in audit mode) and a warning per rewrite. */
+    /**
+     * The answer to a planned review: the patch for its rewrites (none in audit mode) and a warning per rewrite. Images
+     * the registry guard left alone ({@link SkipReason#guardState()}) get a warning each and their state in
+     * {@link #GUARD_ANNOTATION}; when the guard left every image, the patch holds that annotation alone.
+     */
     public AdmissionResult answer(ReviewContext context, PodPlan plan) {
         try {
-            if (!plan.hasRewrites()) {
+            if (!plan.hasRewrites() && !plan.hasGuardSkips()) {
                 return context.unchanged(plan.decisions(), List.of());
             }
             List<String> warnings = warnings(plan, context.mode());
             if (context.mode() == Mode.AUDIT) {
                 return context.unchanged(plan.decisions(), warnings);
             }
-            byte[] patch = PatchBuilder.build(plan, context.pod(), ORIGINAL_IMAGES_ANNOTATION, !context.ephemeral());
+            byte[] patch = PatchBuilder.build(
+                    plan, context.pod(), ORIGINAL_IMAGES_ANNOTATION, GUARD_ANNOTATION, !context.ephemeral());
+            if (patch == null) {
+                return context.unchanged(plan.decisions(), warnings);
+            }
             return context.patched(plan.decisions(), patch, warnings);
         } catch (RuntimeException | StackOverflowError e) {
             return context.errored(e);
@@ -125,22 +136,40 @@ public final class AdmissionReviewHandler {
     private static List<String> warnings(PodPlan plan, Mode mode) {
         List<String> out = new ArrayList<>();
         int rewrites = 0;
+        int guarded = 0;
+        String prefix = mode == Mode.AUDIT ? "acr-cache-webhook (audit, not applied): " : "acr-cache-webhook: ";
         for (ImageDecision d : plan.decisions()) {
-            if (!d.isRewrite()) {
-                continue;
-            }
-            rewrites++;
-            if (out.size() < MAX_WARNINGS) {
-                out.add((mode == Mode.AUDIT ? "acr-cache-webhook (audit, not applied): " : "acr-cache-webhook: ")
-                        + d.kind().field() + " \"" + d.container() + "\" image " + d.original() + " -> "
-                        + d.rewritten());
+            if (d.isRewrite()) {
+                rewrites++;
+                if (out.size() < MAX_WARNINGS) {
+                    out.add(prefix + d.kind().field() + " \"" + d.container() + "\" image " + d.original() + " -> "
+                            + d.rewritten());
+                }
+            } else if (d.skipReason().guardState() != null) {
+                guarded++;
+                if (out.size() < MAX_WARNINGS) {
+                    out.add(prefix + d.kind().field() + " \"" + d.container() + "\" image " + d.original()
+                            + " left as written: " + guardWhy(d.skipReason()) + " ("
+                            + d.skipReason().label() + ")");
+                }
             }
         }
-        if (rewrites > MAX_WARNINGS) {
-            out.add("acr-cache-webhook: " + (rewrites - MAX_WARNINGS) + " more images "
-                    + (mode == Mode.AUDIT ? "would be " : "") + "rewritten, see annotation "
-                    + ORIGINAL_IMAGES_ANNOTATION);
+        if (rewrites + guarded > MAX_WARNINGS) {
+            out.add("acr-cache-webhook: " + (rewrites + guarded - MAX_WARNINGS) + " more images "
+                    + (mode == Mode.AUDIT ? "would be " : "")
+                    + (guarded == 0
+                            ? "rewritten, see annotation " + ORIGINAL_IMAGES_ANNOTATION
+                            : "rewritten or left by the registry guard, see annotations " + ORIGINAL_IMAGES_ANNOTATION
+                                    + " and " + GUARD_ANNOTATION));
         }
         return out;
+    }
+
+    private static String guardWhy(SkipReason reason) {
+        return switch (reason) {
+            case GUARD_NOT_SERVABLE -> "the cache cannot serve it";
+            case GUARD_UNHEALTHY -> "its cache rule or registry is unhealthy";
+            default -> "the cache could not be checked in time";
+        };
     }
 }

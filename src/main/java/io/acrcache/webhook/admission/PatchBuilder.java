@@ -26,20 +26,52 @@ public final class PatchBuilder {
      * @return the patch as UTF-8 JSON, or null when there is nothing to change
      */
     public static byte[] build(PodPlan plan, PodView pod, String annotationKey, boolean recordOriginals) {
+        return build(plan, pod, annotationKey, null, recordOriginals);
+    }
+
+    /**
+     * As {@link #build(PodPlan, PodView, String, boolean)}, and when {@code guardKey} is set, one more key-level
+     * {@code add}: the registry guard's state for each image it left alone, e.g.
+     * {@code {"containers/app":"unverified"}}. A plan whose only news is the guard's gets a patch with that annotation
+     * alone, so the Pod says why.
+     *
+     * @param guardKey the guard annotation's key; null when the guard did not look at this Pod
+     * @param recordMetadata false for the ephemeral-containers subresource (no annotation at all)
+     */
+    public static byte[] build(
+            PodPlan plan, PodView pod, String annotationKey, String guardKey, boolean recordMetadata) {
         Map<String, String> originals = null;
+        Map<String, String> guarded = null;
         for (ImageDecision d : plan.decisions()) {
             if (d.isRewrite()) {
                 if (originals == null) {
                     originals = new TreeMap<>();
                 }
                 originals.put(d.annotationKey(), d.original());
+            } else if (guardKey != null && d.skipReason().guardState() != null) {
+                if (guarded == null) {
+                    guarded = new TreeMap<>();
+                }
+                guarded.put(d.annotationKey(), d.skipReason().guardState());
             }
         }
-        if (originals == null) {
+        if (originals == null && (guarded == null || !recordMetadata)) {
             return null;
         }
-        // the annotation's value first: one generator at a time, so each finds the thread's recycled buffers free
-        String annotation = recordOriginals ? annotationValue(pod, originals) : null;
+        // the annotations' values first: one generator at a time, so each finds the thread's recycled buffers free
+        String originalsJson = null;
+        String guardedJson = null;
+        if (recordMetadata) {
+            if (originals != null) {
+                PodView.Annotations annotations = pod.metadata().annotations();
+                if (annotations.hasOriginalImages()) {
+                    // a second rewrite (reinvocation after another webhook): the first original wins
+                    originals.putAll(previous(annotations.originalImages()));
+                }
+                originalsJson = toJson(originals);
+            }
+            guardedJson = guarded == null ? null : toJson(guarded);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartArray();
@@ -52,25 +84,46 @@ public final class PatchBuilder {
                     g.writeEndObject();
                 }
             }
-            if (annotation != null) {
-                addAnnotation(g, pod, annotationKey, annotation);
+            if (recordMetadata) {
+                addAnnotations(
+                        g,
+                        pod,
+                        originals == null ? null : annotationKey,
+                        originalsJson,
+                        guarded == null ? null : guardKey,
+                        guardedJson);
             }
             g.writeEndArray();
         }
         return out.toByteArray();
     }
 
-    /** The record of original images, as the annotation's JSON text; an earlier record's entries win. */
-    private static String annotationValue(PodView pod, Map<String, String> originals) {
-        PodView.Annotations annotations = pod.metadata().annotations();
+    /**
+     * The value of the original-images annotation after the plan's rewrites, as {@link #build} writes it (an earlier
+     * record's entries win); null when the plan rewrites nothing. For callers that edit a manifest rather than a Pod.
+     */
+    public static String originalImages(PodPlan plan, PodView.Annotations annotations) {
+        Map<String, String> originals = new TreeMap<>();
+        for (ImageDecision d : plan.decisions()) {
+            if (d.isRewrite()) {
+                originals.put(d.annotationKey(), d.original());
+            }
+        }
+        if (originals.isEmpty()) {
+            return null;
+        }
         if (annotations.hasOriginalImages()) {
-            // a second rewrite (reinvocation after another webhook): the first original wins
             originals.putAll(previous(annotations.originalImages()));
         }
         return toJson(originals);
     }
 
-    private static void addAnnotation(JsonGenerator g, PodView pod, String key, String value) {
+    /**
+     * Adds each annotation by its own key, or the whole map when the Pod has none yet. A null key is skipped (two
+     * parameters rather than a map: the plain rewrite path allocates nothing for the guard's sake).
+     */
+    private static void addAnnotations(
+            JsonGenerator g, PodView pod, String key1, String value1, String key2, String value2) {
         PodView.Annotations annotations = pod.metadata().annotations();
         switch (pod.metadata().shape()) {
             case ABSENT, NULL, OTHER -> {
@@ -79,7 +132,7 @@ public final class PatchBuilder {
                 g.writeStringProperty("path", "/metadata");
                 g.writeObjectPropertyStart("value");
                 g.writeObjectPropertyStart("annotations");
-                g.writeStringProperty(key, value);
+                writeEntries(g, key1, value1, key2, value2);
                 g.writeEndObject();
                 g.writeEndObject();
                 g.writeEndObject();
@@ -88,19 +141,38 @@ public final class PatchBuilder {
                 if (annotations.shape() == PodView.Shape.OTHER) {
                     return; // annotations of another type make the Pod invalid anyway; leave them alone
                 }
-                g.writeStartObject();
-                g.writeStringProperty("op", "add");
                 if (annotations.shape() == PodView.Shape.OBJECT) {
-                    g.writeStringProperty("path", "/metadata/annotations/" + JsonPointer.escape(key));
-                    g.writeStringProperty("value", value);
+                    addKey(g, key1, value1);
+                    addKey(g, key2, value2);
                 } else {
+                    g.writeStartObject();
+                    g.writeStringProperty("op", "add");
                     g.writeStringProperty("path", "/metadata/annotations");
                     g.writeObjectPropertyStart("value");
-                    g.writeStringProperty(key, value);
+                    writeEntries(g, key1, value1, key2, value2);
+                    g.writeEndObject();
                     g.writeEndObject();
                 }
-                g.writeEndObject();
             }
+        }
+    }
+
+    private static void addKey(JsonGenerator g, String key, String value) {
+        if (key != null) {
+            g.writeStartObject();
+            g.writeStringProperty("op", "add");
+            g.writeStringProperty("path", "/metadata/annotations/" + JsonPointer.escape(key));
+            g.writeStringProperty("value", value);
+            g.writeEndObject();
+        }
+    }
+
+    private static void writeEntries(JsonGenerator g, String key1, String value1, String key2, String value2) {
+        if (key1 != null) {
+            g.writeStringProperty(key1, value1);
+        }
+        if (key2 != null) {
+            g.writeStringProperty(key2, value2);
         }
     }
 

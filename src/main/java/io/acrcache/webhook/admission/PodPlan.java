@@ -14,6 +14,16 @@ public record PodPlan(List<ImageDecision> decisions, SkipReason podSkip) {
         return new PodPlan(List.copyOf(revised), podSkip);
     }
 
+    /** Whether the registry guard left any image alone (see {@link SkipReason#guardState()}). */
+    public boolean hasGuardSkips() {
+        for (ImageDecision d : decisions) {
+            if (!d.isRewrite() && d.skipReason().guardState() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean hasRewrites() {
         for (ImageDecision d : decisions) {
             if (d.isRewrite()) {

@@ -41,8 +41,8 @@ public final class PodPlanner {
     private static PodPlan plan(
             LoadedConfig config, String namespace, PodView pod, Map<String, String> ephemeralBefore) {
         SkipReason podSkip = podSkip(config, namespace, pod);
-        ImagePlanner images =
-                new ImagePlanner(config.parser(), config.settings().acrLoginServer(), config.ruleSet());
+        ImagePlanner images = new ImagePlanner(
+                config.parser(), config.settings().acrLoginServer(), config.ruleSet(), config.exclusions());
         List<ImageDecision> decisions = new ArrayList<>(4);
         for (ContainerKind kind : ALL_KINDS) {
             if (ephemeralBefore != null && kind != ContainerKind.EPHEMERAL_CONTAINERS) {

@@ -9,15 +9,46 @@ public enum SkipReason {
     OPTED_OUT("opted-out"),
     MIRROR_POD("mirror-pod"),
     PULL_POLICY_NEVER("pull-policy-never"),
+    EXCLUDED_IMAGE("excluded-image"),
     NO_RULE("no-rule"),
     INVALID_REFERENCE("invalid-reference"),
     ALREADY_CACHED("already-cached"),
-    TARGET_TOO_LONG("target-too-long");
+    TARGET_TOO_LONG("target-too-long"),
+    /** The registry guard found the image missing from the cache (or cached as missing). */
+    GUARD_NOT_SERVABLE("guard-not-servable", "not-servable"),
+    /** The registry guard holds the image's rule or registry unhealthy (breaker open, probe failed). */
+    GUARD_UNHEALTHY("guard-unhealthy", "unhealthy"),
+    /** The registry guard could not confirm the image in time (budget spent, dry run, no token, too many probes). */
+    GUARD_UNVERIFIED("guard-unverified", "unverified");
 
     private final String label;
+    private final String guardState;
 
     SkipReason(String label) {
+        this(label, null);
+    }
+
+    SkipReason(String label, String guardState) {
         this.label = label;
+        this.guardState = guardState;
+    }
+
+    /** The guard's reason for this {@code acw_images_skipped_total} label; null when the label is not the guard's. */
+    public static SkipReason guard(String label) {
+        for (SkipReason r : values()) {
+            if (r.guardState != null && r.label.equals(label)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The state recorded in the guard annotation ({@code not-servable}, {@code unhealthy}, {@code unverified}); null
+     * for reasons that are not the guard's.
+     */
+    public String guardState() {
+        return guardState;
     }
 
     /** The reason for an image the shared {@link ImagePlanner} leaves alone. */
@@ -25,6 +56,7 @@ public enum SkipReason {
         return switch (miss) {
             case INVALID_REFERENCE -> INVALID_REFERENCE;
             case ALREADY_CACHED -> ALREADY_CACHED;
+            case EXCLUDED_IMAGE -> EXCLUDED_IMAGE;
             case NO_RULE -> NO_RULE;
             case TARGET_TOO_LONG -> TARGET_TOO_LONG;
         };

@@ -10,4 +10,13 @@ import io.vertx.core.Future;
  */
 public interface AccessTokenSource {
     Future<AccessToken> token(String scope);
+
+    /**
+     * A source that has no identity to sign in with: every request fails with cause {@code token} and {@code why} (for
+     * example the workload identity variables that are missing), so whoever asks reports that cause.
+     */
+    static AccessTokenSource unavailable(String why) {
+        AzureCallException failure = new AzureCallException(AzureCallException.Cause.TOKEN, "NoWorkloadIdentity", why);
+        return scope -> Future.failedFuture(failure);
+    }
 }

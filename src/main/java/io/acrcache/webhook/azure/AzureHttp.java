@@ -44,6 +44,15 @@ public final class AzureHttp {
         return WebClient.create(vertx, options(timeouts));
     }
 
+    /** A client that trusts {@code trust} instead of the JDK's default (tests with a private CA); null: the JDK's. */
+    public static WebClient client(Vertx vertx, Timeouts timeouts, io.vertx.core.net.TrustOptions trust) {
+        WebClientOptions options = options(timeouts);
+        if (trust != null) {
+            options.setTrustOptions(trust);
+        }
+        return WebClient.create(vertx, options);
+    }
+
     /** The client options without trust options, i.e. with the JDK's default trust. */
     static WebClientOptions options(Timeouts timeouts) {
         return new WebClientOptions()

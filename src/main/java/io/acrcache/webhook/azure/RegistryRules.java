@@ -5,7 +5,6 @@ import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.rules.CacheRule;
 import io.acrcache.webhook.rules.RuleSet;
-import io.acrcache.webhook.rules.RuleSetException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,39 +56,34 @@ public final class RegistryRules {
                 continue;
             }
             CacheRule rule = new CacheRule(r.name(), r.sourceRepository(), r.targetRepository());
-            try {
-                RuleSet.compile(List.of(rule), hubs);
+            List<String> problems = new ArrayList<>();
+            if (RuleSet.compile(List.of(rule), hubs, problems) != null) {
                 valid.add(rule);
                 candidates.add(r);
-            } catch (RuleSetException e) {
-                skipped.add(new SkippedRule(r.name(), String.join("; ", e.errors())));
+            } else {
+                skipped.add(new SkippedRule(r.name(), String.join("; ", problems)));
             }
         }
         List<CacheRule> accepted = valid;
-        RuleSet ruleSet;
-        try {
-            ruleSet = RuleSet.compile(valid, hubs);
-        } catch (RuleSetException conflicts) {
+        RuleSet ruleSet = RuleSet.compile(valid, hubs, new ArrayList<>());
+        if (ruleSet == null) {
             // ACR refuses overlapping rules itself, so this is rare: keep the first of each conflicting pair
             accepted = new ArrayList<>();
             List<CacheRuleResource> kept = new ArrayList<>();
             for (int i = 0; i < valid.size(); i++) {
                 List<CacheRule> trial = new ArrayList<>(accepted);
                 trial.add(valid.get(i));
-                try {
-                    RuleSet.compile(trial, hubs);
+                List<String> problems = new ArrayList<>();
+                if (RuleSet.compile(trial, hubs, problems) != null) {
                     accepted = trial;
                     kept.add(candidates.get(i));
-                } catch (RuleSetException e) {
-                    skipped.add(new SkippedRule(valid.get(i).name(), String.join("; ", e.errors())));
+                } else {
+                    skipped.add(new SkippedRule(valid.get(i).name(), String.join("; ", problems)));
                 }
             }
             candidates = kept;
-            try {
-                ruleSet = RuleSet.compile(accepted, hubs);
-            } catch (RuleSetException impossible) {
-                throw new IllegalStateException(impossible);
-            }
+            // every rule kept compiled together with those before it
+            ruleSet = RuleSet.compile(accepted, hubs);
         }
         List<RuleCredential> credentials = new ArrayList<>();
         for (CacheRuleResource r : candidates) {

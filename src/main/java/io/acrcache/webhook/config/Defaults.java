@@ -30,6 +30,9 @@ public final class Defaults {
     public static final int OPS_PORT = 9090;
 
     public static final boolean PULL_FAILURES_ENABLED = false;
+    /** Off in the binary so the quick start on embedded defaults needs no registry; the chart turns it on. */
+    public static final boolean GUARD_ENABLED = false;
+
     public static final int PULL_FAILURES_MAX_ENTRIES = 1000;
     public static final int PULL_FAILURES_RETENTION_MINUTES = 24 * 60;
 
@@ -37,6 +40,10 @@ public final class Defaults {
     public static final String LOGGING_LEVEL = "info";
 
     public static final int SHUTDOWN_DRAIN_SECONDS = 5;
+
+    public static final boolean REGISTRY_RULE_SYNC = false;
+    public static final int REGISTRY_RULE_SYNC_INTERVAL_SECONDS = 300;
+    public static final String REGISTRY_ARM_ENDPOINT = "https://management.azure.com";
 
     private Defaults() {}
 }

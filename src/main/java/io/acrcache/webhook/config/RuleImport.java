@@ -31,7 +31,7 @@ final class RuleImport {
             }
             JsonNode body = item.has("properties") && item.get("properties").isObject() ? item.get("properties") : item;
             String name = text(item.get("name"));
-            String label = name == null ? at : name;
+            String label = name == null || name.isBlank() ? at : name;
             if (body.has("sourceRepository") || body.has("targetRepository")) {
                 String state = text(body.get("provisioningState"));
                 if (state != null && !state.equals("Succeeded")) {
@@ -41,7 +41,7 @@ final class RuleImport {
                 }
                 add(
                         rules,
-                        label,
+                        name,
                         stringField(body, "sourceRepository", at, errors),
                         stringField(body, "targetRepository", at, errors));
             } else {
@@ -50,14 +50,18 @@ final class RuleImport {
                         errors.add(at + "." + key + ": unknown key (a rule has name, source and target)");
                     }
                 }
-                add(rules, label, stringField(item, "source", at, errors), stringField(item, "target", at, errors));
+                add(rules, name, stringField(item, "source", at, errors), stringField(item, "target", at, errors));
             }
         }
     }
 
-    private static void add(List<CacheRule> rules, String label, String source, String target) {
+    /**
+     * An unnamed rule is named by its source (unique, since ACR refuses two rules with one source): a metric label that
+     * stays the same when the list is reordered, unlike its position.
+     */
+    private static void add(List<CacheRule> rules, String name, String source, String target) {
         if (source != null && target != null) {
-            rules.add(new CacheRule(label, source, target));
+            rules.add(new CacheRule(name == null || name.isBlank() ? source.trim() : name, source, target));
         }
     }
 

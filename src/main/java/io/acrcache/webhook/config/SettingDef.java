@@ -42,7 +42,9 @@ public record SettingDef(
         LIST,
         CHOICE,
         /** The cache rules: a list of objects, read by {@link RuleImport}. */
-        RULES
+        RULES,
+        /** Names to texts; an environment variable gives them as {@code name=value} pairs, comma-separated. */
+        MAP
     }
 
     public SettingDef {
@@ -79,6 +81,11 @@ public record SettingDef(
 
     public static SettingDef choice(String path, String defaultValue, List<String> choices, String description) {
         return new SettingDef(path, Kind.CHOICE, defaultValue, 0, 0, null, null, choices, false, description);
+    }
+
+    /** A mapping of names to texts (empty by default); {@code pattern} applies to each value. */
+    public static SettingDef map(String path, String description) {
+        return new SettingDef(path, Kind.MAP, "", 0, 0, null, null, List.of(), false, description);
     }
 
     public static SettingDef rules(String path, String defaultYaml, String description) {

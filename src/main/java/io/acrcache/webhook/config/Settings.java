@@ -3,6 +3,7 @@ package io.acrcache.webhook.config;
 import io.acrcache.webhook.rules.CacheRule;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,12 +16,15 @@ public record Settings(
         List<String> dockerHubHosts,
         Set<String> excludedNamespaces,
         String optOutAnnotation,
+        List<String> excludeImages,
         List<CacheRule> rules,
         Server server,
         Ops ops,
         PullFailures pullFailures,
+        Guard guard,
         Logging logging,
-        Shutdown shutdown) {
+        Shutdown shutdown,
+        Registry registry) {
 
     /** The admission listener (TLS). Empty certificate paths mean: generate development certificates. */
     public record Server(
@@ -43,7 +47,33 @@ public record Settings(
 
     public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {}
 
+    /**
+     * The registry guard (package {@code guard}); {@code auth} and {@code unknownPolicy} are the catalogue's labels.
+     *
+     * @param canaries cache rule name to a source image probed through that rule
+     */
+    public record Guard(
+            boolean enabled,
+            String auth,
+            int inlineBudgetMillis,
+            String unknownPolicy,
+            int tagTtlSeconds,
+            int digestTtlSeconds,
+            int notFoundTtlSeconds,
+            int maxInflightProbes,
+            Map<String, String> canaries) {}
+
     public record Logging(String format, String level) {}
 
     public record Shutdown(int drainSeconds) {}
+
+    /**
+     * The registry the cache rules live in, read over ARM with the Pod's workload identity. An empty {@code resourceId}
+     * means: no registry sync, no drift check.
+     */
+    public record Registry(String resourceId, boolean ruleSync, int ruleSyncIntervalSeconds, String armEndpoint) {
+        public boolean configured() {
+            return !resourceId.isEmpty();
+        }
+    }
 }

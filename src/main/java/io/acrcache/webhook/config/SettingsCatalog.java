@@ -7,6 +7,7 @@ import static io.acrcache.webhook.config.SettingDef.bool;
 import static io.acrcache.webhook.config.SettingDef.choice;
 import static io.acrcache.webhook.config.SettingDef.integer;
 import static io.acrcache.webhook.config.SettingDef.list;
+import static io.acrcache.webhook.config.SettingDef.map;
 import static io.acrcache.webhook.config.SettingDef.port;
 import static io.acrcache.webhook.config.SettingDef.rules;
 import static io.acrcache.webhook.config.SettingDef.text;
@@ -48,6 +49,13 @@ public final class SettingsCatalog {
                             Defaults.OPT_OUT_ANNOTATION,
                             "A Pod with this annotation set to `\"true\"` is left alone.")
                     .matching(ANNOTATION_KEY, "an annotation key"),
+            list(
+                    "excludeImages",
+                    List.of(),
+                    "Images never rewritten: glob patterns on the normalized reference, e.g."
+                            + " `docker.io/library/busybox:*`, `docker.io/myorg/*` (`*` any characters, `/` included;"
+                            + " no tag means `latest`; a pattern without tag or digest covers every tag). Counted as"
+                            + " skip reason `excluded-image`."),
             rules(
                     "rules",
                     Defaults.RULES,
@@ -98,7 +106,7 @@ public final class SettingsCatalog {
             port(
                     "ops.port",
                     Defaults.OPS_PORT,
-                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`; `0` picks"
+                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`, `/rules`; `0` picks"
                             + " a free one."),
             bool(
                     "pullFailures.enabled",
@@ -118,6 +126,59 @@ public final class SettingsCatalog {
                     1,
                     60 * 24 * 90,
                     "Report entries older than this are dropped."),
+            bool(
+                    "guard.enabled",
+                    Defaults.GUARD_ENABLED,
+                    "Registry guard: rewrite an image only when the ACR cache can serve it (HEAD probe, cached"
+                            + " verdicts, breakers per rule and registry); see Registry guard below."),
+            choice(
+                    "guard.auth",
+                    "workload-identity",
+                    List.of("workload-identity", "anonymous"),
+                    "How the guard authenticates to the registry: `workload-identity` (Entra token, ACR token"
+                            + " exchange; needs the AZURE_* variables of workload identity) or `anonymous`."),
+            integer(
+                    "guard.inlineBudgetMillis",
+                    750,
+                    0,
+                    30_000,
+                    "Longest wait for probes of images not seen before, within an admission (also capped at the"
+                            + " apiserver's timeout − 1 s); `0` never waits."),
+            choice(
+                    "guard.unknownPolicy",
+                    "leave",
+                    List.of("leave", "rewrite-if-rule-healthy"),
+                    "An image still unverified when the budget ends: `leave` it (a background probe fills the"
+                            + " cache for the next Pod) or `rewrite-if-rule-healthy`."),
+            integer(
+                    "guard.tagTtlSeconds",
+                    600,
+                    1,
+                    7 * 24 * 3600,
+                    "How long a tag the cache serves is remembered as servable."),
+            integer(
+                    "guard.digestTtlSeconds",
+                    21_600,
+                    1,
+                    30 * 24 * 3600,
+                    "How long a digest the cache serves is remembered as servable."),
+            integer(
+                    "guard.notFoundTtlSeconds",
+                    60,
+                    1,
+                    24 * 3600,
+                    "How long an image the cache does not have is remembered as not servable."),
+            integer(
+                    "guard.maxInflightProbes",
+                    32,
+                    1,
+                    10_000,
+                    "Probes in flight at most; over the cap an image counts as unverified at once."),
+            map(
+                    "guard.canaries",
+                    "Per cache rule, a source image probed through the rule every minute; failing opens the"
+                            + " rule's breaker (e.g. `docker-hub: docker.io/library/busybox:1.36`). Environment:"
+                            + " `rule=image` pairs, comma-separated."),
             choice(
                     "logging.format",
                     Defaults.LOGGING_FORMAT,
@@ -134,15 +195,37 @@ public final class SettingsCatalog {
                     Defaults.SHUTDOWN_DRAIN_SECONDS,
                     0,
                     300,
-                    "On SIGTERM: readiness turns false and the server keeps answering this long before it"
-                            + " stops."));
+                    "On SIGTERM: readiness turns false and the server keeps answering this long before it" + " stops."),
+            text(
+                    "registry.resourceId",
+                    "",
+                    "ARM resource ID of the registry (`/subscriptions/…/registries/<name>`). Set: its cache rules"
+                            + " and credential health are read with the Pod's Azure workload identity (Reader on"
+                            + " the registry), compared with `rules` (drift) or used instead of them (`ruleSync`)."
+                            + " Empty: no registry access."),
+            bool(
+                    "registry.ruleSync",
+                    Defaults.REGISTRY_RULE_SYNC,
+                    "`true`: the rules come from the registry; `rules` only serve until the first successful"
+                            + " sync. Needs `registry.resourceId`."),
+            integer(
+                    "registry.ruleSyncIntervalSeconds",
+                    Defaults.REGISTRY_RULE_SYNC_INTERVAL_SECONDS,
+                    5,
+                    86_400,
+                    "How often the registry's rules are read (±10 % jitter), for the sync and the drift check."),
+            text(
+                    "registry.armEndpoint",
+                    Defaults.REGISTRY_ARM_ENDPOINT,
+                    "Azure Resource Manager endpoint (https), for sovereign clouds; its host also gives the login"
+                            + " server's suffix when `acrLoginServer` is derived from `registry.resourceId`."));
 
     private SettingsCatalog() {}
 
     /** The text that {@code --help} prints. */
     public static String help() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE]\n")
+        sb.append("Usage: java -jar acr-cache-webhook.jar [--config FILE] | --version\n")
                 .append("       java -jar acr-cache-webhook.jar certs [--help]\n\n")
                 .append("The config file is YAML (or the JSON of 'az acr cache list -o json'); its path may also"
                         + " come from\n")

@@ -104,7 +104,7 @@ public final class ImageReferenceParser {
             switch (c) {
                 case '.':
                     if (state != ALNUM) {
-                        throw badSeparator(image, state);
+                        throw PathFault.BAD_SEPARATOR.in(image, state);
                     }
                     state = DOT;
                     break;
@@ -114,18 +114,18 @@ public final class ImageReferenceParser {
                     } else if (state == UNDERSCORE) {
                         state = DOUBLE_UNDERSCORE;
                     } else {
-                        throw badSeparator(image, state);
+                        throw PathFault.BAD_SEPARATOR.in(image, state);
                     }
                     break;
                 case '-':
                     if (state != ALNUM && state != DASH) {
-                        throw badSeparator(image, state);
+                        throw PathFault.BAD_SEPARATOR.in(image, state);
                     }
                     state = DASH;
                     break;
                 case '/':
                     if (state != ALNUM) {
-                        throw endOfComponent(image, state);
+                        throw PathFault.END_OF_COMPONENT.in(image, state);
                     }
                     state = COMPONENT_START;
                     nested = true;
@@ -144,7 +144,7 @@ public final class ImageReferenceParser {
             if (i == pathStart) {
                 throw invalid(image, "repository name is empty");
             }
-            throw endOfComponent(image, state);
+            throw PathFault.END_OF_COMPONENT.in(image, state);
         }
         final int pathEnd = i;
 
@@ -376,20 +376,25 @@ public final class ImageReferenceParser {
         return end - start == expected.length() && s.startsWith(expected, start);
     }
 
-    private static InvalidImageReferenceException badSeparator(String image, int state) {
-        return invalid(
-                image,
-                state == COMPONENT_START
-                        ? "repository path component must start with a lowercase letter or digit"
-                        : "invalid separator in repository name");
-    }
+    /** A fault in a repository path, worded by whether the scan stood at a component's start or inside one. */
+    private enum PathFault {
+        BAD_SEPARATOR(
+                "repository path component must start with a lowercase letter or digit",
+                "invalid separator in repository name"),
+        END_OF_COMPONENT(
+                "repository path component is empty", "repository path component must not end with a separator");
 
-    private static InvalidImageReferenceException endOfComponent(String image, int state) {
-        return invalid(
-                image,
-                state == COMPONENT_START
-                        ? "repository path component is empty"
-                        : "repository path component must not end with a separator");
+        private final String atStart;
+        private final String inside;
+
+        PathFault(String atStart, String inside) {
+            this.atStart = atStart;
+            this.inside = inside;
+        }
+
+        InvalidImageReferenceException in(String image, int state) {
+            return invalid(image, state == COMPONENT_START ? atStart : inside);
+        }
     }
 
     private static InvalidImageReferenceException invalid(String image, String reason) {

@@ -3,6 +3,7 @@ package io.acrcache.webhook.logging;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -10,7 +11,22 @@ import java.util.logging.Logger;
  * event loop.
  */
 public final class LogSetup {
+    /**
+     * Vert.x's Micrometer binding registers its connection and request gauges again for each new connection, and
+     * Micrometer warns once ("Gauge has been already registered"); the metric is right, the warning is noise. The level
+     * set on this logger is kept only as long as the logger lives: JUL holds loggers weakly, so without this reference
+     * a garbage collection before the second connection dropped the setting and the warning appeared on some starts.
+     */
+    private static final Logger METER_REGISTRY = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+
     private LogSetup() {}
+
+    /** One line in the given format ({@code text} or {@code json}), for what is written before logging is set up. */
+    public static String line(String format, Level level, String loggerName, String message) {
+        LogRecord r = new LogRecord(level, message);
+        r.setLoggerName(loggerName);
+        return ("json".equals(format) ? new JsonLogFormatter() : new TextLogFormatter()).format(r);
+    }
 
     public static void configure(LogOptions logging) {
         LogManager.getLogManager().reset();
@@ -22,9 +38,7 @@ public final class LogSetup {
         root.setLevel(Level.INFO);
         // our own level is configurable; libraries stay at info so debug does not flood with Netty internals
         Logger.getLogger("io.acrcache").setLevel(level(logging.level()));
-        // Vert.x registers one connection gauge per HTTP server instance and Micrometer warns about the
-        // duplicates; the metric itself is right, the warning is noise
-        Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
+        METER_REGISTRY.setLevel(Level.SEVERE);
     }
 
     /** Writes out queued log lines; called last on shutdown. */

@@ -25,11 +25,64 @@ public final class FailureExplainer {
     private static final Pattern SOURCE_THROTTLED = Pattern.compile(
             "too many requests to (?:the )?source registry(?: for cache rule '([^']*)')?", Pattern.CASE_INSENSITIVE);
 
+    /** The cache rule's request upstream failed: 424, or ACR's words about the source registry or the rule. */
+    private static final Pattern UPSTREAM_FAILED = Pattern.compile(
+            "\\b424\\b|failed dependency|request to pull from (?:the )?source|source registry|for cache rule",
+            Pattern.CASE_INSENSITIVE);
+    /** The registry refused the pull's credentials. */
+    private static final Pattern UNAUTHORIZED = Pattern.compile(
+            "\\b401\\b|\\b403\\b|unauthorized|forbidden|authentication required|access denied|denied:",
+            Pattern.CASE_INSENSITIVE);
+    /** The registry does not have the manifest. */
+    private static final Pattern NOT_FOUND =
+            Pattern.compile("manifest unknown|\\bnot found\\b|\\b404\\b|name unknown", Pattern.CASE_INSENSITIVE);
+
     private FailureExplainer() {}
+
+    /**
+     * A pull of an image on the ACR login server that failed for another reason than rate limiting, when the message
+     * says which: the cache lacks the image, refused the node, or failed to fetch it upstream. Empty for any other
+     * image or message (a network error on the node, say), which the report does not explain.
+     */
+    public static Optional<Explanation> onLoginServer(String image, String message, LoadedConfig config) {
+        ImageTarget target =
+                new ImagePlanner(config.parser(), config.settings().acrLoginServer(), config.ruleSet()).plan(image);
+        if (!(target instanceof ImageTarget.Leave l) || l.miss() != ImageTarget.Miss.ALREADY_CACHED) {
+            return Optional.empty();
+        }
+        String text = message == null ? "" : message;
+        Optional<CompiledRule> rule = config.ruleSet().byTarget(l.reference().repository());
+        String ruleName = rule.map(CompiledRule::name).orElse(null);
+        String upstream = rule.map(CompiledRule::upstream).orElse(UNKNOWN_REGISTRY);
+        String which = ruleName == null ? "no cache rule of the webhook" : "cache rule '" + ruleName + "'";
+        String login = config.settings().acrLoginServer();
+        FailureCategory category;
+        String advice;
+        if (UPSTREAM_FAILED.matcher(text).find()) {
+            category = FailureCategory.CACHE_UPSTREAM_FAILED;
+            advice = login + " could not fetch the image from the upstream registry for " + which + ": check the"
+                    + " rule's credential set (az acr credential-set show: is it Healthy, can the registry read its"
+                    + " Key Vault secrets?) and that the upstream image exists. The registry guard stops"
+                    + " rewriting to this rule while it keeps failing.";
+        } else if (UNAUTHORIZED.matcher(text).find()) {
+            category = FailureCategory.CACHE_UNAUTHORIZED;
+            advice = login + " refused the node's credentials: grant the cluster's kubelet identity AcrPull on the"
+                    + " registry (az aks update --attach-acr), or give the Pod an imagePullSecret for it.";
+        } else if (NOT_FOUND.matcher(text).find()) {
+            category = FailureCategory.CACHE_NOT_FOUND;
+            advice = login + " has no such image under " + which + ": check the tag exists upstream and that the"
+                    + " rule still exists with that name (az acr cache list). The registry guard leaves"
+                    + " this image as written for new Pods.";
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(new Explanation(category, upstream, ruleName, advice));
+    }
 
     public static Explanation explain(String image, String namespace, String message, LoadedConfig config) {
         Settings settings = config.settings();
-        ImagePlanner planner = new ImagePlanner(config.parser(), settings.acrLoginServer(), config.ruleSet());
+        ImagePlanner planner =
+                new ImagePlanner(config.parser(), settings.acrLoginServer(), config.ruleSet(), config.exclusions());
         ImageTarget target = planner.plan(image);
         if (target instanceof ImageTarget.Rewrite r) {
             return notRewritten(r.match(), r.rewritten(), namespace, settings);
@@ -43,6 +96,13 @@ public final class FailureExplainer {
                         null,
                         "'" + image + "' is not a valid image reference: fix the image name in the Pod spec.");
             case ALREADY_CACHED -> onRegistry(l.reference(), message == null ? "" : message, config);
+            case EXCLUDED_IMAGE ->
+                new Explanation(
+                        FailureCategory.NOT_REWRITTEN,
+                        boundedRegistry(l.reference().registry(), config),
+                        null,
+                        l.reference().canonical() + " matches excludeImages, so it is never rewritten: take it out of"
+                                + " excludeImages, or pull it through " + settings.acrLoginServer() + " by name.");
             case NO_RULE ->
                 new Explanation(
                         FailureCategory.NOT_COVERED,

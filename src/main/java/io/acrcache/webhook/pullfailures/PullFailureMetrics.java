@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentMap;
 public final class PullFailureMetrics {
     public static final String RATE_LIMITED = "acw.pull.failures.rate.limited";
     public static final String ENTRIES = "acw.pull.failures.entries";
+    /** Pulls from the ACR login server that failed for another reason than rate limiting (cache-* categories). */
+    public static final String CACHE = "acw.pull.failures.cache";
 
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -41,6 +43,25 @@ public final class PullFailureMetrics {
                         k -> Counter.builder(RATE_LIMITED)
                                 .description(
                                         "Image pulls refused for rate limiting, from kubelet Events (every replica counts each one)")
+                                .tag("namespace", namespace == null ? "" : namespace)
+                                .tag("registry", explanation.registry())
+                                .tag("category", category)
+                                .register(registry))
+                .increment(delta);
+    }
+
+    /** Adds {@code delta} failed pulls from the login server that were not rate limited. */
+    public void cacheFailed(String namespace, Explanation explanation, long delta) {
+        if (delta <= 0) {
+            return;
+        }
+        String category = explanation.category().label();
+        String key = "cache|" + namespace + '|' + explanation.registry() + '|' + category;
+        counters.computeIfAbsent(
+                        key,
+                        k -> Counter.builder(CACHE)
+                                .description("Image pulls from the ACR login server that failed without rate limiting,"
+                                        + " from kubelet Events (every replica counts each one)")
                                 .tag("namespace", namespace == null ? "" : namespace)
                                 .tag("registry", explanation.registry())
                                 .tag("category", category)

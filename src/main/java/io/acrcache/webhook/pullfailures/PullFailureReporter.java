@@ -37,6 +37,8 @@ public final class PullFailureReporter {
     private final EventWatcher watcher;
     private final PullFailureStore store;
     private final Clock clock;
+    /** Why the report is on but cannot watch; null otherwise. */
+    private final String unavailable;
 
     private PullFailureReporter(
             Vertx vertx,
@@ -44,8 +46,10 @@ public final class PullFailureReporter {
             boolean ownsClient,
             EventWatcher watcher,
             PullFailureStore store,
-            Clock clock) {
+            Clock clock,
+            String unavailable) {
         this.vertx = vertx;
+        this.unavailable = unavailable;
         this.client = client;
         this.ownsClient = ownsClient;
         this.watcher = watcher;
@@ -63,8 +67,37 @@ public final class PullFailureReporter {
      */
     public static Future<PullFailureReporter> start(
             Vertx vertx, Supplier<LoadedConfig> config, MeterRegistry registry, Consumer<Boolean> synced) {
+        return start(vertx, config, registry, synced, CacheListener.NONE);
+    }
+
+    /**
+     * A failed pull of an image on the ACR login server, as the registry guard takes it: {@code rule} is the webhook's
+     * rule whose target holds the image, {@code image} the reference the Pod names. Called on Fabric8's notification
+     * thread, only for failures that happened while this process runs.
+     */
+    @FunctionalInterface
+    public interface CacheListener {
+        CacheListener NONE = (rule, image, category) -> {};
+
+        void cachePullFailed(String rule, String image, FailureCategory category);
+    }
+
+    /** As above; {@code listener} hears each failed pull from the login server (the registry guard's signal). */
+    public static Future<PullFailureReporter> start(
+            Vertx vertx,
+            Supplier<LoadedConfig> config,
+            MeterRegistry registry,
+            Consumer<Boolean> synced,
+            CacheListener listener) {
         if (!config.get().settings().pullFailures().enabled()) {
             return Future.succeededFuture(disabled(vertx));
+        }
+        Optional<String> noCluster = ClusterAccess.missing();
+        if (noCluster.isPresent()) {
+            // said at once, not as a DNS failure 20 s later; admission starts regardless
+            LOG.warning("pull-failure report is on but cannot start: " + noCluster.get());
+            synced.accept(false);
+            return Future.succeededFuture(unavailable(vertx, noCluster.get()));
         }
         return vertx.executeBlocking(
                         () -> new KubernetesClientBuilder()
@@ -74,7 +107,7 @@ public final class PullFailureReporter {
                         false)
                 .map(client -> {
                     LOG.info("pull-failure report: watching Events through " + client.getMasterUrl());
-                    return create(vertx, client, true, config, registry, synced, Clock.systemUTC());
+                    return create(vertx, client, true, config, registry, synced, Clock.systemUTC(), listener);
                 });
     }
 
@@ -89,12 +122,29 @@ public final class PullFailureReporter {
             MeterRegistry registry,
             Consumer<Boolean> synced,
             Clock clock) {
-        return create(vertx, client, false, config, registry, synced, clock);
+        return create(vertx, client, false, config, registry, synced, clock, CacheListener.NONE);
+    }
+
+    /** As above, with a listener for failed pulls from the login server. */
+    public static PullFailureReporter start(
+            Vertx vertx,
+            KubernetesClient client,
+            Supplier<LoadedConfig> config,
+            MeterRegistry registry,
+            Consumer<Boolean> synced,
+            Clock clock,
+            CacheListener listener) {
+        return create(vertx, client, false, config, registry, synced, clock, listener);
     }
 
     /** A reporter that watches nothing and whose report says it is off. */
     public static PullFailureReporter disabled(Vertx vertx) {
-        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC());
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), null);
+    }
+
+    /** On, but no cluster to watch: the report answers 503 with the reason. */
+    static PullFailureReporter unavailable(Vertx vertx, String reason) {
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), reason);
     }
 
     private static PullFailureReporter create(
@@ -104,12 +154,13 @@ public final class PullFailureReporter {
             Supplier<LoadedConfig> config,
             MeterRegistry registry,
             Consumer<Boolean> synced,
-            Clock clock) {
+            Clock clock,
+            CacheListener listener) {
         PullFailureStore store = new PullFailureStore(() -> limits(config.get().settings()), clock);
         PullFailureMetrics metrics = new PullFailureMetrics(registry, store);
         // Event times have whole seconds: a failure in the second the process started still counts
         EventSink sink =
-                new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+                new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS), listener);
         EventWatcher watcher =
                 new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, synced);
         watcher.start().whenComplete((v, e) -> {
@@ -117,12 +168,17 @@ public final class PullFailureReporter {
                 LOG.log(Level.WARNING, "event informer ended before it synced: " + e.getMessage());
             }
         });
-        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock);
+        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock, null);
     }
 
     /** Adds {@code GET /pull-failures} to the ops router. */
     public void mount(Router ops) {
-        if (store == null) {
+        if (unavailable != null) {
+            String reason = unavailable;
+            ops.get(PullFailureReportEndpoint.PATH)
+                    .handler(ctx -> PullFailureReportEndpoint.error(
+                            ctx, 503, "the pull-failure report cannot watch Events: " + reason));
+        } else if (store == null) {
             ops.get(PullFailureReportEndpoint.PATH)
                     .handler(
                             ctx -> PullFailureReportEndpoint.error(
@@ -178,13 +234,16 @@ public final class PullFailureReporter {
         private final PullFailureMetrics metrics;
         private final Clock clock;
         private final Instant startedAt;
+        private final CacheListener listener;
 
         EventSink(
                 Supplier<LoadedConfig> config,
                 PullFailureStore store,
                 PullFailureMetrics metrics,
                 Clock clock,
-                Instant startedAt) {
+                Instant startedAt,
+                CacheListener listener) {
+            this.listener = listener;
             this.config = config;
             this.store = store;
             this.metrics = metrics;
@@ -213,17 +272,49 @@ public final class PullFailureReporter {
 
         void ingest(Event event) {
             Optional<PullFailure> found = PullFailureClassifier.classify(event, clock.instant());
-            if (found.isEmpty() || !found.get().rateLimited()) {
+            if (found.isEmpty()) {
                 return;
             }
             PullFailure f = found.get();
-            Explanation why = FailureExplainer.explain(f.image(), f.namespace(), f.message(), config.get());
+            LoadedConfig cfg = config.get();
+            Explanation why;
+            if (f.rateLimited()) {
+                why = FailureExplainer.explain(f.image(), f.namespace(), f.message(), cfg);
+            } else {
+                Optional<Explanation> onCache = FailureExplainer.onLoginServer(f.image(), f.message(), cfg);
+                if (onCache.isEmpty()) {
+                    return;
+                }
+                why = onCache.get();
+            }
             long delta = store.record(f, why);
             // Events that last happened before this process started were counted by its predecessor:
             // counting them again would show as fresh failures after every restart.
             if (!f.lastSeen().isBefore(startedAt)) {
-                metrics.rateLimited(f.namespace(), why, delta);
+                if (f.rateLimited()) {
+                    metrics.rateLimited(f.namespace(), why, delta);
+                } else {
+                    metrics.cacheFailed(f.namespace(), why, delta);
+                }
+                if (delta > 0 && why.rule() != null && isCacheSide(why.category())) {
+                    try {
+                        listener.cachePullFailed(why.rule(), f.image(), why.category());
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "pull-failure listener failed: " + e, e);
+                    }
+                }
             }
+        }
+
+        private static boolean isCacheSide(FailureCategory c) {
+            return switch (c) {
+                case CACHE_NOT_FOUND,
+                        CACHE_UNAUTHORIZED,
+                        CACHE_UPSTREAM_FAILED,
+                        CACHE_UPSTREAM_THROTTLED,
+                        REGISTRY_THROTTLED -> true;
+                case NOT_COVERED, NOT_REWRITTEN -> false;
+            };
         }
     }
 }

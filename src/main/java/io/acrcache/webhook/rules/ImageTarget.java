@@ -11,6 +11,8 @@ public sealed interface ImageTarget {
         INVALID_REFERENCE,
         /** The image already names the registry. */
         ALREADY_CACHED,
+        /** The image matches {@code excludeImages}: never rewritten. */
+        EXCLUDED_IMAGE,
         /** No cache rule covers the image's repository. */
         NO_RULE,
         /** A rule covers it, but the rewritten name would pass the 255-character limit. */

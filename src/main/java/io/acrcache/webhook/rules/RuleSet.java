@@ -41,10 +41,30 @@ public final class RuleSet {
         this.wildcardsBySourceRegistry = Map.copyOf(wildcards);
     }
 
-    /** Validates every rule, collecting all problems before refusing the set. */
-    public static RuleSet compile(List<CacheRule> rules, DockerHubHosts hubs) throws RuleSetException {
-        ImageReferenceParser parser = new ImageReferenceParser(hubs);
+    /**
+     * Rules known to be valid (tests, benchmarks, rules built in code).
+     *
+     * @throws IllegalArgumentException listing every problem; a configuration is checked with {@link #compile(List,
+     *     DockerHubHosts, List)}, whose problems become configuration errors
+     */
+    public static RuleSet compile(List<CacheRule> rules, DockerHubHosts hubs) {
         List<String> errors = new ArrayList<>();
+        RuleSet set = compile(rules, hubs, errors);
+        if (set == null) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+        return set;
+    }
+
+    /**
+     * Validates every rule, collecting all problems (each naming the rule and the field) before refusing the set.
+     *
+     * @param errors receives every problem
+     * @return the set, or null when there was any problem
+     */
+    public static RuleSet compile(List<CacheRule> rules, DockerHubHosts hubs, List<String> errors) {
+        int before = errors.size();
+        ImageReferenceParser parser = new ImageReferenceParser(hubs);
         List<CompiledRule> compiled = new ArrayList<>();
         for (CacheRule rule : rules) {
             CompiledRule c = compileOne(rule, parser, hubs, errors);
@@ -53,8 +73,8 @@ public final class RuleSet {
             }
         }
         checkConflicts(compiled, errors);
-        if (!errors.isEmpty()) {
-            throw new RuleSetException(errors);
+        if (errors.size() > before) {
+            return null;
         }
         return new RuleSet(compiled);
     }

@@ -3,7 +3,9 @@ package io.acrcache.webhook.server;
 import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.admission.MalformedReviewException;
+import io.acrcache.webhook.admission.ReviewPlan;
 import io.acrcache.webhook.config.Mode;
+import io.acrcache.webhook.guard.Guard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
@@ -13,9 +15,13 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.Supplier;
+
 /**
  * {@code POST /mutate} and {@code POST /mutate/audit}: hands the body to the transport-free handler and sends its
- * answer. Runs on the event loop: the work is parsing and matching in memory, no I/O.
+ * answer. Runs on the event loop: the work is parsing and matching in memory, no I/O. With the registry guard on, a
+ * plan with rewrites waits (bounded, never blocking) for the guard's verdicts and the answer is written from that
+ * callback.
  */
 final class AdmissionEndpoint implements Handler<RoutingContext> {
     private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
@@ -24,17 +30,25 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     private final AdmissionReviewHandler handler;
     private final Mode forcedMode;
     private final AdmissionObserver observer;
+    private final Supplier<Guard> guard;
     private final WarmUp.Marker warmUp;
 
     /**
+     * @param guard the registry guard now, null while it is off
      * @param warmUp on the warm-up's own route: only requests it marks are answered there (the rest fall through to a
-     *     404), and they are neither counted nor logged; null on the admission routes
+     *     404); they skip the guard (no probes for synthetic images) and are neither counted nor logged. Null on the
+     *     admission routes
      */
     AdmissionEndpoint(
-            AdmissionReviewHandler handler, Mode forcedMode, AdmissionObserver observer, WarmUp.Marker warmUp) {
+            AdmissionReviewHandler handler,
+            Mode forcedMode,
+            AdmissionObserver observer,
+            Supplier<Guard> guard,
+            WarmUp.Marker warmUp) {
         this.handler = handler;
         this.forcedMode = forcedMode;
         this.observer = observer;
+        this.guard = guard;
         this.warmUp = warmUp;
     }
 
@@ -53,7 +67,27 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
         }
         AdmissionResult result;
         try {
-            result = handle(body);
+            ReviewPlan planned = plan(body);
+            if (planned instanceof ReviewPlan.Planned p) {
+                Guard g = synthetic ? null : guard.get();
+                if (g != null && p.plan().hasRewrites()) {
+                    GuardStep.answer(
+                                    handler,
+                                    g,
+                                    p.context(),
+                                    p.plan(),
+                                    ctx.request().getParam("timeout"))
+                            .onComplete(ar -> send(
+                                    ctx,
+                                    ar.succeeded() ? ar.result() : p.context().errored(ar.cause()),
+                                    start,
+                                    false));
+                    return;
+                }
+                result = handler.answer(p.context(), p.plan());
+            } else {
+                result = ((ReviewPlan.Answered) planned).result();
+            }
         } catch (MalformedReviewException e) {
             if (!synthetic) {
                 observer.malformed(e.getMessage());
@@ -61,24 +95,31 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
             badRequest(ctx, e.getMessage());
             return;
         }
+        send(ctx, result, start, synthetic);
+    }
+
+    /** Reads the body where it lies when it is a heap buffer (the body handler's is), instead of copying it out. */
+    private ReviewPlan plan(Buffer body) throws MalformedReviewException {
+        if (body instanceof BufferInternal internal) {
+            ByteBuf buf = internal.getByteBuf();
+            if (buf.hasArray()) {
+                return handler.plan(
+                        buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), forcedMode);
+            }
+        }
+        return handler.plan(body.getBytes(), forcedMode);
+    }
+
+    private void send(RoutingContext ctx, AdmissionResult result, long start, boolean synthetic) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return; // timed out (408) or the apiserver went away while the guard waited
+        }
         ctx.response().putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
         if (synthetic) {
             observer.rehearse(result);
         } else {
             observer.answered(result, System.nanoTime() - start);
         }
-    }
-
-    /** Parses the body where it lies when it is a heap buffer (the body handler's is), instead of copying it out. */
-    private AdmissionResult handle(Buffer body) throws MalformedReviewException {
-        if (body instanceof BufferInternal internal) {
-            ByteBuf buf = internal.getByteBuf();
-            if (buf.hasArray()) {
-                return handler.handle(
-                        buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), forcedMode);
-            }
-        }
-        return handler.handle(body.getBytes(), forcedMode);
     }
 
     private static void badRequest(RoutingContext ctx, String message) {

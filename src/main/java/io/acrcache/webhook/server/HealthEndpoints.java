@@ -22,6 +22,14 @@ final class HealthEndpoints {
         if (!ready) {
             body.put("waitingFor", new JsonArray(readiness.missing()));
         }
+        java.util.Map<String, String> notes = readiness.notes();
+        if (!notes.isEmpty()) {
+            body.put("notes", new JsonObject(new java.util.LinkedHashMap<>(notes)));
+        }
+        if (!readiness.companions().isEmpty()) {
+            // informational: a companion feature never takes admission out of service
+            body.put("companions", new JsonObject(new java.util.LinkedHashMap<>(readiness.companions())));
+        }
         json(ctx, ready ? 200 : 503, body);
     }
 

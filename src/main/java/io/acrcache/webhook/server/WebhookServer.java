@@ -4,6 +4,7 @@ import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -53,11 +55,12 @@ public final class WebhookServer {
     }
 
     /**
-     * Starts both listeners; readiness waits for {@link #warmUp}.
+     * Starts both listeners, with the registry guard between plan and answer; readiness waits for {@link #warmUp}.
      *
      * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
+     * @param guard the guard now (it follows config reloads), null while it is off
      */
     public static Future<WebhookServer> start(
             Vertx vertx,
@@ -66,7 +69,8 @@ public final class WebhookServer {
             Readiness readiness,
             KeyCertOptions keyCert,
             int instances,
-            Consumer<Router> opsRoutes) {
+            Consumer<Router> opsRoutes,
+            Supplier<Guard> guard) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         server.host = config.get().settings().server().host();
         readiness.require(Readiness.ADMISSION_LISTENER).require(Readiness.WARM_UP);
@@ -87,17 +91,18 @@ public final class WebhookServer {
             router.post(MUTATE_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer, null));
+                    .handler(new AdmissionEndpoint(handler, null, observer, guard, null));
             router.post(AUDIT_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, null));
+                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard, null));
             router.post(WarmUp.PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer, warmUp));
+                    .handler(new AdmissionEndpoint(handler, null, observer, guard, warmUp));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
+            ClientErrors.install(router, "admission");
             return router;
         };
 
@@ -119,18 +124,28 @@ public final class WebhookServer {
         if (opsRoutes != null) {
             opsRoutes.accept(ops);
         }
+        ClientErrors.install(ops, "ops");
+        String opsWhere = settings.ops().host() + ":" + settings.ops().port();
         Future<HttpServer> opsListening = vertx.createHttpServer(new HttpServerOptions()
                         .setHost(settings.ops().host())
                         .setPort(settings.ops().port()))
                 .requestHandler(ops)
                 .listen()
-                .onSuccess(s -> server.opsServer = s);
+                .onSuccess(s -> server.opsServer = s)
+                .recover(e -> Future.failedFuture(
+                        ListenException.of("ops listener (HTTP)", opsWhere, "ops.port", "ACW_OPS_PORT", e)));
 
-        // instances with the same host and port share one listening socket
-        Future<Void> admission = vertx.deployVerticle(
-                        () -> new AdmissionVerticle(
-                                admissionOptions, admissionRoutes, connectionLimit, server.admissionServers),
-                        new DeploymentOptions().setInstances(Math.max(1, instances)))
+        // one instance first: if the port is taken, one failure (not one per instance racing to report it); the
+        // others then share its socket
+        String admissionWhere = settings.server().host() + ":" + admissionOptions.getPort();
+        java.util.function.Supplier<AdmissionVerticle> verticle = () ->
+                new AdmissionVerticle(admissionOptions, admissionRoutes, connectionLimit, server.admissionServers);
+        Future<Void> admission = vertx.deployVerticle(verticle, new DeploymentOptions())
+                .recover(e -> Future.failedFuture(ListenException.of(
+                        "admission listener (TLS)", admissionWhere, "server.port", "ACW_SERVER_PORT", e)))
+                .compose(first -> instances <= 1
+                        ? Future.succeededFuture(first)
+                        : vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances - 1)))
                 .map(id -> {
                     server.admissionPort = server.admissionServers.get(0).actualPort();
                     for (HttpServer s : server.admissionServers) {
@@ -140,12 +155,22 @@ public final class WebhookServer {
                     }
                     return null;
                 });
-        return Future.all(admission, opsListening).map(x -> {
+        // both outcomes, so that two taken ports are named together
+        return Future.join(admission, opsListening).transform(done -> {
+            if (done.failed()) {
+                List<String> problems = new ArrayList<>();
+                for (Future<?> f : List.of(admission, opsListening)) {
+                    if (f.failed()) {
+                        problems.add(f.cause().getMessage());
+                    }
+                }
+                return Future.failedFuture(new ListenException(String.join("; ", problems)));
+            }
             readiness.set(Readiness.ADMISSION_LISTENER, true);
             server.warmUpMarker = warmUp;
             LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
                     + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
-            return server;
+            return Future.succeededFuture(server);
         });
     }
 

@@ -62,6 +62,18 @@ public final class CertificateFiles {
         return paths;
     }
 
+    /**
+     * Writes only the serving pair ({@code tls.crt}, {@code tls.key}) into {@code dir}: a new leaf under a CA that
+     * stays where it is. The returned CA paths are those {@code dir} would hold; they are not written.
+     */
+    public static Written writeLeaf(CertificateBundle bundle, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Written paths = paths(dir);
+        writeAtomically(paths.key(), bundle.keyPem(), true);
+        writeAtomically(paths.certificate(), bundle.certificatePem(), false);
+        return paths;
+    }
+
     /** {@code notAfter} of the first certificate in a PEM file: the expiry the metrics expose. */
     public static Instant expiry(Path certPem) throws IOException {
         return PemFiles.readCertificates(certPem).get(0).getNotAfter().toInstant();
@@ -99,6 +111,15 @@ public final class CertificateFiles {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
+        }
+    }
+
+    /** Fails with {@link FileAlreadyExistsException} naming the first of the serving pair that exists. */
+    static void requireLeafAbsent(Path dir) throws FileAlreadyExistsException {
+        for (Path p : List.of(paths(dir).certificate(), paths(dir).key())) {
+            if (Files.exists(p)) {
+                throw new FileAlreadyExistsException(p.toString());
+            }
         }
     }
 

@@ -184,13 +184,7 @@ public final class CertificateGenerator {
         X500Name subject = name(commonName);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    subject,
-                    randomSerial(),
-                    Date.from(now.minus(CLOCK_SKEW)),
-                    Date.from(now.plus(validity)),
-                    subject,
-                    keys.getPublic());
+            X509v3CertificateBuilder builder = builder(subject, subject, keys.getPublic(), now, validity);
             // pathLen 0: this CA only ever signs end-entity certificates.
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -212,13 +206,8 @@ public final class CertificateGenerator {
             Duration validity) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    ca,
-                    randomSerial(),
-                    Date.from(now.minus(CLOCK_SKEW)),
-                    Date.from(now.plus(validity)),
-                    name(commonName),
-                    publicKey);
+            X500Name issuer = X500Name.getInstance(ca.getSubjectX500Principal().getEncoded());
+            X509v3CertificateBuilder builder = builder(issuer, name(commonName), publicKey, now, validity);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(
                     Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
@@ -232,6 +221,18 @@ public final class CertificateGenerator {
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot build serving certificate", e);
         }
+    }
+
+    /** What every certificate here shares: a random serial, valid from a clock skew before now. */
+    private static X509v3CertificateBuilder builder(
+            X500Name issuer, X500Name subject, PublicKey publicKey, Instant now, Duration validity) {
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                randomSerial(),
+                Date.from(now.minus(CLOCK_SKEW)),
+                Date.from(now.plus(validity)),
+                subject,
+                publicKey);
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey)

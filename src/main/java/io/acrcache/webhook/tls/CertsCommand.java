@@ -1,10 +1,15 @@
 package io.acrcache.webhook.tls;
 
+import io.acrcache.webhook.cli.Flag;
+import io.acrcache.webhook.cli.Usage;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -45,6 +50,9 @@ public final class CertsCommand {
         --dns NAME         extra DNS subject alternative name (repeatable)
         --ip ADDRESS       extra IP subject alternative name (repeatable)
         --force            overwrite existing files in DIR
+        --ca-cert FILE     issue only a new serving certificate (tls.crt, tls.key in DIR)
+        --ca-key FILE        under this existing CA, so the caBundle stays the same
+                           (both or neither; the certificate must not outlive the CA)
         -h, --help         show this help
 
       SANs always include NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local,
@@ -59,8 +67,7 @@ public final class CertsCommand {
         try {
             options = Options.parse(args);
         } catch (UsageException e) {
-            err.println("certs: " + e.getMessage());
-            err.println("Run with --help for usage.");
+            Usage.refuse(err, "certs", e.getMessage());
             return EXIT_USAGE;
         }
         if (options.help) {
@@ -73,26 +80,44 @@ public final class CertsCommand {
         List<String> ips = new ArrayList<>(CertificateGenerator.LOOPBACK_IP_ADDRESSES);
         ips.addAll(options.extraIps);
 
+        boolean underExistingCa = options.caCert != null;
         CertificateBundle bundle;
         try {
-            bundle = CertificateGenerator.generate(
-                    CertificateGenerator.serviceCommonName(options.service, options.namespace),
-                    dns,
-                    ips,
-                    Duration.ofDays(options.days));
+            String commonName = CertificateGenerator.serviceCommonName(options.service, options.namespace);
+            Duration validity = Duration.ofDays(options.days);
+            if (underExistingCa) {
+                X509Certificate ca = PemFiles.readCertificates(options.caCert).get(0);
+                PrivateKey caKey = PemFiles.readPrivateKey(options.caKey);
+                bundle = CertificateGenerator.issue(ca, caKey, commonName, dns, ips, validity);
+            } else {
+                bundle = CertificateGenerator.generate(commonName, dns, ips, validity);
+            }
+        } catch (IOException e) {
+            err.println("certs: cannot read the CA: " + e.getMessage());
+            return EXIT_FAILED;
         } catch (IllegalArgumentException e) {
-            err.println("certs: " + e.getMessage()); // not expected: every input was validated while parsing
+            // with --ca-cert: the certificate would outlive the CA; otherwise not expected (inputs were validated)
+            err.println("certs: " + e.getMessage());
             return EXIT_USAGE;
         }
 
         CertificateFiles.Written written;
         try {
             if (!options.force) {
-                CertificateFiles.requireAbsent(options.out);
+                if (underExistingCa) {
+                    CertificateFiles.requireLeafAbsent(options.out);
+                } else {
+                    CertificateFiles.requireAbsent(options.out);
+                }
             }
-            written = CertificateFiles.write(bundle, options.out);
+            written = underExistingCa
+                    ? CertificateFiles.writeLeaf(bundle, options.out)
+                    : CertificateFiles.write(bundle, options.out);
         } catch (FileAlreadyExistsException e) {
-            err.println("certs: " + e.getFile() + " already exists; use --force to overwrite");
+            err.println("certs: " + e.getFile() + " already exists. Choose another folder with --out DIR, overwrite"
+                    + " with --force, or keep the CA and issue a new serving certificate with --ca-cert "
+                    + options.out.resolve(CertificateFiles.CA_CERT) + " --ca-key "
+                    + options.out.resolve(CertificateFiles.CA_KEY) + " --out NEW_DIR");
             return EXIT_FAILED;
         } catch (IOException e) {
             err.println("certs: cannot write certificates to " + options.out + ": " + e);
@@ -103,9 +128,14 @@ public final class CertsCommand {
                 Base64.getEncoder().encodeToString(bundle.caCertificatePem().getBytes(StandardCharsets.US_ASCII));
         out.println(
                 "Wrote certificates to " + written.directory().toAbsolutePath().normalize() + ":");
-        out.println("  " + CertificateFiles.CA_CERT + "   CA certificate, valid until "
-                + CertificateFiles.expiry(bundle.caCertificate()));
-        out.println("  " + CertificateFiles.CA_KEY + "   CA private key (keep it out of the cluster)");
+        if (underExistingCa) {
+            out.println("  (CA " + options.caCert + " kept, valid until "
+                    + CertificateFiles.expiry(bundle.caCertificate()) + ")");
+        } else {
+            out.println("  " + CertificateFiles.CA_CERT + "   CA certificate, valid until "
+                    + CertificateFiles.expiry(bundle.caCertificate()));
+            out.println("  " + CertificateFiles.CA_KEY + "   CA private key (keep it out of the cluster)");
+        }
         out.println("  " + CertificateFiles.TLS_CERT + "  serving certificate, valid until "
                 + CertificateFiles.expiry(bundle.certificate()));
         out.println("  " + CertificateFiles.TLS_KEY + "  serving private key");
@@ -135,18 +165,16 @@ public final class CertsCommand {
         final List<String> extraIps = new ArrayList<>();
         boolean force;
         boolean help;
+        Path caCert;
+        Path caKey;
 
         static Options parse(String[] args) throws UsageException {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
-                String flag = arg;
-                String inline = null;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    flag = arg.substring(0, eq);
-                    inline = arg.substring(eq + 1);
-                }
+                Flag split = Flag.split(arg);
+                String flag = split.name();
+                String inline = split.inline();
                 switch (flag) {
                     case "-h", "--help" -> o.help = true;
                     case "--force" -> {
@@ -155,7 +183,7 @@ public final class CertsCommand {
                         }
                         o.force = true;
                     }
-                    case "--out", "--service", "--namespace", "--days", "--dns", "--ip" -> {
+                    case "--out", "--service", "--namespace", "--days", "--dns", "--ip", "--ca-cert", "--ca-key" -> {
                         String value;
                         if (inline != null) {
                             value = inline;
@@ -171,6 +199,9 @@ public final class CertsCommand {
                                 arg.startsWith("-") ? "unknown option " + flag : "unexpected argument " + arg);
                 }
             }
+            if ((o.caCert == null) != (o.caKey == null)) {
+                throw new UsageException("--ca-cert and --ca-key go together: give both or neither");
+            }
             return o;
         }
 
@@ -180,6 +211,8 @@ public final class CertsCommand {
             }
             switch (flag) {
                 case "--out" -> out = Path.of(value);
+                case "--ca-cert" -> caCert = Path.of(value);
+                case "--ca-key" -> caKey = Path.of(value);
                 case "--service" -> service = label(flag, value);
                 case "--namespace" -> namespace = label(flag, value);
                 case "--days" -> days = days(value);

@@ -44,7 +44,7 @@ public class AdmissionFuzzProperties {
 
     private static String base() {
         try {
-            return Files.readString(Path.of("test-manifests/review-nginx.json"));
+            return Files.readString(Path.of("docs/examples/review-nginx.json"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -2,12 +2,12 @@ package io.acrcache.webhook.azure;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import static io.acrcache.webhook.azure.FakeTls.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The wiring refuses bad input at start, naming it; Retry-After in both of its forms. */
 class AzureRegistrySyncTest {
+    private static final AccessTokenSource NO_TOKENS = AccessTokenSource.unavailable("no workload identity in test");
     private final Vertx vertx = Vertx.vertx();
+    private final WebClient client = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT);
 
     @AfterEach
     void stop() {
@@ -29,7 +31,8 @@ class AzureRegistrySyncTest {
                 IllegalArgumentException.class,
                 () -> AzureRegistrySync.create(
                         vertx,
-                        Map.of(),
+                        client,
+                        NO_TOKENS,
                         "myacr",
                         "management.azure.com",
                         Duration.ofMinutes(5),
@@ -37,7 +40,6 @@ class AzureRegistrySyncTest {
                         new SimpleMeterRegistry()));
         assertTrue(e.getMessage().contains("registry.resourceId: 'myacr'"), e.getMessage());
         assertTrue(e.getMessage().contains("registry.armEndpoint: 'management.azure.com'"), e.getMessage());
-        assertTrue(e.getMessage().contains("AZURE_TENANT_ID: is not set"), e.getMessage());
     }
 
     @Test
@@ -46,7 +48,8 @@ class AzureRegistrySyncTest {
                 IllegalArgumentException.class,
                 () -> AzureRegistrySync.create(
                         vertx,
-                        Map.of(),
+                        client,
+                        NO_TOKENS,
                         "myacr.azurecr.io",
                         ArmRegistryClient.DEFAULT_ARM_ENDPOINT,
                         Duration.ofMinutes(5),
@@ -56,36 +59,40 @@ class AzureRegistrySyncTest {
     }
 
     @Test
-    void aPodWithoutWorkloadIdentityIsRefusedNamingTheVariables() {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AzureRegistrySync.create(
-                        vertx,
-                        Map.of(),
-                        FakeArm.REGISTRY_ID,
-                        ArmRegistryClient.DEFAULT_ARM_ENDPOINT,
-                        Duration.ofMinutes(5),
-                        s -> ApplyResult.refused("unused"),
-                        new SimpleMeterRegistry()));
-        assertTrue(e.getMessage().contains("AZURE_CLIENT_ID: is not set"), e.getMessage());
-        assertTrue(e.getMessage().contains("AZURE_FEDERATED_TOKEN_FILE: is not set"), e.getMessage());
-    }
-
-    @Test
     void aPlainHttpArmEndpointIsRefused() {
-        Map<String, String> env =
-                Map.of("AZURE_CLIENT_ID", "c", "AZURE_TENANT_ID", "t", "AZURE_FEDERATED_TOKEN_FILE", "/tmp/none");
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> AzureRegistrySync.create(
                         vertx,
-                        env,
+                        client,
+                        NO_TOKENS,
                         FakeArm.REGISTRY_ID,
                         "http://localhost:8080",
                         Duration.ofMinutes(5),
                         s -> ApplyResult.refused("unused"),
                         new SimpleMeterRegistry()));
         assertTrue(e.getMessage().startsWith("registry.armEndpoint: "), e.getMessage());
+    }
+
+    @Test
+    void withoutWorkloadIdentityTheSyncStartsAndReportsWhy() {
+        AzureRegistrySync sync = AzureRegistrySync.create(
+                vertx,
+                client,
+                AccessTokenSource.unavailable("AZURE_CLIENT_ID: is not set"),
+                FakeArm.REGISTRY_ID,
+                ArmRegistryClient.DEFAULT_ARM_ENDPOINT,
+                Duration.ofMinutes(5),
+                s -> ApplyResult.refused("unused"),
+                new SimpleMeterRegistry());
+        try {
+            await(sync.sync().start());
+            SyncStatus status = sync.sync().status();
+            assertEquals("token", status.result());
+            assertTrue(status.error().contains("AZURE_CLIENT_ID: is not set"), status.error());
+        } finally {
+            sync.close();
+        }
     }
 
     @Test

@@ -25,7 +25,7 @@ class ChartConfigLoadsTest {
         assertEquals(ChartRenderer.LOGIN_SERVER, c.settings().acrLoginServer());
         assertEquals(Mode.ENFORCE, c.settings().mode());
         assertEquals(
-                List.of(new CacheRule("rules[0]", "docker.io/*", "docker/*")),
+                List.of(new CacheRule("docker.io/*", "docker.io/*", "docker/*")),
                 c.settings().rules());
         assertEquals(8443, c.settings().server().port());
         assertEquals(9090, c.settings().ops().port());

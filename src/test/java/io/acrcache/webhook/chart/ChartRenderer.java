@@ -125,6 +125,24 @@ public final class ChartRenderer {
         return List.copyOf(lastLookups);
     }
 
+    /**
+     * {@link #render(Map)} with a values file too ({@code -f FILE}; also how a test passes a string that {@code --set}
+     * would split at commas, as {@code --set-file} passes it).
+     */
+    public static synchronized String render(Map<String, String> setValues, Path valuesFile) {
+        TemplateCommand command = new Helm(CHART_DIR)
+                .template()
+                .withName(RELEASE_NAME)
+                .withNamespace(NAMESPACE)
+                .withValuesFile(valuesFile);
+        setValues.forEach(command::set);
+        try {
+            return command.call();
+        } catch (IllegalStateException e) {
+            throw new ChartRenderException(e.getMessage(), e);
+        }
+    }
+
     /** {@link #render(Map)} with another release name and namespace. */
     public static synchronized String render(Map<String, String> setValues, String releaseName, String namespace) {
         TemplateCommand command =

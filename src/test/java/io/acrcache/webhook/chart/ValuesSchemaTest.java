@@ -55,6 +55,10 @@ class ValuesSchemaTest {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : leaves.entrySet()) {
             String value = e.getKey();
+            if (value.equals("rulesJson")) {
+                // `rules` as `az acr cache list -o json` prints it: one JSON string, read by the server's loader
+                continue;
+            }
             String key = RENAMED.getOrDefault(value, value);
             SettingDef def = CATALOGUE.get(key);
             if (def == null) {
@@ -64,7 +68,9 @@ class ValuesSchemaTest {
             compare(value, e.getValue(), def, problems);
             if (!CHART_DEFAULTS.contains(value)) {
                 JsonNode chartDefault = valuesAt(values, value);
-                String expected = def.kind() == SettingDef.Kind.RULES ? null : def.defaultText();
+                String expected = def.kind() == SettingDef.Kind.RULES || def.kind() == SettingDef.Kind.MAP
+                        ? null
+                        : def.defaultText();
                 if (expected != null && !expected.equals(asText(chartDefault))) {
                     problems.add(value + ": values.yaml default " + chartDefault + ", catalogue " + expected);
                 }
@@ -82,6 +88,7 @@ class ValuesSchemaTest {
             case INTEGER -> "integer";
             case BOOLEAN -> "boolean";
             case LIST, RULES -> "array";
+            case MAP -> "object";
         };
         check(problems, value, "type", expectedType, type);
         if (def.kind() == SettingDef.Kind.INTEGER) {

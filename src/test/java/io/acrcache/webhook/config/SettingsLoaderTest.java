@@ -72,7 +72,7 @@ class SettingsLoaderTest {
         assertEquals(Set.of("kube-system", "monitoring"), s.excludedNamespaces());
         assertEquals(
                 List.of(
-                        new CacheRule("rules[0]", "docker.io/*", "docker/*"),
+                        new CacheRule("docker.io/*", "docker.io/*", "docker/*"),
                         new CacheRule("nginx", "docker.io/library/nginx", "nginx")),
                 s.rules());
         assertEquals(9443, s.server().port());
@@ -170,12 +170,145 @@ class SettingsLoaderTest {
     @Test
     void overlappingRulesAreRefusedAtLoad() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                acrLoginServer: myacr.azurecr.io
                 rules:
                   - {source: docker.io/*, target: docker/*}
                   - {source: docker.io/library/*, target: library/*}
                 """, Map.of()));
         assertTrue(
-                e.errors().get(0).startsWith("rules: rules rules[0] and rules[1]: wildcard sources"),
+                e.errors().get(0).startsWith("rules: rules docker.io/* and docker.io/library/*: wildcard sources"),
+                e.errors().toString());
+    }
+
+    @Test
+    void unnamedRulesAreNamedByTheirSourceSoReorderingKeepsTheirNames() throws Exception {
+        String a = "{source: docker.io/library/*, target: library/*}";
+        String b = "{source: ghcr.io/*, target: ghcr/*}";
+        Settings one = parse("acrLoginServer: x.azurecr.io\nrules: [" + a + ", " + b + "]\n", Map.of())
+                .settings();
+        Settings two = parse("acrLoginServer: x.azurecr.io\nrules: [" + b + ", " + a + "]\n", Map.of())
+                .settings();
+        assertEquals(
+                Set.of("docker.io/library/*", "ghcr.io/*"),
+                Set.copyOf(one.rules().stream().map(CacheRule::name).toList()));
+        assertEquals(Set.copyOf(one.rules()), Set.copyOf(two.rules()));
+    }
+
+    @Test
+    void aConfigFileWithoutLoginServerIsRefusedNotServedWithThePlaceholder() {
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> parse("rules: [{source: docker.io/*, target: docker/*}]\n", Map.of()));
+        assertTrue(
+                e.errors().get(0).startsWith("acrLoginServer: is required"),
+                e.errors().toString());
+        assertTrue(
+                e.errors().get(0).contains("ACW_ACR_LOGIN_SERVER"), e.errors().toString());
+        // a bare `az acr cache list` array without ids, and without the variable: the same
+        ConfigException bare = assertThrows(ConfigException.class, () -> parse("""
+                [{"name": "hub", "sourceRepository": "docker.io/*", "targetRepository": "docker/*"}]
+                """, Map.of()));
+        assertTrue(
+                bare.errors().get(0).startsWith("acrLoginServer: is required"),
+                bare.errors().toString());
+        // an empty file is a config file too
+        assertThrows(ConfigException.class, () -> parse("", Map.of()));
+    }
+
+    @Test
+    void theLoginServerIsReadFromTheRulesArmIds() throws Exception {
+        String id = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/"
+                + "ContosoCache/cacheRules/";
+        LoadedConfig bare = parse(
+                "[{\"id\": \"" + id + "hub\", \"name\": \"hub\", \"sourceRepository\": \"docker.io/*\","
+                        + " \"targetRepository\": \"docker/*\"}]",
+                Map.of());
+        assertEquals("contosocache.azurecr.io", bare.settings().acrLoginServer());
+        LoadedConfig nested = parse(
+                "rules:\n  - {id: '" + id + "ubuntu', name: ubuntu, properties: {sourceRepository:"
+                        + " docker.io/library/ubuntu, targetRepository: ubuntu}}\n",
+                Map.of());
+        assertEquals("contosocache.azurecr.io", nested.settings().acrLoginServer());
+        // what is written (file or variable) wins over the ids
+        assertEquals(
+                "other.azurecr.io",
+                parse(
+                                "acrLoginServer: other.azurecr.io\nrules:\n  - {id: '" + id + "u', name: u, properties:"
+                                        + " {sourceRepository: docker.io/library/ubuntu, targetRepository: ubuntu}}\n",
+                                Map.of())
+                        .settings()
+                        .acrLoginServer());
+        // ids naming two registries: no guess
+        ConfigException two = assertThrows(
+                ConfigException.class,
+                () -> parse(
+                        "rules:\n  - {id: '" + id
+                                + "a', name: a, sourceRepository: docker.io/library/a, targetRepository: a}\n  - {id: '"
+                                + id.replace("ContosoCache", "OtherCache")
+                                + "b', name: b, sourceRepository: docker.io/library/b,"
+                                + " targetRepository: b}\n",
+                        Map.of()));
+        assertTrue(
+                two.errors().get(0).contains("several registries"), two.errors().toString());
+    }
+
+    @Test
+    void yamlSyntaxErrorsGiveLineAndColumn() {
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> parse("acrLoginServer: a.azurecr.io\nserver:\n  port: [8443\n", Map.of()));
+        assertTrue(
+                e.errors().get(0).matches("config\\.yaml: not valid YAML or JSON at line \\d+, column \\d+ .*"),
+                e.errors().toString());
+    }
+
+    @Test
+    void anErrorFromTheEnvironmentNamesTheVariable() {
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> parse(
+                        "acrLoginServer: a.azurecr.io\n",
+                        Map.of(
+                                "ACW_SERVER_PORT", "eighty",
+                                "ACW_EXCLUDED_NAMESPACES", "ok,Not_OK",
+                                "ACW_RULES", "[{source: docker.io/*}]")));
+        String all = String.join("\n", e.errors());
+        assertTrue(
+                all.contains("server.port: 'eighty' is not a whole number (from environment variable ACW_SERVER_PORT)"),
+                all);
+        assertTrue(all.contains("(from environment variable ACW_EXCLUDED_NAMESPACES)"), all);
+        assertTrue(all.contains("rules[0].target: is required (from environment variable ACW_RULES)"), all);
+    }
+
+    @Test
+    void unknownKeysGetTheNearestKnownKey() {
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> parse("""
+                acrLoginSever: a.azurecr.io
+                server: {prot: 8443}
+                logging: {fromat: json}
+                zebra: 1
+                """, Map.of("ACW_ACR_LOGIN_SERVER", "a.azurecr.io")));
+        String all = String.join("\n", e.errors());
+        assertTrue(all.contains("acrLoginSever: unknown key; did you mean acrLoginServer?"), all);
+        assertTrue(all.contains("server.prot: unknown key; did you mean server.port?"), all);
+        assertTrue(all.contains("logging.fromat: unknown key; did you mean logging.format?"), all);
+        assertTrue(all.contains("zebra: unknown key") && !all.contains("zebra: unknown key;"), all);
+    }
+
+    @Test
+    void excludeImagesFromFileAndEnvironment() throws Exception {
+        LoadedConfig c =
+                parse("acrLoginServer: a.azurecr.io\nexcludeImages: ['docker.io/library/busybox:*']\n", Map.of());
+        assertEquals(List.of("docker.io/library/busybox:*"), c.settings().excludeImages());
+        assertTrue(c.exclusions().excludes(c.parser().parse("busybox:1.36")));
+        LoadedConfig env = parse(
+                "acrLoginServer: a.azurecr.io\n", Map.of("ACW_EXCLUDE_IMAGES", "docker.io/myorg/*, docker.io/x/y"));
+        assertEquals(
+                List.of("docker.io/myorg/*", "docker.io/x/y"), env.exclusions().patterns());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> parse("acrLoginServer: a.azurecr.io\nexcludeImages: [busybox]\n", Map.of()));
+        assertTrue(
+                e.errors().get(0).startsWith("excludeImages: 'busybox' must name the registry"),
                 e.errors().toString());
     }
 

@@ -5,7 +5,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +35,32 @@ class LogFormatTest {
         r.setLoggerName("io.acrcache.webhook.admission");
         String line = new TextLogFormatter().format(r);
         assertTrue(line.matches("\\S+Z DEBUG admission: admission outcome=patched\\n"), line);
+    }
+
+    @Test
+    void theDuplicateGaugeWarningStaysQuietAfterAGarbageCollection() throws Exception {
+        LogSetup.configure(new LogOptions("text", "info"));
+        try {
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            // what Micrometer's logger finds when it is first used, after the collections
+            Logger micrometer = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+            assertEquals(Level.SEVERE, micrometer.getLevel());
+        } finally {
+            LogManager.getLogManager().reset();
+        }
+    }
+
+    @Test
+    void linesBeforeLoggingIsSetUpFollowTheFormat() {
+        JsonNode json = JsonMapper.builder()
+                .build()
+                .readTree(LogSetup.line("json", Level.SEVERE, "io.acrcache.webhook.Main", "invalid configuration"));
+        assertEquals("ERROR", json.get("level").stringValue());
+        assertEquals("invalid configuration", json.get("message").stringValue());
+        assertTrue(LogSetup.line("text", Level.SEVERE, "x.Main", "bad").matches("\\S+Z ERROR Main: bad\\n"));
     }
 
     @Test

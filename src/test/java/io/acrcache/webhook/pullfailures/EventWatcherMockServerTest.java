@@ -92,7 +92,8 @@ class EventWatcherMockServerTest {
         reporter = PullFailureReporter.start(vertx, client, config, registry, ready(readiness), Clock.systemUTC());
         eventually(
                 "informer synced",
-                () -> readiness.isReady() && reporter.watcher().isWatching());
+                () -> "ready".equals(readiness.companions().get(EventWatcher.READINESS))
+                        && reporter.watcher().isWatching());
         assertEquals(List.of(), readiness.missing());
         assertTrue(dispatcher.warningSelectorSeen.get(), "only Warning Events are asked for");
         // Events stamped from here on happened after the start (times have whole seconds, as the kubelet's)
@@ -353,7 +354,7 @@ class EventWatcherMockServerTest {
     }
 
     @Test
-    void withoutRbac_staysUnreadyAndRetries_untilAllowed(Vertx vertx) {
+    void withoutRbac_theWebhookIsReadyTheReportSaysItIsNot_andRetriesUntilAllowed(Vertx vertx) {
         dispatcher.forbidden.set(true);
         reporter = PullFailureReporter.start(
                 vertx,
@@ -364,11 +365,15 @@ class EventWatcherMockServerTest {
                 Clock.systemUTC());
 
         eventually("a retry after the refusal", () -> dispatcher.refused.get() >= 2);
-        assertFalse(readiness.isReady());
-        assertEquals(List.of(EventWatcher.READINESS), readiness.missing());
+        // a companion feature never takes admission out of service: ready, with the report's state beside
+        assertTrue(readiness.isReady());
+        assertEquals(List.of(), readiness.missing());
+        assertEquals(Map.of(EventWatcher.READINESS, "not ready"), readiness.companions());
 
         dispatcher.forbidden.set(false); // RBAC granted
-        eventually("synced once allowed", readiness::isReady);
+        eventually(
+                "synced once allowed",
+                () -> "ready".equals(readiness.companions().get(EventWatcher.READINESS)));
         create(rateLimited("a", "shop", "web-1", "nginx:1.25", 1));
         eventually("Events flow", () -> count("shop", "nginx:1.25") == 1);
     }
@@ -454,6 +459,6 @@ class EventWatcherMockServerTest {
 
     /** Wired as WebhookApp wires it. */
     private static Consumer<Boolean> ready(Readiness readiness) {
-        return synced -> readiness.set(EventWatcher.READINESS, synced);
+        return readiness.companion(EventWatcher.READINESS);
     }
 }

@@ -82,7 +82,9 @@ class PullFailureReporterStartTest {
                     .await(30, TimeUnit.SECONDS);
             assertTrue(reporter.enabled());
             PullFailureReporter started = reporter;
-            eventually("informer synced", readiness::isReady);
+            eventually(
+                    "informer synced",
+                    () -> "ready".equals(readiness.companions().get(EventWatcher.READINESS)));
 
             kubelet.v1()
                     .events()
@@ -113,6 +115,6 @@ class PullFailureReporterStartTest {
 
     /** Wired as WebhookApp wires it. */
     private static Consumer<Boolean> ready(Readiness readiness) {
-        return synced -> readiness.set(EventWatcher.READINESS, synced);
+        return readiness.companion(EventWatcher.READINESS);
     }
 }

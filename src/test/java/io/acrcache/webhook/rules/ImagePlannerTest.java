@@ -16,11 +16,11 @@ class ImagePlannerTest {
     private static final String LOGIN = "myacr.azurecr.io";
     private static final ImageReferenceParser PARSER = new ImageReferenceParser(DockerHubHosts.defaults());
 
-    private static ImagePlanner planner(String loginServer, CacheRule... rules) throws RuleSetException {
+    private static ImagePlanner planner(String loginServer, CacheRule... rules) {
         return new ImagePlanner(PARSER, loginServer, RuleSet.compile(List.of(rules), DockerHubHosts.defaults()));
     }
 
-    private static ImagePlanner planner() throws RuleSetException {
+    private static ImagePlanner planner() {
         return planner(
                 LOGIN,
                 new CacheRule("hub", "docker.io/*", "docker/*"),

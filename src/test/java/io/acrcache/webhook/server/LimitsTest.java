@@ -48,7 +48,7 @@ class LimitsTest {
                 ops: {host: 127.0.0.1, port: 0}
                 """), new WebhookApp.Options(null, Map.of(), certs, 2, Duration.ofSeconds(5)));
         trust = TlsClients.trusting(certs.resolve("ca.crt"));
-        review = Files.readAllBytes(Path.of("test-manifests/review-nginx.json"));
+        review = Files.readAllBytes(Path.of("docs/examples/review-nginx.json"));
     }
 
     @AfterEach

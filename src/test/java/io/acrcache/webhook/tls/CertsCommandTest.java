@@ -98,9 +98,92 @@ class CertsCommandTest {
         String before = Files.readString(dir.resolve("tls.crt"));
         assertEquals(1, run("--out", dir.toString()));
         assertTrue(err().contains("--force"), err());
+        assertTrue(err().contains("--out"), err());
+        assertTrue(err().contains("--ca-cert"), err());
         assertEquals(before, Files.readString(dir.resolve("tls.crt")));
         assertEquals(0, run("--out", dir.toString(), "--force"));
         assertFalse(before.equals(Files.readString(dir.resolve("tls.crt"))));
+    }
+
+    @Test
+    void issuesANewServingCertificateUnderAnExistingCa() throws Exception {
+        Path first = dir.resolve("first");
+        assertEquals(0, run("--out", first.toString()));
+        String caBefore = Files.readString(first.resolve("ca.crt"));
+        String leafBefore = Files.readString(first.resolve("tls.crt"));
+        Path second = dir.resolve("second");
+        outBytes.reset();
+        int code = run(
+                "--ca-cert", first.resolve("ca.crt").toString(),
+                "--ca-key", first.resolve("ca.key").toString(),
+                "--out", second.toString(),
+                "--dns", "new.example.com",
+                "--days", "30");
+        assertEquals(0, code, err());
+        assertFalse(Files.exists(second.resolve("ca.key")), "the CA key is not copied");
+        X509Certificate ca = PemFiles.readCertificates(first.resolve("ca.crt")).get(0);
+        X509Certificate leaf =
+                PemFiles.readCertificates(second.resolve("tls.crt")).get(0);
+        leaf.verify(ca.getPublicKey());
+        assertTrue(leaf.getSubjectAlternativeNames().stream().anyMatch(san -> "new.example.com".equals(san.get(1))));
+        assertFalse(leafBefore.equals(Files.readString(second.resolve("tls.crt"))));
+        assertEquals(caBefore, Files.readString(first.resolve("ca.crt")), "the CA is left as it was");
+        String caBundle = Base64.getEncoder().encodeToString(caBefore.getBytes(StandardCharsets.US_ASCII));
+        assertTrue(out().contains("caBundle: " + caBundle), "same caBundle as before: " + out());
+        assertTrue(TlsMaterial.load(second.resolve("tls.crt"), second.resolve("tls.key")) != null);
+
+        // the same folder holds a serving pair already: refused without --force, replaced with it
+        assertEquals(
+                1,
+                run(
+                        "--ca-cert",
+                        first.resolve("ca.crt").toString(),
+                        "--ca-key",
+                        first.resolve("ca.key").toString(),
+                        "--out",
+                        second.toString()));
+        assertEquals(
+                0,
+                run(
+                        "--ca-cert",
+                        first.resolve("ca.crt").toString(),
+                        "--ca-key",
+                        first.resolve("ca.key").toString(),
+                        "--out",
+                        first.toString(),
+                        "--force"));
+        PemFiles.readCertificates(first.resolve("tls.crt")).get(0).verify(ca.getPublicKey());
+        assertEquals(caBefore, Files.readString(first.resolve("ca.crt")));
+    }
+
+    @Test
+    void aCaThatCannotBeReadOrIsOutlivedIsNamed() throws Exception {
+        Path first = dir.resolve("ca");
+        assertEquals(0, run("--out", first.toString()));
+        errBytes.reset();
+        assertEquals(
+                1,
+                run(
+                        "--ca-cert",
+                        dir.resolve("missing.crt").toString(),
+                        "--ca-key",
+                        first.resolve("ca.key").toString(),
+                        "--out",
+                        dir.resolve("x").toString()));
+        assertTrue(err().contains("missing.crt"), err());
+        errBytes.reset();
+        assertEquals(
+                2,
+                run(
+                        "--ca-cert",
+                        first.resolve("ca.crt").toString(),
+                        "--ca-key",
+                        first.resolve("ca.key").toString(),
+                        "--out",
+                        dir.resolve("y").toString(),
+                        "--days",
+                        "36000"));
+        assertTrue(err().contains("outlive"), err());
     }
 
     @Test
@@ -122,6 +205,7 @@ class CertsCommandTest {
         assertUsageError("--dns", "--dns", "bad name");
         assertUsageError("--out", "--out", "--force");
         assertUsageError("stray", "stray");
+        assertUsageError("--ca-key", "--ca-cert", "ca.crt");
     }
 
     private void assertUsageError(String expectedInMessage, String... args) {

@@ -75,6 +75,19 @@ class AdmissionMetricsTest {
     }
 
     @Test
+    void excludedImagesAreASkipReasonOfTheirOwn() throws Exception {
+        AdmissionReviewHandler excluding = new AdmissionReviewHandler(
+                () -> TestConfigs.yaml("excludeImages: ['docker.io/library/busybox:*', 'docker.io/myorg/*']\n"));
+        AdmissionResult result = excluding.handle(
+                Reviews.create(pod("busybox:1.36", "myorg/team/app:2", "nginx", "busybox"))
+                        .getBytes(StandardCharsets.UTF_8),
+                null);
+        metrics.record(result, 1);
+        assertEquals(3.0, count(AdmissionMetrics.SKIPPED, "reason", "excluded-image"));
+        assertEquals(1.0, count(AdmissionMetrics.REWRITTEN, "registry", "docker.io", "rule", "docker-hub"));
+    }
+
+    @Test
     void aDryRunCountsTheRequestButNoImages() throws Exception {
         metrics.record(answer(Reviews.review(pod("nginx"), null, "CREATE", null, true), null), 1);
         assertEquals(1.0, count(AdmissionMetrics.REQUESTS, "operation", "CREATE", "outcome", "patched"));

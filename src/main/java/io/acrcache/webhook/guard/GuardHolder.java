@@ -1,0 +1,112 @@
+package io.acrcache.webhook.guard;
+
+import io.acrcache.webhook.config.LoadedConfig;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
+
+/**
+ * The guard as the configuration says now: built when {@code guard.enabled} turns on, rebuilt when its settings or the
+ * login server change, closed when it turns off; canaries re-translated through the current rules on every config.
+ * {@link #get()} is what admission asks (null while off): one volatile read.
+ */
+public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GuardHolder.class.getName());
+
+    private final Function<GuardSettings, Guard> factory;
+    private final UnaryOperator<GuardSettings> tuning;
+    private final MeterRegistry meters;
+    private volatile Guard current;
+    private GuardSettings currentSettings;
+    private String currentLogin;
+
+    /**
+     * @param factory builds a guard for settings (the composition root supplies Vert.x, tokens, meters)
+     * @param tuning adjusts settings that have no configuration key (tests: {@code scheme http}, fast heartbeats)
+     * @param meters where the guard's gauges live (removed when a guard is replaced)
+     */
+    public GuardHolder(
+            Function<GuardSettings, Guard> factory, UnaryOperator<GuardSettings> tuning, MeterRegistry meters) {
+        this.factory = factory;
+        this.tuning = tuning;
+        this.meters = meters;
+    }
+
+    @Override
+    public Guard get() {
+        return current;
+    }
+
+    /**
+     * Follows a configuration (at start and on each reload). Never throws: a guard that cannot be built is logged and
+     * the previous state kept (the guard is a companion; admission must stay in service).
+     */
+    public synchronized void apply(LoadedConfig cfg) {
+        try {
+            follow(cfg);
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "guard: configuration not applied: " + e, e);
+        }
+    }
+
+    private void follow(LoadedConfig cfg) {
+        if (!cfg.settings().guard().enabled()) {
+            if (current != null) {
+                LOG.info("guard: off");
+                replace(null);
+            }
+            return;
+        }
+        GuardSettings settings =
+                tuning.apply(GuardConfig.settings(cfg.settings().guard()));
+        String login = cfg.settings().acrLoginServer();
+        if (current == null || !settings.equals(currentSettings) || !login.equals(currentLogin)) {
+            // the old guard keeps serving until the new one is in place; its gauges go first, as a gauge registered
+            // again under the same name and tags would stay bound to the old guard's objects
+            removeGauges();
+            Guard fresh = factory.apply(settings);
+            replace(fresh);
+            currentSettings = settings;
+            currentLogin = login;
+            fresh.start(Set.of(login));
+            LOG.info("guard: on for " + login + " (auth " + settings.auth().label() + ", budget "
+                    + settings.inlineBudget().toMillis() + " ms, unknown images: "
+                    + settings.unknownPolicy().label() + ")");
+        }
+        GuardConfig.Canaries canaries = GuardConfig.canaries(cfg);
+        canaries.problems().forEach(p -> LOG.warning("guard canary not started: " + p));
+        current.canaries(canaries.targets());
+    }
+
+    private void replace(Guard fresh) {
+        Guard old = current;
+        current = fresh;
+        if (old != null) {
+            old.close();
+        }
+        if (fresh == null) {
+            removeGauges();
+            currentSettings = null;
+            currentLogin = null;
+        }
+    }
+
+    private void removeGauges() {
+        for (String name : List.of(GuardMetrics.BREAKER_STATE, GuardMetrics.TOKEN_EXPIRY)) {
+            for (Meter m : meters.find(name).meters()) {
+                meters.remove(m);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        replace(null);
+    }
+}
