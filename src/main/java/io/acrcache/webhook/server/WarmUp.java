@@ -48,12 +48,12 @@ final class WarmUp {
     /** Rounds of fresh connections: at least, at most, and reviews per connection and round. */
     static final int MIN_ROUNDS = 3;
 
-    static final int MAX_ROUNDS = 8;
+    static final int MAX_ROUNDS = 6;
     static final int REVIEWS_PER_CONNECTION = 8;
     /** A round this fast (two handshakes, 16 reviews) means the path is warm: no more rounds. */
     static final Duration WARM_ROUND = Duration.ofMillis(50);
     /** No round starts after this; a busy node gets ready with what was warmed by then. */
-    static final Duration BUDGET = Duration.ofMillis(1500);
+    static final Duration BUDGET = Duration.ofMillis(800);
     /** Per review, from asking for a connection to the answer: the first handshake of a cold JVM is slow. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
