@@ -78,17 +78,18 @@ public final class StartBenchmark {
                 for (int i = 0; i < 100; i++) {
                     clientSideWarmUp(vertx, ws, reference);
                 }
-                for (int i = 0; i < 200; i++) {
-                    firstAdmission(i % 2 == 0 ? h2Client : h1Client, reference.target(), ws.review);
-                    firstAdmission(h2Again, reference.target(), ws.review);
+                for (int n = 0; n < 200; n++) {
+                    int i = n;
+                    unmeasured(() -> firstAdmission(i % 2 == 0 ? h2Client : h1Client, reference.target(), ws.review));
+                    unmeasured(() -> firstAdmission(h2Again, reference.target(), ws.review));
                 }
                 for (int i = 0; i < runs; i++) {
                     try (Workspace.Server s = ws.startWebhook("webhook-start", flags, logLevel)) {
                         ready[i] = s.jvm().readyMillis();
                         clientSideWarmUp(vertx, ws, reference);
-                        firstAdmission(h2Client, reference.target(), ws.review);
-                        firstAdmission(h1Client, reference.target(), ws.review);
-                        firstAdmission(h2Again, reference.target(), ws.review);
+                        unmeasured(() -> firstAdmission(h2Client, reference.target(), ws.review));
+                        unmeasured(() -> firstAdmission(h1Client, reference.target(), ws.review));
+                        unmeasured(() -> firstAdmission(h2Again, reference.target(), ws.review));
                         first[i] = firstAdmission(h2Client, s.target(), ws.review);
                         double h1 = firstAdmission(h1Client, s.target(), ws.review);
                         double again = firstAdmission(h2Again, s.target(), ws.review);
@@ -132,11 +133,24 @@ public final class StartBenchmark {
         return report;
     }
 
+    /**
+     * The load generator's own warm-up tolerates a lost request: in two runs of 2026-12-02 one request of this loop got
+     * no answer (the reference webhook idle, its 10 s request timeout not fired, so the request never reached its
+     * router); cause not found. Measured requests stay strict.
+     */
+    private static void unmeasured(Runnable request) {
+        try {
+            request.run();
+        } catch (IllegalStateException e) {
+            System.out.println("load generator warm-up: " + e.getMessage() + " (not measured; going on)");
+        }
+    }
+
     /** One review on a new connection of a new client of each protocol (not measured). */
     private static void clientSideWarmUp(Vertx vertx, Workspace ws, Workspace.Server server) {
         for (HttpVersion v : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
             HttpClientAgent fresh = client(vertx, ws.caFile, v);
-            firstAdmission(fresh, server.target(), ws.review);
+            unmeasured(() -> firstAdmission(fresh, server.target(), ws.review));
             fresh.close().await();
         }
     }
@@ -162,6 +176,7 @@ public final class StartBenchmark {
                             .setHost("127.0.0.1")
                             .setPort(target.port())
                             .setURI(target.path() + "?timeout=10s")
+                            .setTimeout(15_000)
                             .putHeader("content-type", "application/json"))
                     .compose(req -> req.send(Buffer.buffer(review)))
                     .compose(resp -> resp.statusCode() == 200
