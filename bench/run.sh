@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the webhook and the benchmarks, then runs one of them:
 #
+#   bench/run.sh [-Dbench.x=y ...] all                  # start + load: everything issue #12 measures
+#   bench/run.sh [-Dbench.x=y ...] start                # fresh starts: ready, first admission after ready
 #   bench/run.sh [-Dbench.x=y ...] load                 # load over TLS: bare floor vs webhook (default)
 #   bench/run.sh [-Dbench.x=y ...] jvm                  # JVM flags compared: start time, throughput, RSS
 #   bench/run.sh [-Dbench.x=y ...] profile              # JFR of the webhook under load, summarized

@@ -15,6 +15,7 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Command line: {@code certs ...}, {@code rewrite ...}, {@code --help}, {@code --version}, or run the webhook with
- * {@code --config FILE}.
+ * Command line: {@code certs ...}, {@code rewrite ...}, {@code train} (see {@link #train}), {@code --help},
+ * {@code --version}, or run the webhook with {@code --config FILE}.
  */
 public final class Main {
     static {
@@ -41,9 +42,61 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("train")) {
+            // exits even if a library left a thread behind: the class-data archive is written at exit
+            System.exit(train(System.out, System.err));
+        }
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != 0) {
             System.exit(code);
+        }
+    }
+
+    /**
+     * A training run for a class-data archive ({@code java -XX:ArchiveClassesAtExit=FILE -jar ... train}, see the
+     * Dockerfile): starts the webhook on loopback with development certificates in a temporary folder, lets its warm-up
+     * send synthetic reviews through TLS over both protocols, and stops. The archive then holds the classes a real
+     * start loads. 0 when the webhook got ready.
+     */
+    static int train(PrintStream out, PrintStream err) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("acw-train");
+            LoadedConfig config = SettingsLoader.parse(
+                    "acrLoginServer: train.azurecr.io\n"
+                            + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
+                    "train",
+                    Map.of());
+            LogSetup.configure(WebhookApp.logOptions(config.settings()));
+            WebhookApp app = WebhookApp.start(
+                    config,
+                    new WebhookApp.Options(
+                            null, Map.of(), dir, Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(2)));
+            boolean ready = app.readiness().isReady();
+            app.stop(Duration.ZERO);
+            LogSetup.flush();
+            out.println(
+                    ready
+                            ? "trained: started, warmed up and stopped"
+                            : "not ready: " + app.readiness().missing());
+            return ready ? 0 : 1;
+        } catch (Exception e) {
+            err.println("training run failed: " + e);
+            return 1;
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary folder
         }
     }
 

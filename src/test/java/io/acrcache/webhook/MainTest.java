@@ -27,6 +27,17 @@ class MainTest {
     }
 
     @Test
+    void trainStartsWarmsUpAndStops() {
+        assertEquals(
+                0,
+                Main.train(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals("trained: started, warmed up and stopped\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void badConfigFileIsRefusedWithEveryFieldNamed(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("config.yaml"), """
                 acrLoginServer: myacr.azurecr.io

@@ -6,7 +6,7 @@ import io.acrcache.bench.load.Profile;
 
 import java.util.Arrays;
 
-/** {@code java -jar acr-cache-webhook-bench.jar load|jvm|profile|jmh [JMH options]|jfr-summary FILE}. */
+/** {@code java -jar acr-cache-webhook-bench.jar all|load|start|jvm|profile|jmh [JMH options]|jfr-summary FILE}. */
 public final class BenchMain {
     private BenchMain() {}
 
@@ -15,12 +15,15 @@ public final class BenchMain {
         String[] rest = args.length == 0 ? new String[0] : Arrays.copyOfRange(args, 1, args.length);
         switch (mode) {
             case "load" -> LoadBenchmark.main(rest);
+            case "start" -> io.acrcache.bench.load.StartBenchmark.main(rest);
+            case "all" -> io.acrcache.bench.load.AllBenchmark.main(rest);
             case "jvm" -> JvmComparison.main(rest);
             case "profile" -> Profile.main(rest);
             case "jfr-summary" -> JfrSummary.main(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.length == 0 ? new String[] {"io.acrcache.bench.jmh"} : rest);
             default -> {
-                System.err.println("usage: load | jvm | profile | jmh [JMH options] | jfr-summary FILE.jfr");
+                System.err.println(
+                        "usage: all | load | start | jvm | profile | jmh [JMH options] | jfr-summary FILE.jfr");
                 System.exit(2);
             }
         }

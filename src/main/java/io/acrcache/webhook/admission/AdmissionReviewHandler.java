@@ -32,7 +32,15 @@ public final class AdmissionReviewHandler {
      * @param forcedMode {@link Mode#AUDIT} for the audit endpoint; null to use the configured mode
      */
     public AdmissionResult handle(byte[] body, Mode forcedMode) throws MalformedReviewException {
-        ReviewPlan planned = plan(body, forcedMode);
+        return handle(body, 0, body.length, forcedMode);
+    }
+
+    /**
+     * {@link #handle(byte[], Mode)} of the {@code length} bytes at {@code offset}: a transport's buffer, not copied.
+     */
+    public AdmissionResult handle(byte[] body, int offset, int length, Mode forcedMode)
+            throws MalformedReviewException {
+        ReviewPlan planned = plan(body, offset, length, forcedMode);
         if (planned instanceof ReviewPlan.Planned p) {
             return answer(p.context(), p.plan());
         }
@@ -46,8 +54,14 @@ public final class AdmissionReviewHandler {
      * @throws MalformedReviewException when the body is not an AdmissionReview with a uid (a 400, not an answer)
      */
     public ReviewPlan plan(byte[] body, Mode forcedMode) throws MalformedReviewException {
+        return plan(body, 0, body.length, forcedMode);
+    }
+
+    /** {@link #plan(byte[], Mode)} of the {@code length} bytes at {@code offset}: a transport's buffer, not copied. */
+    public ReviewPlan plan(byte[] body, int offset, int length, Mode forcedMode) throws MalformedReviewException {
         LoadedConfig cfg = config.get();
-        ReviewReader.Request request = ReviewReader.read(body, cfg.settings().optOutAnnotation());
+        ReviewReader.Request request =
+                ReviewReader.read(body, offset, length, cfg.settings().optOutAnnotation());
         Mode mode = forcedMode != null ? forcedMode : cfg.settings().mode();
         String operation = request.operation() == null ? "unknown" : request.operation();
         String subResource = request.subResource() == null ? "" : request.subResource();

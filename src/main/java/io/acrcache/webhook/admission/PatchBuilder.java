@@ -4,10 +4,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,7 +17,6 @@ import java.util.TreeMap;
  * nothing is assembled by hand.
  */
 public final class PatchBuilder {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private PatchBuilder() {}
 
@@ -44,8 +42,38 @@ public final class PatchBuilder {
             PodPlan plan, PodView pod, String annotationKey, String guardKey, boolean recordMetadata) {
         Map<String, String> originals = null;
         Map<String, String> guarded = null;
+        for (ImageDecision d : plan.decisions()) {
+            if (d.isRewrite()) {
+                if (originals == null) {
+                    originals = new TreeMap<>();
+                }
+                originals.put(d.annotationKey(), d.original());
+            } else if (guardKey != null && d.skipReason().guardState() != null) {
+                if (guarded == null) {
+                    guarded = new TreeMap<>();
+                }
+                guarded.put(d.annotationKey(), d.skipReason().guardState());
+            }
+        }
+        if (originals == null && (guarded == null || !recordMetadata)) {
+            return null;
+        }
+        // the annotations' values first: one generator at a time, so each finds the thread's recycled buffers free
+        String originalsJson = null;
+        String guardedJson = null;
+        if (recordMetadata) {
+            if (originals != null) {
+                PodView.Annotations annotations = pod.metadata().annotations();
+                if (annotations.hasOriginalImages()) {
+                    // a second rewrite (reinvocation after another webhook): the first original wins
+                    originals.putAll(previous(annotations.originalImages()));
+                }
+                originalsJson = toJson(originals);
+            }
+            guardedJson = guarded == null ? null : toJson(guarded);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartArray();
             for (ImageDecision d : plan.decisions()) {
                 if (d.isRewrite()) {
@@ -54,37 +82,16 @@ public final class PatchBuilder {
                     g.writeStringProperty("path", "/spec/" + d.kind().field() + "/" + d.index() + "/image");
                     g.writeStringProperty("value", d.rewritten());
                     g.writeEndObject();
-                    if (originals == null) {
-                        originals = new TreeMap<>();
-                    }
-                    originals.put(d.annotationKey(), d.original());
-                } else if (guardKey != null && d.skipReason().guardState() != null) {
-                    if (guarded == null) {
-                        guarded = new TreeMap<>();
-                    }
-                    guarded.put(d.annotationKey(), d.skipReason().guardState());
                 }
-            }
-            if (originals == null && (guarded == null || !recordMetadata)) {
-                return null;
             }
             if (recordMetadata) {
-                String originalsJson = null;
-                if (originals != null) {
-                    PodView.Annotations annotations = pod.metadata().annotations();
-                    if (annotations.hasOriginalImages()) {
-                        // a second rewrite (reinvocation after another webhook): the first original wins
-                        originals.putAll(previous(annotations.originalImages()));
-                    }
-                    originalsJson = toJson(originals);
-                }
                 addAnnotations(
                         g,
                         pod,
                         originals == null ? null : annotationKey,
                         originalsJson,
                         guarded == null ? null : guardKey,
-                        guarded == null ? null : toJson(guarded));
+                        guardedJson);
             }
             g.writeEndArray();
         }
@@ -170,15 +177,17 @@ public final class PatchBuilder {
     }
 
     private static String toJson(Map<String, String> map) {
-        StringWriter w = new StringWriter(64);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
+        // the UTF-8 generator, as for the patch: its buffers are the recycled ones (a Writer-based one allocates its
+        // own)
+        ByteArrayOutputStream w = new ByteArrayOutputStream(64 + 64 * map.size());
+        try (JsonGenerator g = AdmissionJson.generator(w)) {
             g.writeStartObject();
             for (Map.Entry<String, String> e : map.entrySet()) {
                 g.writeStringProperty(e.getKey(), e.getValue());
             }
             g.writeEndObject();
         }
-        return w.toString();
+        return w.toString(StandardCharsets.UTF_8);
     }
 
     /** The entries of an earlier record; a value that is not such a record is replaced by a fresh one. */
@@ -187,7 +196,7 @@ public final class PatchBuilder {
         if (recorded == null) {
             return out;
         }
-        try (JsonParser p = JSON.createParser(recorded)) {
+        try (JsonParser p = AdmissionJson.parser(recorded)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return out;
             }

@@ -2,10 +2,8 @@ package io.acrcache.webhook.admission;
 
 import io.acrcache.webhook.config.Mode;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -28,7 +26,6 @@ public record ReviewContext(
         PodView pod,
         boolean ephemeral) {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String INTERNAL_ERROR_WARNING =
             "acr-cache-webhook: internal error, Pod admitted with its images unchanged";
 
@@ -55,8 +52,13 @@ public record ReviewContext(
     /** A new AdmissionReview holding only the response (the request is never echoed back). */
     private AdmissionResult answer(
             byte[] patch, List<String> warnings, Outcome outcome, List<ImageDecision> decisions, Throwable error) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(patch == null ? 160 : 256 + patch.length * 4 / 3);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        // sized for the whole answer (envelope, Base64 of the patch, warnings with room for escapes): no regrowth
+        int size = 192 + (uid == null ? 0 : uid.length()) + (patch == null ? 0 : (patch.length + 2) / 3 * 4);
+        for (String w : warnings) {
+            size += w.length() + w.length() / 8 + 4;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartObject();
             g.writeStringProperty("apiVersion", AdmissionReviewHandler.API_VERSION);
             g.writeStringProperty("kind", "AdmissionReview");
@@ -65,7 +67,10 @@ public record ReviewContext(
             g.writeBooleanProperty("allowed", true);
             if (patch != null) {
                 g.writeStringProperty("patchType", "JSONPatch");
-                g.writeStringProperty("patch", Base64.getEncoder().encodeToString(patch));
+                // Jackson's default Base64 variant is RFC 4648's standard alphabet with padding and no line feeds, as
+                // Kubernetes decodes it; written into the output buffer without a String in between
+                g.writeName("patch");
+                g.writeBinary(patch);
             }
             if (!warnings.isEmpty()) {
                 g.writeArrayPropertyStart("warnings");

@@ -3,7 +3,6 @@ package io.acrcache.webhook.admission;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,6 @@ import java.util.List;
  * member that appears twice counts once, the last time, as the Go decoder of kube-apiserver reads it.
  */
 final class ReviewReader {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String MIRROR = "kubernetes.io/config.mirror";
 
     /** The request part of a review; {@code object}/{@code oldObject} are null unless JSON objects. */
@@ -38,8 +36,8 @@ final class ReviewReader {
         this.optOut = optOut;
     }
 
-    static Request read(byte[] body, String optOutAnnotation) throws MalformedReviewException {
-        try (JsonParser p = JSON.createParser(body)) {
+    static Request read(byte[] body, int offset, int length, String optOutAnnotation) throws MalformedReviewException {
+        try (JsonParser p = AdmissionJson.parser(body, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedReviewException("body must be a JSON object (an AdmissionReview)");
             }

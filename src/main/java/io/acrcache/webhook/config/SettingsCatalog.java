@@ -188,7 +188,8 @@ public final class SettingsCatalog {
                     "logging.level",
                     Defaults.LOGGING_LEVEL,
                     List.of("error", "warn", "info", "debug"),
-                    "`error`, `warn`, `info` (one line per rewrite) or `debug` (one line per admission)."),
+                    "`error`, `warn`, `info` (one line per admission that rewrote, listing its rewrites) or `debug` (one line per"
+                            + " admission)."),
             integer(
                     "shutdown.drainSeconds",
                     Defaults.SHUTDOWN_DRAIN_SECONDS,

@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 
@@ -17,11 +18,17 @@ import java.util.logging.LogRecord;
  */
 final class AsyncStderrHandler extends Handler {
     private static final int CAPACITY = 8192;
+    private static final int BATCH = 1024;
+    private static final int TEXT = 64 * 1024;
+    private static final int MAX_KEPT_TEXT = 1024 * 1024;
+    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final PrintStream out;
     private final Thread writer;
     private volatile boolean closed;
+    /** The text of a batch, kept from one batch to the next (a batch of admission lines is tens of kilobytes). */
+    private StringBuilder text = new StringBuilder(TEXT);
 
     AsyncStderrHandler(PrintStream out) {
         this.out = out;
@@ -40,26 +47,28 @@ final class AsyncStderrHandler extends Handler {
         }
     }
 
+    /**
+     * Writes what has queued up, then sleeps a little: the event loops never wake this thread (a wake-up per record
+     * costs both sides a context switch, more than formatting the line), and lines reach stderr within
+     * {@link #IDLE_WAIT_NANOS}.
+     */
     private void drainForever() {
-        List<LogRecord> batch = new ArrayList<>(256);
+        List<LogRecord> batch = new ArrayList<>(BATCH);
         while (!closed) {
-            try {
-                LogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, 255);
-                    write(batch);
-                    batch.clear();
-                }
-            } catch (InterruptedException e) {
-                return;
+            queue.drainTo(batch, BATCH);
+            if (batch.isEmpty()) {
+                LockSupport.parkNanos(IDLE_WAIT_NANOS);
+                continue;
             }
+            write(batch);
+            batch.clear();
         }
     }
 
     private synchronized void write(List<LogRecord> batch) {
         long lost = dropped.getAndSet(0);
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = text;
+        sb.setLength(0);
         if (lost > 0) {
             sb.append("(").append(lost).append(" log records dropped: the log writer could not keep up)\n");
         }
@@ -72,6 +81,9 @@ final class AsyncStderrHandler extends Handler {
         }
         out.print(sb);
         out.flush();
+        if (sb.capacity() > MAX_KEPT_TEXT) {
+            text = new StringBuilder(TEXT);
+        }
     }
 
     /** Writes everything queued so far, on the calling thread (shutdown, tests). */

@@ -10,14 +10,15 @@ import java.util.logging.LogRecord;
 final class TextLogFormatter extends Formatter {
     @Override
     public String format(LogRecord r) {
-        StringBuilder sb = new StringBuilder(128)
+        String message = formatMessage(r);
+        StringBuilder sb = new StringBuilder(64 + message.length())
                 .append(Instant.ofEpochMilli(r.getMillis()))
                 .append(' ')
                 .append(JsonLogFormatter.levelName(r.getLevel()))
                 .append(' ')
                 .append(shortName(r.getLoggerName()))
                 .append(": ")
-                .append(formatMessage(r))
+                .append(message)
                 .append('\n');
         if (r.getThrown() != null) {
             StringWriter w = new StringWriter();

@@ -6,8 +6,12 @@ import io.acrcache.webhook.admission.MalformedReviewException;
 import io.acrcache.webhook.admission.ReviewPlan;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.guard.Guard;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,23 +24,42 @@ import java.util.function.Supplier;
  * callback.
  */
 final class AdmissionEndpoint implements Handler<RoutingContext> {
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
     private final AdmissionReviewHandler handler;
     private final Mode forcedMode;
     private final AdmissionObserver observer;
     private final Supplier<Guard> guard;
+    private final WarmUp.Marker warmUp;
 
-    /** @param guard the registry guard now, null while it is off */
+    /**
+     * @param guard the registry guard now, null while it is off
+     * @param warmUp on the warm-up's own route: only requests it marks are answered there (the rest fall through to a
+     *     404); they skip the guard (no probes for synthetic images) and are neither counted nor logged. Null on the
+     *     admission routes
+     */
     AdmissionEndpoint(
-            AdmissionReviewHandler handler, Mode forcedMode, AdmissionObserver observer, Supplier<Guard> guard) {
+            AdmissionReviewHandler handler,
+            Mode forcedMode,
+            AdmissionObserver observer,
+            Supplier<Guard> guard,
+            WarmUp.Marker warmUp) {
         this.handler = handler;
         this.forcedMode = forcedMode;
         this.observer = observer;
         this.guard = guard;
+        this.warmUp = warmUp;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         long start = System.nanoTime();
+        boolean synthetic = warmUp != null;
+        if (synthetic && !warmUp.isWarmUp(ctx.request())) {
+            ctx.next();
+            return;
+        }
         Buffer body = ctx.body().buffer();
         if (body == null || body.length() == 0) {
             badRequest(ctx, "empty body: expected an AdmissionReview");
@@ -44,9 +67,9 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
         }
         AdmissionResult result;
         try {
-            ReviewPlan planned = handler.plan(body.getBytes(), forcedMode);
+            ReviewPlan planned = plan(body);
             if (planned instanceof ReviewPlan.Planned p) {
-                Guard g = guard.get();
+                Guard g = synthetic ? null : guard.get();
                 if (g != null && p.plan().hasRewrites()) {
                     GuardStep.answer(
                                     handler,
@@ -57,7 +80,8 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
                             .onComplete(ar -> send(
                                     ctx,
                                     ar.succeeded() ? ar.result() : p.context().errored(ar.cause()),
-                                    start));
+                                    start,
+                                    false));
                     return;
                 }
                 result = handler.answer(p.context(), p.plan());
@@ -65,25 +89,43 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
                 result = ((ReviewPlan.Answered) planned).result();
             }
         } catch (MalformedReviewException e) {
-            observer.malformed(e.getMessage());
+            if (!synthetic) {
+                observer.malformed(e.getMessage());
+            }
             badRequest(ctx, e.getMessage());
             return;
         }
-        send(ctx, result, start);
+        send(ctx, result, start, synthetic);
     }
 
-    private void send(RoutingContext ctx, AdmissionResult result, long start) {
+    /** Reads the body where it lies when it is a heap buffer (the body handler's is), instead of copying it out. */
+    private ReviewPlan plan(Buffer body) throws MalformedReviewException {
+        if (body instanceof BufferInternal internal) {
+            ByteBuf buf = internal.getByteBuf();
+            if (buf.hasArray()) {
+                return handler.plan(
+                        buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), forcedMode);
+            }
+        }
+        return handler.plan(body.getBytes(), forcedMode);
+    }
+
+    private void send(RoutingContext ctx, AdmissionResult result, long start, boolean synthetic) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return; // timed out (408) or the apiserver went away while the guard waited
         }
-        ctx.response().putHeader("content-type", "application/json").end(Buffer.buffer(result.body()));
-        observer.answered(result, System.nanoTime() - start);
+        ctx.response().putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
+        if (synthetic) {
+            observer.rehearse(result);
+        } else {
+            observer.answered(result, System.nanoTime() - start);
+        }
     }
 
     private static void badRequest(RoutingContext ctx, String message) {
         ctx.response()
                 .setStatusCode(400)
-                .putHeader("content-type", "application/json")
+                .putHeader(CONTENT_TYPE, JSON)
                 .end(new JsonObject().put("error", message).encode());
     }
 }

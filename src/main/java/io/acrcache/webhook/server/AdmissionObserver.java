@@ -10,7 +10,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Turns each answered review into metrics and log lines: one per admission at debug, one per rewrite at info. */
+/**
+ * Turns each answered review into metrics and log lines: at info one line per admission that rewrote images, listing
+ * every rewrite (one record instead of one per image: the log writer shares the cores with the event loops); at debug
+ * one line per admission.
+ */
 final class AdmissionObserver {
     private static final Logger LOG = Logger.getLogger("io.acrcache.webhook.admission");
     private final AdmissionMetrics metrics;
@@ -28,15 +32,9 @@ final class AdmissionObserver {
                     r.error());
         }
         if (LOG.isLoggable(Level.INFO)) {
-            for (ImageDecision d : r.decisions()) {
-                if (d.isRewrite()) {
-                    LOG.info((r.mode() == Mode.AUDIT
-                                    ? "audit: would rewrite"
-                                    : r.dryRun() ? "dry run: rewrite" : "rewrite")
-                            + " namespace=" + r.namespace() + " pod=" + r.podName() + " container=" + d.container()
-                            + " from=" + d.original() + " to=" + d.rewritten() + " rule="
-                            + d.match().rule().name());
-                }
+            String line = rewriteLine(r);
+            if (line != null) {
+                LOG.info(line);
             }
         }
         if (LOG.isLoggable(Level.FINE)) {
@@ -45,6 +43,65 @@ final class AdmissionObserver {
                     + r.decisions().size()
                     + " micros=" + nanos / 1000);
         }
+    }
+
+    /**
+     * {@code rewrite namespace=N pod=P images=K: container=C from=F to=T rule=R; container=...}, or null when nothing
+     * was rewritten. The prefix says whether the rewrite was applied, a dry run, or only what audit mode would do.
+     */
+    static String rewriteLine(AdmissionResult r) {
+        int count = 0;
+        int size = 64 + r.namespace().length() + r.podName().length();
+        for (ImageDecision d : r.decisions()) {
+            if (d.isRewrite()) {
+                count++;
+                size += 40
+                        + d.container().length()
+                        + d.original().length()
+                        + d.rewritten().length()
+                        + d.match().rule().name().length();
+            }
+        }
+        if (count == 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(size)
+                .append(r.mode() == Mode.AUDIT ? "audit: would rewrite" : r.dryRun() ? "dry run: rewrite" : "rewrite")
+                .append(" namespace=")
+                .append(r.namespace())
+                .append(" pod=")
+                .append(r.podName())
+                .append(" images=")
+                .append(count)
+                .append(": ");
+        boolean first = true;
+        for (ImageDecision d : r.decisions()) {
+            if (!d.isRewrite()) {
+                continue;
+            }
+            if (!first) {
+                sb.append("; ");
+            }
+            first = false;
+            sb.append("container=")
+                    .append(d.container())
+                    .append(" from=")
+                    .append(d.original())
+                    .append(" to=")
+                    .append(d.rewritten())
+                    .append(" rule=")
+                    .append(d.match().rule().name());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * What {@link #answered} does for a synthetic review of the warm-up, minus counting and logging: the meters it
+     * would count are registered and its log line is built, so the first real admission finds them ready.
+     */
+    void rehearse(AdmissionResult r) {
+        metrics.prepare(r);
+        rewriteLine(r);
     }
 
     void malformed(String why) {

@@ -1,6 +1,7 @@
 package io.acrcache.webhook.server;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
@@ -23,6 +24,9 @@ final class ConnectionLimit implements Handler<HttpConnection> {
         this.max = max;
         this.refused = Counter.builder("acw.admission.connections.refused")
                 .description("Admission connections closed because server.maxConnections were already open")
+                .register(registry);
+        Gauge.builder("acw.admission.connections", open, AtomicInteger::get)
+                .description("Admission connections open, across all listener instances")
                 .register(registry);
     }
 

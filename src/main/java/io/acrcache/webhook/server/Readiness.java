@@ -16,6 +16,8 @@ public final class Readiness {
     public static final String CONFIG = "config";
     public static final String TLS = "tls";
     public static final String ADMISSION_LISTENER = "admission-listener";
+    /** Synthetic reviews have been through the admission path (it answers fast from the first real one). */
+    public static final String WARM_UP = "warm-up";
 
     private final Map<String, Boolean> conditions = new ConcurrentHashMap<>();
     private final Map<String, String> notes = new ConcurrentHashMap<>();

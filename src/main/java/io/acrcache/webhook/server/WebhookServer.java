@@ -46,6 +46,8 @@ public final class WebhookServer {
     private final List<HttpServer> admissionServers = new CopyOnWriteArrayList<>();
     private HttpServer opsServer;
     private int admissionPort;
+    private String host;
+    private WarmUp.Marker warmUpMarker;
 
     private WebhookServer(Vertx vertx, Readiness readiness) {
         this.vertx = vertx;
@@ -53,7 +55,7 @@ public final class WebhookServer {
     }
 
     /**
-     * Starts both listeners, with the registry guard between plan and answer.
+     * Starts both listeners, with the registry guard between plan and answer; readiness waits for {@link #warmUp}.
      *
      * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
@@ -70,10 +72,12 @@ public final class WebhookServer {
             Consumer<Router> opsRoutes,
             Supplier<Guard> guard) {
         WebhookServer server = new WebhookServer(vertx, readiness);
-        readiness.require(Readiness.ADMISSION_LISTENER);
+        server.host = config.get().settings().server().host();
+        readiness.require(Readiness.ADMISSION_LISTENER).require(Readiness.WARM_UP);
         Settings settings = config.get().settings();
         AdmissionReviewHandler handler = new AdmissionReviewHandler(config);
         AdmissionObserver observer = new AdmissionObserver(registry);
+        WarmUp.Marker warmUp = new WarmUp.Marker();
         HealthEndpoints health = new HealthEndpoints(readiness);
         int bodyLimit = settings.server().maxBodyBytes();
         long requestTimeoutMillis = settings.server().requestTimeoutSeconds() * 1000L;
@@ -87,11 +91,15 @@ public final class WebhookServer {
             router.post(MUTATE_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer, guard));
+                    .handler(new AdmissionEndpoint(handler, null, observer, guard, null));
             router.post(AUDIT_PATH)
                     .handler(timeout)
                     .handler(body)
-                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard));
+                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard, null));
+            router.post(WarmUp.PATH)
+                    .handler(timeout)
+                    .handler(body)
+                    .handler(new AdmissionEndpoint(handler, null, observer, guard, warmUp));
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             ClientErrors.install(router, "admission");
@@ -159,10 +167,27 @@ public final class WebhookServer {
                 return Future.failedFuture(new ListenException(String.join("; ", problems)));
             }
             readiness.set(Readiness.ADMISSION_LISTENER, true);
+            server.warmUpMarker = warmUp;
             LOG.info("admission listener (TLS) on port " + server.admissionPort + " with " + instances
                     + " event-loop instance(s); ops listener (HTTP) on port " + server.opsPort());
             return Future.succeededFuture(server);
         });
+    }
+
+    /**
+     * Sends synthetic reviews through the admission listener ({@link WarmUp}), then reports {@link Readiness#WARM_UP};
+     * never fails. Called last in the start-up, so that the first real admission does not share the CPU with it.
+     */
+    public Future<Void> warmUp() {
+        return WarmUp.run(vertx, host, admissionPort, warmUpMarker)
+                .onComplete(x -> readiness.set(Readiness.WARM_UP, true));
+    }
+
+    /**
+     * Starts initializing the TLS stack on another thread, to overlap with the rest of the start-up; call first thing.
+     */
+    public static void preloadTls() {
+        WarmUp.preloadTls();
     }
 
     /**

@@ -380,6 +380,36 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void thePatchIsStandardBase64WithPadding() throws Exception {
+        for (String image : List.of("nginx", "nginx:1", "bitnami/redis:7.2.4", "a/b/c:d")) {
+            AdmissionResult r = send(Reviews.create(pod(image)));
+            String patch = response(r).getPatch();
+            byte[] decoded = java.util.Base64.getDecoder().decode(patch);
+            assertEquals(java.util.Base64.getEncoder().encodeToString(decoded), patch, image);
+        }
+    }
+
+    @Test
+    void aReviewInsideALargerBufferIsReadFromItsWindowOnly() throws Exception {
+        byte[] review = Reviews.create(pod("nginx:1.25")).getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = "garbage {\"apiVersion\":".getBytes(StandardCharsets.UTF_8);
+        byte[] suffix = "} trailing garbage".getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[prefix.length + review.length + suffix.length];
+        System.arraycopy(prefix, 0, buffer, 0, prefix.length);
+        System.arraycopy(review, 0, buffer, prefix.length, review.length);
+        System.arraycopy(suffix, 0, buffer, prefix.length + review.length, suffix.length);
+
+        AdmissionResult windowed = handler.handle(buffer, prefix.length, review.length, null);
+        assertEquals(Outcome.PATCHED, windowed.outcome());
+        assertEquals(
+                new String(handler.handle(review, null).body(), StandardCharsets.UTF_8),
+                new String(windowed.body(), StandardCharsets.UTF_8));
+        // one byte short is a truncated document, refused like any other
+        assertThrows(
+                MalformedReviewException.class, () -> handler.handle(buffer, prefix.length, review.length - 1, null));
+    }
+
+    @Test
     void reviewsThatNeedNoPlanAreAnsweredAtOnce() throws Exception {
         Pod pod = pod("nginx");
         ReviewPlan.Answered delete = assertInstanceOf(

@@ -178,12 +178,35 @@ class WorkloadTest {
         assertNotNull(tmp.getEmptyDir());
     }
 
+    /** The image runs with the chart's flags, and builds the class-data archive they name with its own JDK and jar. */
+    @Test
+    void theImageHasTheChartsJvmFlagsAndTheArchiveTheyName() throws Exception {
+        String dockerfile = java.nio.file.Files.readString(java.nio.file.Path.of("Dockerfile"));
+        String chartDefault = container(deployment(values())).getEnv().get(0).getValue();
+        java.util.regex.Matcher env = java.util.regex.Pattern.compile("(?m)^ENV JAVA_TOOL_OPTIONS=\"([^\"]*)\"$")
+                .matcher(dockerfile);
+        assertTrue(env.find(), "Dockerfile sets JAVA_TOOL_OPTIONS");
+        assertEquals(chartDefault, env.group(1));
+
+        java.util.regex.Matcher archive =
+                java.util.regex.Pattern.compile("-XX:SharedArchiveFile=(\\S+)").matcher(chartDefault);
+        assertTrue(archive.find(), chartDefault);
+        assertTrue(
+                dockerfile.contains("RUN [\"java\", \"-XX:ArchiveClassesAtExit=" + archive.group(1) + "\""),
+                "the Dockerfile's training run writes " + archive.group(1));
+        assertTrue(
+                dockerfile.indexOf("-XX:ArchiveClassesAtExit=") > dockerfile.indexOf("COPY --from=build"),
+                "trained on the runtime image's JDK, with the jar in place");
+        assertTrue(dockerfile.contains("\"-jar\", \"/app/acr-cache-webhook.jar\", \"train\"]"));
+    }
+
     @Test
     void jvmOptionsComeFromValues() {
         EnvVar defaults = container(deployment(values())).getEnv().get(0);
         assertEquals("JAVA_TOOL_OPTIONS", defaults.getName());
         assertEquals(
-                "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError", defaults.getValue());
+                "-XX:SharedArchiveFile=/app/acr-cache-webhook.jsa -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError",
+                defaults.getValue());
 
         assertEquals(
                 "-Xmx100m",

@@ -33,6 +33,22 @@ public final class LoadBenchmark {
     private LoadBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        save("load", run());
+    }
+
+    /** Writes a report to {@code bench.outDir} as {@code PREFIX-TIME.md}. */
+    static Path save(String prefix, String report) throws java.io.IOException {
+        Path dir = Path.of(Props.string("bench.outDir", "bench/target/results"));
+        Files.createDirectories(dir);
+        Path file = dir.resolve(
+                prefix + "-" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        Files.writeString(file, report);
+        System.out.println("\nsaved to " + file);
+        return file;
+    }
+
+    /** Runs the scenarios against the servers; prints progress and returns the Markdown report. */
+    static String run() throws Exception {
         Duration warmup = Props.duration("bench.warmup", "5s");
         Duration measure = Props.duration("bench.measure", "15s");
         Duration prewarm = Props.duration("bench.prewarm", "20s");
@@ -168,12 +184,7 @@ public final class LoadBenchmark {
         System.out.println();
         System.out.print(report);
         out.append(report);
-        Path dir = Path.of(Props.string("bench.outDir", "bench/target/results"));
-        Files.createDirectories(dir);
-        Path file = dir.resolve(
-                "load-" + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
-        Files.writeString(file, out.toString());
-        System.out.println("\nsaved to " + file);
+        return out.toString();
     }
 
     /** Samples a server during a measured window: peak RSS, and bytes allocated from start to end. */

@@ -21,12 +21,15 @@ import java.util.List;
  * webhook's expected answer (the bare server's canned answer), and how to start either server as a child JVM.
  */
 public final class Workspace {
+    /** The chart's flag for the archive the image builds; here it names an archive trained from the webhook jar. */
+    public static final String IMAGE_ARCHIVE_FLAG = "-XX:SharedArchiveFile=/app/acr-cache-webhook.jsa";
+
     /**
-     * The chart's {@code javaToolOptions} (since 8f3180d with {@code -Xmn32m}), plus {@code -XX:MaxRAM=256m} standing
-     * in for its 256Mi memory limit.
+     * The chart's {@code javaToolOptions} (since 8f3180d with {@code -Xmn32m}, since issue #12 with the image's
+     * class-data archive), plus {@code -XX:MaxRAM=256m} standing in for its 256Mi memory limit.
      */
-    public static final String DEFAULT_JVM_FLAGS =
-            "-XX:MaxRAM=256m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError";
+    public static final String DEFAULT_JVM_FLAGS = IMAGE_ARCHIVE_FLAG
+            + " -XX:MaxRAM=256m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xmn32m -XX:+ExitOnOutOfMemoryError";
 
     public final Path dir;
     public final Path caFile;
@@ -100,6 +103,56 @@ public final class Workspace {
     }
 
     /**
+     * The webhook's flags with the image's archive replaced by one made from {@link #webhookJar} the way the Dockerfile
+     * makes it ({@code java -XX:ArchiveClassesAtExit=FILE -jar JAR train}), made again when the jar is newer.
+     */
+    public synchronized List<String> webhookFlags(List<String> flags) throws IOException, InterruptedException {
+        if (!flags.contains(IMAGE_ARCHIVE_FLAG)) {
+            return flags;
+        }
+        Path archive = dir.resolve("acr-cache-webhook.jsa");
+        if (!Files.isRegularFile(archive)
+                || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(webhookJar)) < 0) {
+            Files.deleteIfExists(archive);
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-XX:ArchiveClassesAtExit=" + archive,
+                            "-Xlog:cds=off",
+                            "-XX:+UseSerialGC",
+                            "-jar",
+                            webhookJar.toString(),
+                            "train")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("cds-training.log").toFile())
+                    .start();
+            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)
+                    || p.exitValue() != 0
+                    || !Files.isRegularFile(archive)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(
+                        "training run for the class-data archive failed; see " + dir.resolve("cds-training.log"));
+            }
+            System.out.printf(
+                    "class-data archive %s: %.1f MiB, training run %.1f s%n",
+                    archive, Files.size(archive) / 1048576.0, (System.nanoTime() - t0) / 1e9);
+        }
+        List<String> out = new ArrayList<>();
+        for (String f : flags) {
+            out.add(f.equals(IMAGE_ARCHIVE_FLAG) ? "-XX:SharedArchiveFile=" + archive : f);
+        }
+        return out;
+    }
+
+    /** The bare server does not get the webhook's archive (it would not match its class path anyway). */
+    public static List<String> bareFlags(List<String> flags) {
+        List<String> out = new ArrayList<>(flags);
+        out.removeIf(f -> f.startsWith("-XX:SharedArchiveFile="));
+        return out;
+    }
+
+    /**
      * The webhook's Main starts one admission instance per available processor: when another count is asked for, both
      * servers get {@code -XX:ActiveProcessorCount} so they stay comparable.
      */
@@ -152,7 +205,7 @@ public final class Workspace {
         Files.writeString(config, Fixture.webhookYaml(port, ops, certFile, keyFile, logLevel));
         ChildJvm child = ChildJvm.launch(
                 name,
-                withInstances(flags),
+                withInstances(webhookFlags(flags)),
                 List.of("-jar", webhookJar.toString(), "--config", config.toString()),
                 dir.resolve(name + ".log"),
                 ops,
@@ -181,8 +234,8 @@ public final class Workspace {
         if (Props.bool("bench.bare.strict", false)) {
             args.add("strict"); // the duplicate-key check of the webhook's tree parse up to commit 1007724
         }
-        ChildJvm child =
-                ChildJvm.launch(name, withInstances(flags), args, dir.resolve(name + ".log"), ops, readyTimeout);
+        ChildJvm child = ChildJvm.launch(
+                name, withInstances(bareFlags(flags)), args, dir.resolve(name + ".log"), ops, readyTimeout);
         return new Server(
                 child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops, false);
     }

@@ -95,21 +95,21 @@ public final class AdmissionMetrics {
         }
         for (ImageDecision d : result.decisions()) {
             if (d.isRewrite()) {
-                boolean audit = result.mode() == Mode.AUDIT;
-                (audit ? audited : rewritten)
-                        .computeIfAbsent(
-                                d.match().rule(),
-                                rule -> Counter.builder(audit ? AUDIT : REWRITTEN)
-                                        .description(
-                                                audit
-                                                        ? "Images audit mode would have rewritten"
-                                                        : "Images rewritten to the ACR artifact cache")
-                                        .tag("registry", rule.upstream())
-                                        .tag("rule", rule.name())
-                                        .register(registry))
-                        .increment();
+                counter(result.mode() == Mode.AUDIT, d.match().rule()).increment();
             } else {
                 skipped.get(d.skipReason()).increment();
+            }
+        }
+    }
+
+    /**
+     * Registers the meters {@code result} would count, without counting it: a synthetic review of the start-up warm-up,
+     * so that the first real one does not pay for creating them.
+     */
+    public void prepare(AdmissionResult result) {
+        for (ImageDecision d : result.decisions()) {
+            if (d.isRewrite()) {
+                counter(result.mode() == Mode.AUDIT, d.match().rule());
             }
         }
     }
@@ -117,6 +117,20 @@ public final class AdmissionMetrics {
     /** A request body refused because it is not an AdmissionReview. */
     public void malformed() {
         malformed.increment();
+    }
+
+    private Counter counter(boolean audit, CompiledRule rule) {
+        return (audit ? audited : rewritten)
+                .computeIfAbsent(
+                        rule,
+                        r -> Counter.builder(audit ? AUDIT : REWRITTEN)
+                                .description(
+                                        audit
+                                                ? "Images audit mode would have rewritten"
+                                                : "Images rewritten to the ACR artifact cache")
+                                .tag("registry", r.upstream())
+                                .tag("rule", r.name())
+                                .register(registry));
     }
 
     private static Duration micros(long n) {
