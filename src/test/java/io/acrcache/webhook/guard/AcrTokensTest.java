@@ -1,5 +1,6 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;

@@ -1,6 +1,7 @@
 package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.guard.Breaker.State;
+import io.acrcache.webhook.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.pullfailures;
 
+import io.acrcache.webhook.testing.MutableClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.pullfailures;
 
+import io.acrcache.webhook.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
