@@ -4,7 +4,6 @@ import io.acrcache.webhook.azure.AzureCallException.Cause;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +31,7 @@ class ArmRegistryClientTest {
     @TempDir
     Path dir;
 
+    private AzureFakes fakes;
     private Vertx vertx;
     private FakeEntra entra;
     private FakeArm arm;
@@ -41,33 +40,17 @@ class ArmRegistryClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, "projected-service-account-token");
-        entra = new FakeEntra(vertx, tokenFile);
-        arm = new FakeArm(vertx, entra::valid);
-        WebClient http = FakeTls.client(vertx, TIMEOUTS);
-        tokens = new EntraTokenSource(
-                vertx,
-                http,
-                entra.identity(),
-                new EntraTokenSource.Options(TIMEOUTS, Duration.ofMillis(100), Duration.ofSeconds(1)),
-                Clock.systemUTC());
-        client = new ArmRegistryClient(
-                http,
-                tokens,
-                RegistryResourceId.parse(FakeArm.REGISTRY_ID),
-                arm.endpoint(),
-                TIMEOUTS,
-                Clock.systemUTC());
+        fakes = new AzureFakes(dir, TIMEOUTS);
+        vertx = fakes.vertx;
+        entra = fakes.entra;
+        arm = fakes.arm;
+        tokens = fakes.tokens;
+        client = fakes.client;
     }
 
     @AfterEach
     void stop() {
-        tokens.close();
-        arm.close();
-        entra.close();
-        await(vertx.close());
+        fakes.close();
     }
 
     @Test

@@ -8,13 +8,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +43,7 @@ class RuleSyncTest {
     @TempDir
     Path dir;
 
+    private AzureFakes fakes;
     private Vertx vertx;
     private FakeEntra entra;
     private FakeArm arm;
@@ -56,26 +55,12 @@ class RuleSyncTest {
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, "projected-service-account-token");
-        entra = new FakeEntra(vertx, tokenFile);
-        arm = new FakeArm(vertx, entra::valid);
-        WebClient http = FakeTls.client(vertx, ArmRegistryClientTest.TIMEOUTS);
-        tokens = new EntraTokenSource(
-                vertx,
-                http,
-                entra.identity(),
-                new EntraTokenSource.Options(
-                        ArmRegistryClientTest.TIMEOUTS, Duration.ofMillis(100), Duration.ofSeconds(1)),
-                Clock.systemUTC());
-        client = new ArmRegistryClient(
-                http,
-                tokens,
-                RegistryResourceId.parse(FakeArm.REGISTRY_ID),
-                arm.endpoint(),
-                ArmRegistryClientTest.TIMEOUTS,
-                Clock.systemUTC());
+        fakes = new AzureFakes(dir, ArmRegistryClientTest.TIMEOUTS);
+        vertx = fakes.vertx;
+        entra = fakes.entra;
+        arm = fakes.arm;
+        tokens = fakes.tokens;
+        client = fakes.client;
     }
 
     @AfterEach
@@ -83,10 +68,7 @@ class RuleSyncTest {
         if (sync != null) {
             sync.close();
         }
-        tokens.close();
-        arm.close();
-        entra.close();
-        await(vertx.close());
+        fakes.close();
     }
 
     /** Registry rules in force: what the composition root does when {@code ruleSync: true}. */
