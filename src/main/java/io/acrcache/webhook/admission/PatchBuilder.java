@@ -72,7 +72,15 @@ public final class PatchBuilder {
             }
             guardedJson = guarded == null ? null : toJson(guarded);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        // sized for the whole patch (each op's fixed text, the values, room for the annotations' escaped quotes): a
+        // buffer that regrows copies the patch at every doubling
+        int size = 96 + lengthWithEscapes(originalsJson) + lengthWithEscapes(guardedJson);
+        for (ImageDecision d : plan.decisions()) {
+            if (d.isRewrite()) {
+                size += 64 + d.rewritten().length();
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
         try (JsonGenerator g = AdmissionJson.generator(out)) {
             g.writeStartArray();
             for (ImageDecision d : plan.decisions()) {
@@ -155,6 +163,10 @@ public final class PatchBuilder {
                 }
             }
         }
+    }
+
+    private static int lengthWithEscapes(String json) {
+        return json == null ? 0 : 80 + json.length() + json.length() / 4;
     }
 
     private static void addKey(JsonGenerator g, String key, String value) {

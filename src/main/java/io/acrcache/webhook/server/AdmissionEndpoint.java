@@ -8,12 +8,12 @@ import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.guard.Guard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.Supplier;
 
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * plan with rewrites waits (bounded, never blocking) for the guard's verdicts and the answer is written from that
  * callback.
  */
-final class AdmissionEndpoint implements Handler<RoutingContext> {
+final class AdmissionEndpoint {
     private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
@@ -35,9 +35,8 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
 
     /**
      * @param guard the registry guard now, null while it is off
-     * @param warmUp on the warm-up's own route: only requests it marks are answered there (the rest fall through to a
-     *     404); they skip the guard (no probes for synthetic images) and are neither counted nor logged. Null on the
-     *     admission routes
+     * @param warmUp on the warm-up's own path: only requests it marks are answered there ({@link #accepts}); they skip
+     *     the guard (no probes for synthetic images) and are neither counted nor logged. Null on the admission paths
      */
     AdmissionEndpoint(
             AdmissionReviewHandler handler,
@@ -52,17 +51,21 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
         this.warmUp = warmUp;
     }
 
-    @Override
-    public void handle(RoutingContext ctx) {
-        long start = System.nanoTime();
+    /** False for a request the warm-up's route does not answer (it is not marked): those get the router's 404. */
+    boolean accepts(HttpServerRequest request) {
+        return warmUp == null || warmUp.isWarmUp(request);
+    }
+
+    /**
+     * Answers one review.
+     *
+     * @param body the whole body, null when the request had none
+     * @param start {@link System#nanoTime()} when the request arrived
+     */
+    void handle(HttpServerRequest request, Buffer body, long start) {
         boolean synthetic = warmUp != null;
-        if (synthetic && !warmUp.isWarmUp(ctx.request())) {
-            ctx.next();
-            return;
-        }
-        Buffer body = ctx.body().buffer();
         if (body == null || body.length() == 0) {
-            badRequest(ctx, "empty body: expected an AdmissionReview");
+            badRequest(request.response(), "empty body: expected an AdmissionReview");
             return;
         }
         AdmissionResult result;
@@ -71,14 +74,9 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
             if (planned instanceof ReviewPlan.Planned p) {
                 Guard g = synthetic ? null : guard.get();
                 if (g != null && p.plan().hasRewrites()) {
-                    GuardStep.answer(
-                                    handler,
-                                    g,
-                                    p.context(),
-                                    p.plan(),
-                                    ctx.request().getParam("timeout"))
+                    GuardStep.answer(handler, g, p.context(), p.plan(), request.getParam("timeout"))
                             .onComplete(ar -> send(
-                                    ctx,
+                                    request.response(),
                                     ar.succeeded() ? ar.result() : p.context().errored(ar.cause()),
                                     start,
                                     false));
@@ -92,10 +90,10 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
             if (!synthetic) {
                 observer.malformed(e.getMessage());
             }
-            badRequest(ctx, e.getMessage());
+            badRequest(request.response(), e.getMessage());
             return;
         }
-        send(ctx, result, start, synthetic);
+        send(request.response(), result, start, synthetic);
     }
 
     /** Reads the body where it lies when it is a heap buffer (the body handler's is), instead of copying it out. */
@@ -110,11 +108,11 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
         return handler.plan(body.getBytes(), forcedMode);
     }
 
-    private void send(RoutingContext ctx, AdmissionResult result, long start, boolean synthetic) {
-        if (ctx.response().ended() || ctx.response().closed()) {
+    private void send(HttpServerResponse response, AdmissionResult result, long start, boolean synthetic) {
+        if (response.ended() || response.closed()) {
             return; // timed out (408) or the apiserver went away while the guard waited
         }
-        ctx.response().putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
+        response.putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
         if (synthetic) {
             observer.rehearse(result);
         } else {
@@ -122,9 +120,8 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
         }
     }
 
-    private static void badRequest(RoutingContext ctx, String message) {
-        ctx.response()
-                .setStatusCode(400)
+    private static void badRequest(HttpServerResponse response, String message) {
+        response.setStatusCode(400)
                 .putHeader(CONTENT_TYPE, JSON)
                 .end(new JsonObject().put("error", message).encode());
     }

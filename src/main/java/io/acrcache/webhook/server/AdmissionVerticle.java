@@ -1,11 +1,12 @@
 package io.acrcache.webhook.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
 import java.util.function.Function;
@@ -16,17 +17,17 @@ import java.util.function.Function;
  */
 final class AdmissionVerticle extends VerticleBase {
     private final HttpServerOptions options;
-    private final Function<Vertx, Router> routes;
+    private final Function<Vertx, Handler<HttpServerRequest>> requests;
     private final ConnectionLimit connectionLimit;
     private final List<HttpServer> servers;
 
     AdmissionVerticle(
             HttpServerOptions options,
-            Function<Vertx, Router> routes,
+            Function<Vertx, Handler<HttpServerRequest>> requests,
             ConnectionLimit connectionLimit,
             List<HttpServer> servers) {
         this.options = options;
-        this.routes = routes;
+        this.requests = requests;
         this.connectionLimit = connectionLimit;
         this.servers = servers;
     }
@@ -35,7 +36,7 @@ final class AdmissionVerticle extends VerticleBase {
     public Future<?> start() {
         return vertx.createHttpServer(options)
                 .connectionHandler(connectionLimit)
-                .requestHandler(routes.apply(vertx))
+                .requestHandler(requests.apply(vertx))
                 .listen()
                 .onSuccess(servers::add);
     }

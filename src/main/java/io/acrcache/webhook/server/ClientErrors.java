@@ -1,10 +1,10 @@
 package io.acrcache.webhook.server;
 
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,70 +24,83 @@ final class ClientErrors {
         // every status a failure can carry, so nothing falls through to Vert.x's "Unhandled exception in router"
         // with a stack trace: a client hanging up mid-body fails the context with the response's status (200)
         for (int status = 100; status < 600; status++) {
-            router.errorHandler(status, ctx -> uncaught(ctx, listener));
+            router.errorHandler(status, ctx -> failed(ctx.request(), listener, ctx.statusCode(), ctx.failure()));
         }
-        router.errorHandler(
-                413,
-                ctx -> clientMistake(
-                        ctx, listener, 413, "request body over the limit (server.maxBodyBytes)", Level.WARNING));
-        router.errorHandler(
-                408,
-                ctx -> clientMistake(
-                        ctx,
+        for (int status : new int[] {400, 404, 405, 408, 413}) {
+            router.errorHandler(status, ctx -> reject(ctx.request(), listener, ctx.statusCode()));
+        }
+        // a failure with an exception and no status comes here as 500
+        router.errorHandler(500, ctx -> failed(ctx.request(), listener, ctx.statusCode(), ctx.failure()));
+    }
+
+    /**
+     * A client mistake: answered with {@code status} and its reason, logged at warn when it may say something about the
+     * cluster (a body over the limit, a request too slow), at debug otherwise.
+     */
+    static void reject(HttpServerRequest request, String listener, int status) {
+        switch (status) {
+            case 413 ->
+                clientMistake(
+                        request, listener, 413, "request body over the limit (server.maxBodyBytes)", Level.WARNING);
+            case 408 ->
+                clientMistake(
+                        request,
                         listener,
                         408,
                         "request not complete in time (server.requestTimeoutSeconds)",
-                        Level.WARNING));
-        router.errorHandler(400, ctx -> clientMistake(ctx, listener, 400, "bad request", Level.FINE));
-        router.errorHandler(404, ctx -> clientMistake(ctx, listener, 404, "no such path", Level.FINE));
-        router.errorHandler(405, ctx -> clientMistake(ctx, listener, 405, "method not allowed", Level.FINE));
-        // a failure with an exception and no status comes here as 500
-        router.errorHandler(500, ctx -> uncaught(ctx, listener));
-    }
-
-    private static void clientMistake(RoutingContext ctx, String listener, int status, String reason, Level level) {
-        if (LOG.isLoggable(level)) {
-            LOG.log(level, listener + ": " + status + " " + reason + ": " + describe(ctx));
+                        Level.WARNING);
+            case 400 -> clientMistake(request, listener, 400, "bad request", Level.FINE);
+            case 404 -> clientMistake(request, listener, 404, "no such path", Level.FINE);
+            case 405 -> clientMistake(request, listener, 405, "method not allowed", Level.FINE);
+            default -> clientMistake(request, listener, status, "client error", Level.FINE);
         }
-        answer(ctx, status, reason);
     }
 
-    /** Anything else: a client gone away is debug; a real failure of ours is an error, with its stack trace. */
-    private static void uncaught(RoutingContext ctx, String listener) {
-        Throwable failure = ctx.failure();
-        if (clientGone(ctx, failure)) {
-            LOG.fine(listener + ": client closed the connection before the request was complete: " + describe(ctx));
+    /**
+     * A request that failed with {@code status} (any value; outside 400-599 it counts as 500) and maybe an exception: a
+     * client gone away is debug, a 4xx without an exception is a client mistake, anything else a real failure of ours,
+     * an error with its stack trace.
+     */
+    static void failed(HttpServerRequest request, String listener, int status, Throwable failure) {
+        if (clientGone(request, failure)) {
+            LOG.fine(listener + ": client closed the connection before the request was complete: " + describe(request));
             return;
         }
-        int status = ctx.statusCode() >= 400 && ctx.statusCode() < 600 ? ctx.statusCode() : 500;
-        if (status < 500 && failure == null) {
-            clientMistake(ctx, listener, status, "client error", Level.FINE);
+        int answered = status >= 400 && status < 600 ? status : 500;
+        if (answered < 500 && failure == null) {
+            clientMistake(request, listener, answered, "client error", Level.FINE);
             return;
         }
         LOG.log(
                 Level.SEVERE,
-                listener + ": " + status + " while answering " + describe(ctx) + " (status " + ctx.statusCode() + ")",
+                listener + ": " + answered + " while answering " + describe(request) + " (status " + status + ")",
                 failure);
-        answer(ctx, status, "internal error");
+        answer(request.response(), answered, "internal error");
     }
 
-    private static boolean clientGone(RoutingContext ctx, Throwable failure) {
-        if (failure instanceof HttpClosedException || ctx.response().closed()) {
+    private static void clientMistake(
+            HttpServerRequest request, String listener, int status, String reason, Level level) {
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, listener + ": " + status + " " + reason + ": " + describe(request));
+        }
+        answer(request.response(), status, reason);
+    }
+
+    private static boolean clientGone(HttpServerRequest request, Throwable failure) {
+        if (failure instanceof HttpClosedException || request.response().closed()) {
             return true;
         }
         String message = failure == null ? "" : String.valueOf(failure.getMessage());
         return message.contains("Connection was closed") || message.contains("Connection reset");
     }
 
-    private static String describe(RoutingContext ctx) {
-        var request = ctx.request();
+    private static String describe(HttpServerRequest request) {
         String from =
                 request.remoteAddress() == null ? "?" : request.remoteAddress().toString();
         return request.method() + " " + request.path() + " from " + from;
     }
 
-    private static void answer(RoutingContext ctx, int status, String reason) {
-        HttpServerResponse response = ctx.response();
+    private static void answer(HttpServerResponse response, int status, String reason) {
         if (response.ended() || response.closed()) {
             return;
         }

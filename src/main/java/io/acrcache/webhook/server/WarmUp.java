@@ -32,14 +32,14 @@ import java.util.logging.Logger;
  * HTTP/2 on fresh connections: class loading, TLS handshakes and the first compilations happen here instead of in the
  * first admissions of a rollout (which kube-apiserver gives up on after its timeout, admitting the Pod unrewritten).
  *
- * <p>The reviews go through the real listener, TLS, router, body handler and admission handler, on a route of their own
+ * <p>The reviews go through the real listener, TLS, request handler and admission handler, on a path of their own
  * ({@link #PATH}) and with a header holding a random token of this process, accepted only from this host: they are
- * neither counted in metrics nor logged. Without the token, or from elsewhere, that route answers 404. A failed warm-up
+ * neither counted in metrics nor logged. Without the token, or from elsewhere, that path answers 404. A failed warm-up
  * is logged and readiness goes on: it makes the first answers fast, it is not a condition for answering.
  */
 final class WarmUp {
     private static final Logger LOG = Logger.getLogger(WarmUp.class.getName());
-    /** The warm-up's own route, with the handlers of {@code /mutate}: admission requests pay nothing for it. */
+    /** The warm-up's own path, with the handling of {@code /mutate}: admission requests pay nothing for it. */
     static final String PATH = WebhookServer.MUTATE_PATH + "/warm-up";
 
     static final String HEADER = "acw-warm-up";

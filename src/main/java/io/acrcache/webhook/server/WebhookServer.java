@@ -9,15 +9,15 @@ import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,27 +83,23 @@ public final class WebhookServer {
         long requestTimeoutMillis = settings.server().requestTimeoutSeconds() * 1000L;
         ConnectionLimit connectionLimit = new ConnectionLimit(settings.server().maxConnections(), registry);
 
-        java.util.function.Function<Vertx, Router> admissionRoutes = v -> {
+        java.util.function.Function<Vertx, Handler<HttpServerRequest>> admissionRequests = v -> {
             Router router = Router.router(v);
-            // the timeout runs first so that a body trickling in is cut off too (408), not only a slow answer
-            TimeoutHandler timeout = TimeoutHandler.create(requestTimeoutMillis, 408);
-            BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit).setPreallocateBodyBuffer(true);
-            router.post(MUTATE_PATH)
-                    .handler(timeout)
-                    .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer, guard, null));
-            router.post(AUDIT_PATH)
-                    .handler(timeout)
-                    .handler(body)
-                    .handler(new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard, null));
-            router.post(WarmUp.PATH)
-                    .handler(timeout)
-                    .handler(body)
-                    .handler(new AdmissionEndpoint(handler, null, observer, guard, warmUp));
+            AdmissionRequests requests = new AdmissionRequests(
+                    new AdmissionEndpoint(handler, null, observer, guard, null),
+                    new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard, null),
+                    new AdmissionEndpoint(handler, null, observer, guard, warmUp),
+                    router,
+                    bodyLimit,
+                    requestTimeoutMillis);
+            // the exact paths never reach the router; these routes take the other spellings ("/mutate/")
+            for (String path : List.of(MUTATE_PATH, AUDIT_PATH, WarmUp.PATH)) {
+                router.post(path).handler(requests.route(path));
+            }
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
             ClientErrors.install(router, "admission");
-            return router;
+            return requests;
         };
 
         HttpServerOptions admissionOptions = new HttpServerOptions()
@@ -114,7 +110,11 @@ public final class WebhookServer {
                 .setInitialSettings(new Http2Settings()
                         .setMaxHeaderListSize(settings.server().maxHeaderBytes()))
                 .setIdleTimeout(settings.server().idleTimeoutSeconds())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                // no WebSockets here: without these, every HTTP/1.1 request and answer passes a WebSocket
+                // extension handler that looks for an upgrade
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
         ServerTlsOptions.configure(admissionOptions, keyCert);
 
         Router ops = Router.router(vertx);
@@ -139,7 +139,7 @@ public final class WebhookServer {
         // others then share its socket
         String admissionWhere = settings.server().host() + ":" + admissionOptions.getPort();
         java.util.function.Supplier<AdmissionVerticle> verticle = () ->
-                new AdmissionVerticle(admissionOptions, admissionRoutes, connectionLimit, server.admissionServers);
+                new AdmissionVerticle(admissionOptions, admissionRequests, connectionLimit, server.admissionServers);
         Future<Void> admission = vertx.deployVerticle(verticle, new DeploymentOptions())
                 .recover(e -> Future.failedFuture(ListenException.of(
                         "admission listener (TLS)", admissionWhere, "server.port", "ACW_SERVER_PORT", e)))

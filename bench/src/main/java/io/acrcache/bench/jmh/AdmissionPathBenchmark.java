@@ -3,6 +3,8 @@ package io.acrcache.bench.jmh;
 import io.acrcache.bench.Fixture;
 import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
+import io.acrcache.webhook.admission.MalformedReviewException;
+import io.acrcache.webhook.admission.ReviewPlan;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.image.ImageReference;
 import io.acrcache.webhook.image.ImageReferenceParser;
@@ -66,9 +68,10 @@ public class AdmissionPathBenchmark {
     private RuleSet rules;
     private String[] images;
     private ImageReference[] references;
+    private ReviewPlan.Planned planned;
 
     @Setup
-    public void setUp() throws InvalidImageReferenceException {
+    public void setUp() throws InvalidImageReferenceException, MalformedReviewException {
         LoadedConfig config = Fixture.config();
         review = Fixture.review();
         handler = new AdmissionReviewHandler(() -> config);
@@ -83,6 +86,7 @@ public class AdmissionPathBenchmark {
                 throw new IllegalStateException("no rule matches " + images[i]);
             }
         }
+        planned = (ReviewPlan.Planned) handler.plan(review, null);
         if (Fixture.expectedAnswer().length == 0) {
             throw new IllegalStateException("no answer");
         }
@@ -91,6 +95,16 @@ public class AdmissionPathBenchmark {
     @Benchmark
     public AdmissionResult handle() throws Exception {
         return handler.handle(review, null);
+    }
+
+    @Benchmark
+    public ReviewPlan plan() throws Exception {
+        return handler.plan(review, null);
+    }
+
+    @Benchmark
+    public AdmissionResult answer() {
+        return handler.answer(planned.context(), planned.plan());
     }
 
     @Benchmark
