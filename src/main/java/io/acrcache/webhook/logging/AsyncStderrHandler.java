@@ -4,9 +4,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Handler;
@@ -16,6 +17,10 @@ import java.util.logging.LogRecord;
  * Writes log records to stderr from a background thread: the event loop only enqueues, so a slow log pipe (a busy node,
  * a blocked container runtime) never stalls an admission. When the queue is full, records are dropped and the count is
  * reported with the next line written.
+ *
+ * <p>The queue is lock-free: with a lock (an {@code ArrayBlockingQueue}), an event loop enqueueing while the writer
+ * drained waited on the lock, parked and was woken again, two context switches; at one line per admission that cost the
+ * webhook about a fifth of its throughput at {@code info} (docs/benchmarks.md).
  */
 final class AsyncStderrHandler extends Handler {
     private static final int CAPACITY = 8192;
@@ -23,7 +28,10 @@ final class AsyncStderrHandler extends Handler {
     private static final int TEXT = 64 * 1024;
     private static final int MAX_KEPT_TEXT = 1024 * 1024;
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Queue<LogRecord> queue = new ConcurrentLinkedQueue<>();
+    /** Records queued and not yet taken: the bound, kept apart because the queue's own size is a walk. */
+    private final AtomicInteger queued = new AtomicInteger();
+
     private final AtomicLong dropped = new AtomicLong();
     private final PrintStream out;
     private final Thread writer;
@@ -43,9 +51,12 @@ final class AsyncStderrHandler extends Handler {
         if (closed || !isLoggable(record)) {
             return;
         }
-        if (!queue.offer(record)) {
+        if (queued.incrementAndGet() > CAPACITY) {
+            queued.decrementAndGet();
             dropped.incrementAndGet();
+            return;
         }
+        queue.offer(record);
     }
 
     /**
@@ -57,11 +68,14 @@ final class AsyncStderrHandler extends Handler {
     private void drainForever() {
         List<LogRecord> batch = new ArrayList<>(BATCH);
         while (!closed) {
-            queue.drainTo(batch, BATCH);
-            boolean full = batch.size() == BATCH;
-            if (!batch.isEmpty()) {
-                write(batch);
-                batch.clear();
+            boolean full;
+            synchronized (this) { // taken and written as one, so that a flush finds nothing in between
+                take(batch, BATCH);
+                full = batch.size() == BATCH;
+                if (!batch.isEmpty()) {
+                    write(batch);
+                    batch.clear();
+                }
             }
             if (!full) {
                 LockSupport.parkNanos(IDLE_WAIT_NANOS);
@@ -92,11 +106,21 @@ final class AsyncStderrHandler extends Handler {
         }
     }
 
+    private void take(List<LogRecord> into, int max) {
+        LogRecord r;
+        int n = 0;
+        while (n < max && (r = queue.poll()) != null) {
+            into.add(r);
+            n++;
+        }
+        queued.addAndGet(-n);
+    }
+
     /** Writes everything queued so far, on the calling thread (shutdown, tests). */
     @Override
-    public void flush() {
+    public synchronized void flush() {
         List<LogRecord> rest = new ArrayList<>();
-        queue.drainTo(rest);
+        take(rest, Integer.MAX_VALUE);
         if (!rest.isEmpty()) {
             write(rest);
         }
