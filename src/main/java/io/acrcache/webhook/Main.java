@@ -42,6 +42,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        quietNettyEvents();
         if (args.length > 0 && args[0].equals("train")) {
             // exits even if a library left a thread behind: the class-data archive is written at exit
             System.exit(train(System.out, System.err));
@@ -49,6 +50,17 @@ public final class Main {
         int code = run(args, System.getenv(), System.out, System.err);
         if (code != 0) {
             System.exit(code);
+        }
+    }
+
+    /**
+     * Netty's buffer allocator defines JDK Flight Recorder events; the first buffer it allocates loads one, and loading
+     * an event class initializes JFR's metadata (about 90 ms of start-up, on the first TLS connection). Off unless set:
+     * {@code -Dio.netty.jfr.enabled=true} turns them back on for a recording.
+     */
+    static void quietNettyEvents() {
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
         }
     }
 

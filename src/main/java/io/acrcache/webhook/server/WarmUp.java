@@ -53,7 +53,7 @@ final class WarmUp {
     /** A round this fast (two handshakes, 16 reviews) means the path is warm: no more rounds. */
     static final Duration WARM_ROUND = Duration.ofMillis(50);
     /** No round starts after this; a busy node gets ready with what was warmed by then. */
-    static final Duration BUDGET = Duration.ofMillis(800);
+    static final Duration BUDGET = Duration.ofMillis(650);
     /** Per review, from asking for a connection to the answer: the first handshake of a cold JVM is slow. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
