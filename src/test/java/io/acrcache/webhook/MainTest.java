@@ -27,6 +27,25 @@ class MainTest {
     }
 
     @Test
+    void nettysFlightRecorderEventsAreOffUnlessAskedFor() {
+        String before = System.getProperty("io.netty.jfr.enabled");
+        try {
+            System.clearProperty("io.netty.jfr.enabled");
+            Main.quietNettyEvents();
+            assertEquals("false", System.getProperty("io.netty.jfr.enabled"));
+            System.setProperty("io.netty.jfr.enabled", "true");
+            Main.quietNettyEvents();
+            assertEquals("true", System.getProperty("io.netty.jfr.enabled"), "an operator's choice stands");
+        } finally {
+            if (before == null) {
+                System.clearProperty("io.netty.jfr.enabled");
+            } else {
+                System.setProperty("io.netty.jfr.enabled", before);
+            }
+        }
+    }
+
+    @Test
     void trainStartsWarmsUpAndStops() {
         assertEquals(
                 0,
