@@ -56,7 +56,12 @@ public final class Fixture {
 
     /** The rules and mode of the chart's default: one wildcard rule docker.io/* to docker/*, enforce. */
     public static String rulesYaml() {
-        return "acrLoginServer: " + LOGIN_SERVER + "\n"
+        return rulesYaml(LOGIN_SERVER);
+    }
+
+    /** {@link #rulesYaml()} for another login server (the registry guard's benchmark runs its own registry). */
+    public static String rulesYaml(String loginServer) {
+        return "acrLoginServer: '" + loginServer + "'\n"
                 + "mode: enforce\n"
                 + "rules:\n"
                 + "  - source: docker.io/*\n"
@@ -65,7 +70,12 @@ public final class Fixture {
 
     /** The webhook's config file for a load run: TLS from files, loopback ports, no drain on stop. */
     public static String webhookYaml(int port, int opsPort, Path cert, Path key, String logLevel) {
-        return rulesYaml()
+        return webhookYaml(LOGIN_SERVER, port, opsPort, cert, key, logLevel);
+    }
+
+    /** {@link #webhookYaml(int, int, Path, Path, String)} for another login server. */
+    public static String webhookYaml(String loginServer, int port, int opsPort, Path cert, Path key, String logLevel) {
+        return rulesYaml(loginServer)
                 + "server:\n"
                 + "  host: 127.0.0.1\n"
                 + "  port: " + port + "\n"
@@ -82,9 +92,14 @@ public final class Fixture {
 
     /** The configuration of the pure-path benchmarks (ports do not matter there). */
     public static LoadedConfig config() {
+        return config(LOGIN_SERVER);
+    }
+
+    /** {@link #config()} for another login server. */
+    public static LoadedConfig config(String loginServer) {
         try {
             return SettingsLoader.parse(
-                    rulesYaml() + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
+                    rulesYaml(loginServer) + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
                     "bench",
                     Map.of());
         } catch (Exception e) {
@@ -97,10 +112,14 @@ public final class Fixture {
      * rewritten (a benchmark of a review that is not patched would measure the wrong path).
      */
     public static byte[] expectedAnswer() {
-        LoadedConfig config = config();
+        return expectedAnswer(review(), config());
+    }
+
+    /** The answer to {@code review} under {@code config}, with the same check. */
+    public static byte[] expectedAnswer(byte[] review, LoadedConfig config) {
         AdmissionResult result;
         try {
-            result = new AdmissionReviewHandler(() -> config).handle(review(), null);
+            result = new AdmissionReviewHandler(() -> config).handle(review, null);
         } catch (Exception e) {
             throw new IllegalStateException("the fixture is not a valid AdmissionReview: " + e.getMessage(), e);
         }

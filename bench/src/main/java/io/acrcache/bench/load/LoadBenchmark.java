@@ -1,5 +1,6 @@
 package io.acrcache.bench.load;
 
+import io.acrcache.bench.Fixture;
 import io.acrcache.bench.Props;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -66,6 +67,14 @@ public final class LoadBenchmark {
         int rounds = Props.integer("bench.rounds", 1);
 
         Workspace ws = Workspace.create();
+        // the registry guard's run: a registry of its own, and a review whose images all exist there, for every server
+        GuardRegistry registry = null;
+        byte[] guardedAnswer = null;
+        if (servers.contains("webhook-guard")) {
+            registry = GuardRegistry.start(ws);
+            ws = ws.withReview(registry.reviewFor(ws.review));
+            guardedAnswer = Fixture.expectedAnswer(ws.review, Fixture.config(registry.hostPort()));
+        }
         StringBuilder out = new StringBuilder();
         out.append("## Load benchmark ")
                 .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
@@ -114,8 +123,13 @@ public final class LoadBenchmark {
                     case "webhook" -> ws.startWebhook("webhook", webhookFlags, logLevel);
                     // the same webhook logging only warnings: what the per-rewrite info lines cost
                     case "webhook-warn" -> ws.startWebhook("webhook-warn", webhookFlags, "warn");
+                    // the same webhook with the registry guard on: what checking the cache costs once its verdicts
+                    // are known (a verdict per image, kept for minutes)
+                    case "webhook-guard" ->
+                        ws.startGuardedWebhook("webhook-guard", webhookFlags, logLevel, registry, guardedAnswer);
                     default ->
-                        throw new IllegalArgumentException("unknown server " + s + " (bare, webhook, webhook-warn)");
+                        throw new IllegalArgumentException(
+                                "unknown server " + s + " (bare, webhook, webhook-warn, webhook-guard)");
                 };
                 started.put(s, server);
                 System.out.printf(
@@ -124,7 +138,7 @@ public final class LoadBenchmark {
                         server.jvm().pid(),
                         server.jvm().readyMillis(),
                         server.jvm().memory().rssMiB());
-                verify(vertx, server.target(), ws.review, ws.answer);
+                verify(vertx, server.target(), ws.review, s.equals("webhook-guard") ? guardedAnswer : ws.answer);
             }
             LoadDriver driver = new LoadDriver(vertx, clientLoops, h2Connections);
             for (Workspace.Server server : started.values()) {
@@ -176,6 +190,9 @@ public final class LoadBenchmark {
         } finally {
             for (Workspace.Server s : started.values()) {
                 s.close();
+            }
+            if (registry != null) {
+                registry.close();
             }
             vertx.close().await(30, TimeUnit.SECONDS);
         }

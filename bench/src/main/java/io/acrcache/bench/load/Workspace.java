@@ -52,10 +52,34 @@ public final class Workspace {
             Path webhookJar,
             String benchClassPath,
             int instances) {
+        this(
+                dir,
+                certs.caCertificate(),
+                certs.certificate(),
+                certs.key(),
+                answerFile,
+                review,
+                answer,
+                webhookJar,
+                benchClassPath,
+                instances);
+    }
+
+    private Workspace(
+            Path dir,
+            Path caFile,
+            Path certFile,
+            Path keyFile,
+            Path answerFile,
+            byte[] review,
+            byte[] answer,
+            Path webhookJar,
+            String benchClassPath,
+            int instances) {
         this.dir = dir;
-        this.caFile = certs.caCertificate();
-        this.certFile = certs.certificate();
-        this.keyFile = certs.key();
+        this.caFile = caFile;
+        this.certFile = certFile;
+        this.keyFile = keyFile;
         this.answerFile = answerFile;
         this.review = review;
         this.answer = answer;
@@ -63,6 +87,17 @@ public final class Workspace {
         this.benchClassPath = benchClassPath;
         this.instances = instances;
         this.readyTimeout = Props.duration("bench.readyTimeout", "60s");
+    }
+
+    /**
+     * The same workspace driving {@code review} instead (its answer computed again and written for the bare server):
+     * the registry guard's run gives every server a review whose pinned digest exists in its registry.
+     */
+    public Workspace withReview(byte[] review) throws IOException {
+        byte[] answer = Fixture.expectedAnswer(review, Fixture.config());
+        Files.write(answerFile, answer);
+        return new Workspace(
+                dir, caFile, certFile, keyFile, answerFile, review, answer, webhookJar, benchClassPath, instances);
     }
 
     public static Workspace create() throws IOException {
@@ -206,6 +241,33 @@ public final class Workspace {
         ChildJvm child = ChildJvm.launch(
                 name,
                 withInstances(webhookFlags(flags)),
+                List.of("-jar", webhookJar.toString(), "--config", config.toString()),
+                dir.resolve(name + ".log"),
+                ops,
+                readyTimeout);
+        return new Server(
+                child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops, true);
+    }
+
+    /**
+     * The webhook with the registry guard on ({@code guard.enabled: true}, anonymous pulls) against {@code registry} as
+     * its login server, trusting the registry's certificate. Its answer names that login server; the work per review is
+     * the same as {@link #startWebhook}'s plus the guard's.
+     */
+    Server startGuardedWebhook(String name, List<String> flags, String logLevel, GuardRegistry registry, byte[] answer)
+            throws Exception {
+        int port = freePort();
+        int ops = freePort();
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(
+                config,
+                Fixture.webhookYaml(registry.hostPort(), port, ops, certFile, keyFile, logLevel)
+                        + "guard:\n  enabled: true\n  auth: anonymous\n");
+        List<String> jvm = new ArrayList<>(withInstances(webhookFlags(flags)));
+        jvm.addAll(registry.trustFlags());
+        ChildJvm child = ChildJvm.launch(
+                name,
+                jvm,
                 List.of("-jar", webhookJar.toString(), "--config", config.toString()),
                 dir.resolve(name + ".log"),
                 ops,
