@@ -33,6 +33,8 @@ class NotesTest {
         // the pull-failure report through the ops port
         assertContains(notes, "kubectl -n " + NAMESPACE + " port-forward service/" + FULLNAME + "-ops 9090:9090");
         assertContains(notes, "curl -s localhost:9090/pull-failures");
+        assertContains(notes, "curl -s localhost:9090/rules");
+        assertContains(notes, "set registry.resourceId to sync them from the");
         assertContains(notes, "until you set pullFailures.enabled=true");
         assertContains(notes, "failurePolicy is Ignore");
         assertFalse(notes.contains("WARNING"), notes);
