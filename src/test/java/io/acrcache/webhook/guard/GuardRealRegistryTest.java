@@ -3,6 +3,7 @@ package io.acrcache.webhook.guard;
 import io.acrcache.webhook.guard.Breaker.State;
 import io.acrcache.webhook.guard.Verdict.Basis;
 import io.acrcache.webhook.guard.Verdict.Decision;
+import io.acrcache.webhook.testing.DistributionRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -2,6 +2,7 @@ package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.WebhookApp;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
+import io.acrcache.webhook.testing.DistributionRegistry;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.acrcache.webhook.testing.TestPods;

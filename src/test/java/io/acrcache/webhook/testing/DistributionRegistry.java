@@ -1,4 +1,6 @@
-package io.acrcache.webhook.guard;
+package io.acrcache.webhook.testing;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,33 +17,35 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real CNCF distribution registry (Debian's {@code docker-registry} package, 2.8.x) on loopback, plain HTTP, either
- * as a plain registry or as a pull-through cache in front of another one. Its data directory survives {@link #stop()}
- * so it can be started again on the same port.
+ * A real CNCF distribution registry (Debian's {@code docker-registry} package, 2.8.x) on loopback, plain HTTP or TLS,
+ * either as a plain registry or as a pull-through cache in front of another one. Its data directory survives
+ * {@link #stop()} so it can be started again on the same port. Shared with the benchmarks (the test jar carries this
+ * class alone), whose guarded webhook checks such a registry over TLS.
  */
-final class DistributionRegistry implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/docker-registry");
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+public final class DistributionRegistry implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/bin/docker-registry");
 
-    final Path dir;
-    final int port;
+    public final Path dir;
+    public final int port;
     private final String proxyRemote;
     /** Extra top-level YAML (e.g. an {@code auth:} section), written into the config on start. */
-    volatile String extraConfig = "";
+    public volatile String extraConfig = "";
 
+    private HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String scheme = "http";
+    private String tls = "";
     private Process process;
 
-    /** Fails, naming the Debian package, when the binary is missing: this test never skips. */
-    static void requireBinary() {
+    /** Fails, naming the Debian package, when the binary is missing: whoever needs it never skips. */
+    public static void requireBinary() {
         if (!Files.isExecutable(BINARY)) {
-            throw new AssertionError("the real-registry test needs Debian's docker-registry package (CNCF distribution"
-                    + " 2.8): " + BINARY + " is missing; install it with `apt-get install -y docker-registry`"
-                    + " (.ci/run does)");
+            throw new AssertionError("this needs Debian's docker-registry package (CNCF distribution 2.8): " + BINARY
+                    + " is missing; install it with `apt-get install -y docker-registry` (.ci/run does)");
         }
     }
 
-    DistributionRegistry(Path dir, String proxyRemote) throws IOException {
+    public DistributionRegistry(Path dir, String proxyRemote) throws IOException {
         this.dir = dir;
         this.proxyRemote = proxyRemote;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -49,21 +53,33 @@ final class DistributionRegistry implements AutoCloseable {
         }
     }
 
-    String hostPort() {
+    /** Serves TLS with this certificate and key (PEM); {@code trust} is what this class's own client trusts. */
+    public DistributionRegistry tls(Path certificate, Path key, SSLContext trust) {
+        this.scheme = "https";
+        this.tls = "  tls:\n    certificate: " + certificate + "\n    key: " + key + "\n";
+        this.http = HttpClient.newBuilder()
+                .sslContext(trust)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        return this;
+    }
+
+    public String hostPort() {
         return "127.0.0.1:" + port;
     }
 
-    String url() {
-        return "http://" + hostPort();
+    public String url() {
+        return scheme + "://" + hostPort();
     }
 
-    DistributionRegistry start() throws Exception {
+    public DistributionRegistry start() throws Exception {
         Files.createDirectories(dir.resolve("data"));
         String config = "version: 0.1\n"
                 + "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
                 + "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n"
                 + "  delete:\n    enabled: true\n"
                 + "http:\n  addr: " + hostPort() + "\n  secret: guard-test-secret\n"
+                + tls
                 + (proxyRemote == null ? "" : "proxy:\n  remoteurl: " + proxyRemote + "\n")
                 + extraConfig;
         Path file = dir.resolve("config.yml");
@@ -90,7 +106,7 @@ final class DistributionRegistry implements AutoCloseable {
         }
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -100,15 +116,15 @@ final class DistributionRegistry implements AutoCloseable {
         }
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(
                 HttpRequest.newBuilder(URI.create(url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Pushes a blob through the upload API (POST, then a monolithic PUT); returns its digest. */
-    String pushBlob(String repo, byte[] content) throws Exception {
+    public String pushBlob(String repo, byte[] content) throws Exception {
         String digest = digest(content);
-        HttpResponse<String> started = HTTP.send(
+        HttpResponse<String> started = http.send(
                 HttpRequest.newBuilder(URI.create(url() + "/v2/" + repo + "/blobs/uploads/"))
                         .POST(HttpRequest.BodyPublishers.noBody())
                         .build(),
@@ -117,7 +133,7 @@ final class DistributionRegistry implements AutoCloseable {
         String location = started.headers().firstValue("Location").orElseThrow();
         URI upload = URI.create(url()).resolve(location);
         String sep = upload.getRawQuery() == null ? "?" : "&";
-        HttpResponse<String> done = HTTP.send(
+        HttpResponse<String> done = http.send(
                 HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + digest))
                         .header("Content-Type", "application/octet-stream")
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(content))
@@ -128,7 +144,7 @@ final class DistributionRegistry implements AutoCloseable {
     }
 
     /** Pushes a minimal OCI image (config + one layer) under the tag; returns the manifest's digest. */
-    String pushImage(String repo, String tag) throws Exception {
+    public String pushImage(String repo, String tag) throws Exception {
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
                         + "\"diff_ids\":[]},\"config\":{\"Labels\":{\"tag\":\"" + tag + "\"}}}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -141,7 +157,7 @@ final class DistributionRegistry implements AutoCloseable {
                         + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
                         + layerDigest + "\",\"size\":" + layer.length + "}]}")
                 .getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> put = HTTP.send(
+        HttpResponse<String> put = http.send(
                 HttpRequest.newBuilder(URI.create(url() + "/v2/" + repo + "/manifests/" + tag))
                         .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest))
@@ -157,7 +173,7 @@ final class DistributionRegistry implements AutoCloseable {
         }
     }
 
-    static String digest(byte[] content) throws Exception {
+    public static String digest(byte[] content) throws Exception {
         return "sha256:"
                 + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     }
