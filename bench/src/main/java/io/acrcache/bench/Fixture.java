@@ -69,11 +69,6 @@ public final class Fixture {
     }
 
     /** The webhook's config file for a load run: TLS from files, loopback ports, no drain on stop. */
-    public static String webhookYaml(int port, int opsPort, Path cert, Path key, String logLevel) {
-        return webhookYaml(LOGIN_SERVER, port, opsPort, cert, key, logLevel);
-    }
-
-    /** {@link #webhookYaml(int, int, Path, Path, String)} for another login server. */
     public static String webhookYaml(String loginServer, int port, int opsPort, Path cert, Path key, String logLevel) {
         return rulesYaml(loginServer)
                 + "server:\n"

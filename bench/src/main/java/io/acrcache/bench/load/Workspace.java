@@ -45,28 +45,6 @@ public final class Workspace {
 
     private Workspace(
             Path dir,
-            CertificateFiles.Written certs,
-            Path answerFile,
-            byte[] review,
-            byte[] answer,
-            Path webhookJar,
-            String benchClassPath,
-            int instances) {
-        this(
-                dir,
-                certs.caCertificate(),
-                certs.certificate(),
-                certs.key(),
-                answerFile,
-                review,
-                answer,
-                webhookJar,
-                benchClassPath,
-                instances);
-    }
-
-    private Workspace(
-            Path dir,
             Path caFile,
             Path certFile,
             Path keyFile,
@@ -117,7 +95,9 @@ public final class Workspace {
         }
         return new Workspace(
                 dir,
-                certs,
+                certs.caCertificate(),
+                certs.certificate(),
+                certs.key(),
                 answerFile,
                 review,
                 answer,
@@ -234,19 +214,7 @@ public final class Workspace {
      * {@code instances} admission event loops (it uses one per available processor).
      */
     public Server startWebhook(String name, List<String> flags, String logLevel) throws Exception {
-        int port = freePort();
-        int ops = freePort();
-        Path config = dir.resolve(name + ".yaml");
-        Files.writeString(config, Fixture.webhookYaml(port, ops, certFile, keyFile, logLevel));
-        ChildJvm child = ChildJvm.launch(
-                name,
-                withInstances(webhookFlags(flags)),
-                List.of("-jar", webhookJar.toString(), "--config", config.toString()),
-                dir.resolve(name + ".log"),
-                ops,
-                readyTimeout);
-        return new Server(
-                child, new LoadDriver.Target(name, child.pid(), port, "/mutate", caFile, answer.length), ops, true);
+        return launchWebhook(name, withInstances(webhookFlags(flags)), Fixture.LOGIN_SERVER, logLevel, "", answer);
     }
 
     /**
@@ -256,15 +224,19 @@ public final class Workspace {
      */
     Server startGuardedWebhook(String name, List<String> flags, String logLevel, GuardRegistry registry, byte[] answer)
             throws Exception {
+        List<String> jvm = new ArrayList<>(withInstances(webhookFlags(flags)));
+        jvm.addAll(registry.trustFlags());
+        return launchWebhook(
+                name, jvm, registry.hostPort(), logLevel, "guard:\n  enabled: true\n  auth: anonymous\n", answer);
+    }
+
+    private Server launchWebhook(
+            String name, List<String> jvm, String loginServer, String logLevel, String moreYaml, byte[] answer)
+            throws Exception {
         int port = freePort();
         int ops = freePort();
         Path config = dir.resolve(name + ".yaml");
-        Files.writeString(
-                config,
-                Fixture.webhookYaml(registry.hostPort(), port, ops, certFile, keyFile, logLevel)
-                        + "guard:\n  enabled: true\n  auth: anonymous\n");
-        List<String> jvm = new ArrayList<>(withInstances(webhookFlags(flags)));
-        jvm.addAll(registry.trustFlags());
+        Files.writeString(config, Fixture.webhookYaml(loginServer, port, ops, certFile, keyFile, logLevel) + moreYaml);
         ChildJvm child = ChildJvm.launch(
                 name,
                 jvm,
