@@ -1,5 +1,6 @@
 package io.acrcache.webhook;
 
+import io.acrcache.webhook.testing.LogCapture;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -17,13 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.acrcache.webhook.testing.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,30 +35,17 @@ class ReportCompanionTest {
     Path dir;
 
     private String before;
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private LogCapture capture;
 
     @BeforeEach
     void remember() {
         before = System.getProperty(KUBECONFIG_PROPERTY);
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
+        capture = LogCapture.root();
     }
 
     @AfterEach
     void restore() {
-        Logger.getLogger("").removeHandler(capture);
+        capture.detach();
         if (before == null) {
             System.clearProperty(KUBECONFIG_PROPERTY);
         } else {
@@ -122,12 +106,12 @@ class ReportCompanionTest {
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("\"companions\":{\"event-informer\":\"not ready\"}"), ready.body());
         } finally {
-            logged.clear();
+            capture.records().clear();
             app.stop(Duration.ZERO);
             api.destroy();
         }
         Thread.sleep(300);
-        for (LogRecord r : logged) {
+        for (LogRecord r : capture.records()) {
             assertTrue(r.getThrown() == null, "stack trace on shutdown: " + r.getMessage() + " " + r.getThrown());
         }
     }
@@ -141,7 +125,7 @@ class ReportCompanionTest {
         try {
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "no waiting for DNS");
             assertTrue(
-                    logged.stream()
+                    capture.records().stream()
                             .anyMatch(r -> r.getLevel() == Level.WARNING
                                     && r.getMessage().contains("missing-kubeconfig")
                                     && r.getThrown() == null),

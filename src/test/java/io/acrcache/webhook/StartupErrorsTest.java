@@ -2,6 +2,7 @@ package io.acrcache.webhook;
 
 import io.acrcache.webhook.config.ConfigException;
 import io.acrcache.webhook.config.SettingsLoader;
+import io.acrcache.webhook.testing.LogCapture;
 import io.acrcache.webhook.testing.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,11 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,29 +30,16 @@ class StartupErrorsTest {
     @TempDir
     Path dir;
 
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private LogCapture capture;
 
     @BeforeEach
     void listen() {
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
+        capture = LogCapture.root();
     }
 
     @AfterEach
     void stopListening() {
-        Logger.getLogger("").removeHandler(capture);
+        capture.detach();
     }
 
     private Exception startWith(String yaml) {
@@ -69,8 +53,8 @@ class StartupErrorsTest {
 
     private void assertNoStackTraces() throws InterruptedException {
         Thread.sleep(300); // anything the event loops still log about the failure
-        for (LogRecord r : logged) {
-            assertTrue(r.getThrown() == null, "stack trace logged: " + r.getMessage() + " " + r.getThrown());
+        for (LogRecord r : capture.records()) {
+            assertTrue(r.getThrown() == null, "stack trace capture.records(): " + r.getMessage() + " " + r.getThrown());
             assertTrue(!String.valueOf(r.getMessage()).contains("Promise already completed"), r.getMessage());
         }
     }

@@ -4,6 +4,7 @@ import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Mode;
+import io.acrcache.webhook.testing.LogCapture;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.acrcache.webhook.testing.TestPods;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -25,32 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The info log of admissions: one line per admission that rewrote, naming every rewrite; nothing otherwise. */
 class AdmissionObserverTest {
     private static final Logger ADMISSION_LOG = Logger.getLogger("io.acrcache.webhook.admission");
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    private Level levelBefore;
+    private LogCapture capture;
 
     @BeforeEach
     void listen() {
-        levelBefore = ADMISSION_LOG.getLevel();
-        ADMISSION_LOG.setLevel(Level.INFO);
-        ADMISSION_LOG.addHandler(capture);
+        capture = LogCapture.on(ADMISSION_LOG, Level.INFO);
     }
 
     @AfterEach
     void stopListening() {
-        ADMISSION_LOG.removeHandler(capture);
-        ADMISSION_LOG.setLevel(levelBefore);
+        capture.detach();
     }
 
     private static AdmissionResult admit(LoadedConfig config, Mode mode, String... images) throws Exception {
@@ -60,7 +44,7 @@ class AdmissionObserverTest {
 
     private List<String> infoLines() {
         List<String> out = new ArrayList<>();
-        for (LogRecord r : records) {
+        for (LogRecord r : capture.records()) {
             if (r.getLevel() == Level.INFO) {
                 out.add(r.getMessage());
             }

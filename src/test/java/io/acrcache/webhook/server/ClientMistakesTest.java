@@ -1,6 +1,7 @@
 package io.acrcache.webhook.server;
 
 import io.acrcache.webhook.WebhookApp;
+import io.acrcache.webhook.testing.LogCapture;
 import io.acrcache.webhook.testing.RawHttps;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
@@ -20,10 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -31,7 +29,7 @@ import java.util.logging.Logger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A client's mistake is logged as one, at warn or debug with status and reason, never as a server error. */
+/** A client's mistake is capture.records() as one, at warn or debug with status and reason, never as a server error. */
 class ClientMistakesTest {
     @TempDir
     Path certs;
@@ -39,26 +37,13 @@ class ClientMistakesTest {
     WebhookApp app;
     SSLContext trust;
     byte[] review;
-    final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private LogCapture capture;
     final Logger ours = Logger.getLogger("io.acrcache.webhook.server");
     Level before;
 
     @BeforeEach
     void start() throws Exception {
-        capture.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(capture);
+        capture = LogCapture.root();
         before = ours.getLevel();
         ours.setLevel(Level.FINE);
         app = WebhookApp.start(
@@ -73,16 +58,17 @@ class ClientMistakesTest {
     @AfterEach
     void stop() {
         app.stop(Duration.ZERO);
-        Logger.getLogger("").removeHandler(capture);
+        capture.detach();
         ours.setLevel(before);
     }
 
     private void assertNoServerErrors() throws InterruptedException {
         Thread.sleep(300);
-        for (LogRecord r : logged) {
+        for (LogRecord r : capture.records()) {
             assertTrue(
                     r.getLevel().intValue() < Level.SEVERE.intValue(),
-                    "logged as an error: " + r.getMessage() + " " + r.getLoggerName() + " " + r.getThrown() + " "
+                    "capture.records() as an error: " + r.getMessage() + " " + r.getLoggerName() + " " + r.getThrown()
+                            + " "
                             + (r.getThrown() == null
                                     ? ""
                                     : java.util.Arrays.toString(r.getThrown().getStackTrace())));
@@ -91,7 +77,7 @@ class ClientMistakesTest {
     }
 
     private boolean loggedLine(Level level, String text) {
-        return logged.stream()
+        return capture.records().stream()
                 .anyMatch(r -> r.getLevel().equals(level) && r.getMessage().contains(text));
     }
 
@@ -104,7 +90,8 @@ class ClientMistakesTest {
             assertTrue(r.body().contains("\"error\""), r.body());
         }
         assertTrue(
-                loggedLine(Level.WARNING, "413 request body over the limit (server.maxBodyBytes)"), logged.toString());
+                loggedLine(Level.WARNING, "413 request body over the limit (server.maxBodyBytes)"),
+                capture.records().toString());
         assertNoServerErrors();
     }
 
@@ -114,7 +101,9 @@ class ClientMistakesTest {
             c.startPost("/mutate", review, 10);
             assertEquals(408, c.read().status());
         }
-        assertTrue(loggedLine(Level.WARNING, "408 request not complete in time"), logged.toString());
+        assertTrue(
+                loggedLine(Level.WARNING, "408 request not complete in time"),
+                capture.records().toString());
         assertNoServerErrors();
     }
 

@@ -1,6 +1,7 @@
 package io.acrcache.webhook.server;
 
 import io.acrcache.webhook.WebhookApp;
+import io.acrcache.webhook.testing.LogCapture;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.acrcache.webhook.testing.TestPods;
@@ -18,8 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -40,26 +39,11 @@ class WarmUpTest {
     Path certs;
 
     WebhookApp app;
-    final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    Level levelBefore;
+    private LogCapture capture;
 
     @BeforeEach
     void start() throws Exception {
-        levelBefore = ACW.getLevel();
-        ACW.setLevel(Level.INFO);
-        ACW.addHandler(capture);
+        capture = LogCapture.on(ACW, Level.INFO);
         app = WebhookApp.start(
                 TestConfigs.yaml("acrLoginServer: warm.azurecr.io\n"
                         + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n"),
@@ -71,8 +55,7 @@ class WarmUpTest {
         if (app != null) {
             app.stop(Duration.ZERO);
         }
-        ACW.removeHandler(capture);
-        ACW.setLevel(levelBefore);
+        capture.detach();
     }
 
     private String scrape() throws Exception {
@@ -91,7 +74,7 @@ class WarmUpTest {
     }
 
     private List<String> messages(String logger, Level level) {
-        return records.stream()
+        return capture.records().stream()
                 .filter(r -> logger.equals(r.getLoggerName()) && r.getLevel() == level)
                 .map(LogRecord::getMessage)
                 .toList();
@@ -108,7 +91,7 @@ class WarmUpTest {
                 1,
                 warmed.size(),
                 "one warm-up line: "
-                        + records.stream().map(LogRecord::getMessage).toList());
+                        + capture.records().stream().map(LogRecord::getMessage).toList());
         Matcher sent = Pattern.compile("\\((\\d+) synthetic reviews").matcher(warmed.get(0));
         assertTrue(sent.find(), warmed.get(0));
         assertTrue(Integer.parseInt(sent.group(1)) >= 2, "both protocols answered: " + warmed.get(0));
