@@ -1,6 +1,7 @@
 package io.acrcache.webhook.azure;
 
 import io.acrcache.webhook.azure.AzureCallException.Cause;
+import io.acrcache.webhook.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,10 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static io.acrcache.webhook.azure.FakeTls.await;
 import static io.acrcache.webhook.azure.FakeTls.failure;
@@ -115,28 +113,12 @@ class EntraTokenSourceTest {
 
     @Test
     void anExpiredTokenIsNeverServedAndACallerGetsAFreshOne() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        MutableClock clock = new MutableClock(Instant.now());
         EntraTokenSource timed =
                 new EntraTokenSource(vertx, FakeTls.client(vertx, FAST.timeouts()), entra.identity(), FAST, clock);
         try {
             AccessToken first = await(timed.token(ARM));
-            now.set(now.get().plusSeconds(3600)); // e.g. the node slept through the refresh
+            clock.advance(Duration.ofHours(1)); // e.g. the node slept through the refresh
             Future<AccessToken> next = timed.token(ARM);
             assertTrue(!next.isComplete() || !next.result().equals(first), "the expired token is not served");
             AccessToken fresh = await(next);
