@@ -1,5 +1,6 @@
 package io.acrcache.webhook;
 
+import io.acrcache.webhook.testing.Kubeconfigs;
 import io.acrcache.webhook.testing.LogCapture;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -14,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -84,20 +84,7 @@ class ReportCompanionTest {
                 .withPath("/api/v1/events?fieldSelector=type%3DWarning")
                 .andReturn(403, forbidden)
                 .always();
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "%s"}
-                users:
-                - name: dev
-                  user: {token: not-checked}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: dev, namespace: default}
-                current-context: mock
-                """.formatted(api.url("/")));
+        Path kubeconfig = Kubeconfigs.write(dir.resolve("kubeconfig"), api.url("/"));
         System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
         WebhookApp app = start();
         try {

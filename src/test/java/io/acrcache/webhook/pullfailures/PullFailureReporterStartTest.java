@@ -2,6 +2,7 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.testing.Kubeconfigs;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -56,21 +56,7 @@ class PullFailureReporterStartTest {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
-        Path kubeconfig = dir.resolve("config");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "%s"}
-                users:
-                - name: dev
-                  user: {token: not-checked}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: dev, namespace: default}
-                current-context: mock
-                """.formatted(server.url("/")));
+        Path kubeconfig = Kubeconfigs.write(dir.resolve("config"), server.url("/"));
         String before = System.getProperty(KUBECONFIG_PROPERTY);
         System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
         LoadedConfig on = TestConfigs.yaml(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_ENABLED", "true"));

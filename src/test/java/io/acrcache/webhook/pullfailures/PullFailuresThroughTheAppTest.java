@@ -2,6 +2,7 @@ package io.acrcache.webhook.pullfailures;
 
 import io.acrcache.webhook.WebhookApp;
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.testing.Kubeconfigs;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -16,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,14 +37,7 @@ class PullFailuresThroughTheAppTest {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "%s"}}]
-                users: [{name: dev, user: {token: not-checked}}]
-                contexts: [{name: mock, context: {cluster: mock, user: dev}}]
-                current-context: mock
-                """.formatted(server.url("/")));
+        Path kubeconfig = Kubeconfigs.write(dir.resolve("kubeconfig"), server.url("/"));
         String before = System.getProperty("kubeconfig");
         System.setProperty("kubeconfig", kubeconfig.toString());
         WebhookApp app = null;
