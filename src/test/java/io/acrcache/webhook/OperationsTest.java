@@ -1,6 +1,7 @@
 package io.acrcache.webhook;
 
 import io.acrcache.webhook.config.SettingsLoader;
+import io.acrcache.webhook.testing.OpsMetrics;
 import io.acrcache.webhook.testing.RawHttps;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestPods;
@@ -114,19 +115,11 @@ class OperationsTest {
     }
 
     private String scrape() throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        return OpsMetrics.scrape(app.opsPort());
     }
 
     private static double value(String scrape, String series) {
-        Matcher m =
-                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
-        assertTrue(m.find(), "no series " + series);
-        return Double.parseDouble(m.group(1));
+        return OpsMetrics.value(scrape, series).orElseThrow(() -> new AssertionError("no series " + series));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.acrcache.webhook.guard;
 import io.acrcache.webhook.WebhookApp;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.testing.DistributionRegistry;
+import io.acrcache.webhook.testing.OpsMetrics;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.acrcache.webhook.testing.TestPods;
@@ -95,12 +96,7 @@ class GuardThroughTheAppTest {
     }
 
     private String metrics() throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        return OpsMetrics.scrape(app.opsPort());
     }
 
     private String image(Pod pod, String base64Patch) {

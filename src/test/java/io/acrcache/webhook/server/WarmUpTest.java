@@ -2,6 +2,7 @@ package io.acrcache.webhook.server;
 
 import io.acrcache.webhook.WebhookApp;
 import io.acrcache.webhook.testing.LogCapture;
+import io.acrcache.webhook.testing.OpsMetrics;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.acrcache.webhook.testing.TestPods;
@@ -59,18 +60,11 @@ class WarmUpTest {
     }
 
     private String scrape() throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.opsPort() + "/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        return OpsMetrics.scrape(app.opsPort());
     }
 
     private static double value(String scrape, String series) {
-        Matcher m =
-                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
+        return OpsMetrics.value(scrape, series).orElse(0.0);
     }
 
     private List<String> messages(String logger, Level level) {
