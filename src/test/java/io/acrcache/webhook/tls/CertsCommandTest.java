@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -113,12 +114,7 @@ class CertsCommandTest {
         String leafBefore = Files.readString(first.resolve("tls.crt"));
         Path second = dir.resolve("second");
         outBytes.reset();
-        int code = run(
-                "--ca-cert", first.resolve("ca.crt").toString(),
-                "--ca-key", first.resolve("ca.key").toString(),
-                "--out", second.toString(),
-                "--dns", "new.example.com",
-                "--days", "30");
+        int code = runUnderCa(first, second, "--dns", "new.example.com", "--days", "30");
         assertEquals(0, code, err());
         assertFalse(Files.exists(second.resolve("ca.key")), "the CA key is not copied");
         X509Certificate ca = PemFiles.readCertificates(first.resolve("ca.crt")).get(0);
@@ -133,25 +129,8 @@ class CertsCommandTest {
         assertTrue(TlsMaterial.load(second.resolve("tls.crt"), second.resolve("tls.key")) != null);
 
         // the same folder holds a serving pair already: refused without --force, replaced with it
-        assertEquals(
-                1,
-                run(
-                        "--ca-cert",
-                        first.resolve("ca.crt").toString(),
-                        "--ca-key",
-                        first.resolve("ca.key").toString(),
-                        "--out",
-                        second.toString()));
-        assertEquals(
-                0,
-                run(
-                        "--ca-cert",
-                        first.resolve("ca.crt").toString(),
-                        "--ca-key",
-                        first.resolve("ca.key").toString(),
-                        "--out",
-                        first.toString(),
-                        "--force"));
+        assertEquals(1, runUnderCa(first, second));
+        assertEquals(0, runUnderCa(first, first, "--force"));
         PemFiles.readCertificates(first.resolve("tls.crt")).get(0).verify(ca.getPublicKey());
         assertEquals(caBefore, Files.readString(first.resolve("ca.crt")));
     }
@@ -172,18 +151,21 @@ class CertsCommandTest {
                         dir.resolve("x").toString()));
         assertTrue(err().contains("missing.crt"), err());
         errBytes.reset();
-        assertEquals(
-                2,
-                run(
-                        "--ca-cert",
-                        first.resolve("ca.crt").toString(),
-                        "--ca-key",
-                        first.resolve("ca.key").toString(),
-                        "--out",
-                        dir.resolve("y").toString(),
-                        "--days",
-                        "36000"));
+        assertEquals(2, runUnderCa(first, dir.resolve("y"), "--days", "36000"));
         assertTrue(err().contains("outlive"), err());
+    }
+
+    /** {@code certs} with the CA that an earlier run wrote to {@code caDir}, writing to {@code out}. */
+    private int runUnderCa(Path caDir, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--ca-cert",
+                caDir.resolve("ca.crt").toString(),
+                "--ca-key",
+                caDir.resolve("ca.key").toString(),
+                "--out",
+                out.toString()));
+        args.addAll(List.of(more));
+        return run(args.toArray(String[]::new));
     }
 
     @Test
