@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
  * behaviour.
  */
 final class AdmissionRequests implements Handler<HttpServerRequest> {
-    private static final String LISTENER = "admission";
-    /** Initial body buffer when the length is unknown, and the most preallocated from a Content-Length. */
+    /** The listener's name in log lines, here and in the router's answers. */
+    static final String LISTENER = "admission";
+    /** Initial body buffer when the length is unknown. */
     private static final int UNKNOWN_LENGTH_BUFFER = 1024;
-
+    /** The most preallocated from a Content-Length (a larger body grows the buffer as it comes). */
     private static final int MAX_PREALLOCATED = 65535;
 
     private final AdmissionEndpoint mutate;
@@ -149,7 +150,7 @@ final class AdmissionRequests implements Handler<HttpServerRequest> {
             this.start = start;
             this.context = ContextInternal.current();
             if (length >= 0) {
-                buffer = Buffer.buffer((int) Math.min(Math.min(length, MAX_PREALLOCATED), bodyLimit));
+                buffer = Buffer.buffer((int) Math.min(length, MAX_PREALLOCATED)); // length <= bodyLimit: checked
             }
         }
 

@@ -98,7 +98,7 @@ public final class WebhookServer {
             }
             router.get("/healthz").handler(health::live);
             router.get("/readyz").handler(health::ready);
-            ClientErrors.install(router, "admission");
+            ClientErrors.install(router, AdmissionRequests.LISTENER);
             return requests;
         };
 
