@@ -13,6 +13,7 @@ import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.guard.GuardHolder;
+import io.acrcache.webhook.guard.GuardReviser;
 import io.acrcache.webhook.guard.GuardSettings;
 import io.acrcache.webhook.guard.PullFailureKind;
 import io.acrcache.webhook.guard.RegistryHealthFeed;
@@ -251,7 +252,7 @@ public final class WebhookApp {
                             options.instances(),
                             opsRoutes.andThen(
                                     router -> router.get(RulesEndpoint.PATH).handler(rules)),
-                            guard)
+                            new GuardReviser(guard))
                     .await();
             WebhookApp app =
                     new WebhookApp(vertx, holder, registry, readiness, server, registryListeners, registrySync, guard);

@@ -5,6 +5,9 @@ import io.acrcache.webhook.config.Mode;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -21,9 +24,46 @@ public final class AdmissionReviewHandler {
     static final int MAX_WARNINGS = 10;
 
     private final Supplier<LoadedConfig> config;
+    private final PlanReviser reviser;
 
+    /** A handler that answers every plan as planned. */
     public AdmissionReviewHandler(Supplier<LoadedConfig> config) {
+        this(config, null);
+    }
+
+    /** @param reviser asked about every plan with rewrites before it is answered; null for none */
+    public AdmissionReviewHandler(Supplier<LoadedConfig> config, PlanReviser reviser) {
         this.config = config;
+        this.reviser = reviser;
+    }
+
+    /**
+     * The transport's one entry: plans, lets the {@link PlanReviser} revise a plan with rewrites, answers. Completes at
+     * once unless the reviser waits (never blocking); never completes exceptionally: a failing reviser answers the
+     * review unchanged.
+     *
+     * @param revise false for reviews that must not be revised (the warm-up's synthetic ones)
+     * @param timeoutQuery the apiserver's {@code ?timeout=} value, handed to the reviser
+     * @throws MalformedReviewException when the body is not an AdmissionReview with a uid (a 400, not an answer)
+     */
+    public CompletionStage<AdmissionResult> review(
+            byte[] body, int offset, int length, Mode forcedMode, boolean revise, String timeoutQuery)
+            throws MalformedReviewException {
+        ReviewPlan planned = plan(body, offset, length, forcedMode);
+        if (!(planned instanceof ReviewPlan.Planned p)) {
+            return CompletableFuture.completedFuture(((ReviewPlan.Answered) planned).result());
+        }
+        if (!revise || reviser == null || !p.plan().hasRewrites()) {
+            return CompletableFuture.completedFuture(answer(p.context(), p.plan()));
+        }
+        ReviewContext context = p.context();
+        try {
+            return reviser.revise(context, p.plan(), timeoutQuery)
+                    .handle((revised, error) ->
+                            error != null ? context.errored(unwrap(error)) : answer(context, revised));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(context.errored(e));
+        }
     }
 
     /**
@@ -121,6 +161,10 @@ public final class AdmissionReviewHandler {
         } catch (RuntimeException | StackOverflowError e) {
             return context.errored(e);
         }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private static String podName(PodView pod, ReviewReader.Request request) {

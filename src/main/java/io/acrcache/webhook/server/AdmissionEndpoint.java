@@ -3,25 +3,23 @@ package io.acrcache.webhook.server;
 import io.acrcache.webhook.admission.AdmissionResult;
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.admission.MalformedReviewException;
-import io.acrcache.webhook.admission.ReviewPlan;
 import io.acrcache.webhook.config.Mode;
-import io.acrcache.webhook.guard.Guard;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
-import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * {@code POST /mutate} and {@code POST /mutate/audit}: hands the body to the transport-free handler and sends its
- * answer. Runs on the event loop: the work is parsing and matching in memory, no I/O. With the registry guard on, a
- * plan with rewrites waits (bounded, never blocking) for the guard's verdicts and the answer is written from that
- * callback.
+ * {@code POST /mutate} and {@code POST /mutate/audit}: hands the body to the transport-free handler once and sends its
+ * answer once. Runs on the event loop: the work is parsing and matching in memory, no I/O. When the handler's
+ * {@link io.acrcache.webhook.admission.PlanReviser} waits (the registry guard, bounded and never blocking), the answer
+ * is written when it completes, back on this request's context.
  */
 final class AdmissionEndpoint {
     private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
@@ -30,24 +28,17 @@ final class AdmissionEndpoint {
     private final AdmissionReviewHandler handler;
     private final Mode forcedMode;
     private final AdmissionObserver observer;
-    private final Supplier<Guard> guard;
     private final WarmUp.Marker warmUp;
 
     /**
-     * @param guard the registry guard now, null while it is off
-     * @param warmUp on the warm-up's own path: only requests it marks are answered there ({@link #accepts}); they skip
-     *     the guard (no probes for synthetic images) and are neither counted nor logged. Null on the admission paths
+     * @param warmUp on the warm-up's own path: only requests it marks are answered there ({@link #accepts}); they are
+     *     not revised (no probes for synthetic images) and are neither counted nor logged. Null on the admission paths
      */
     AdmissionEndpoint(
-            AdmissionReviewHandler handler,
-            Mode forcedMode,
-            AdmissionObserver observer,
-            Supplier<Guard> guard,
-            WarmUp.Marker warmUp) {
+            AdmissionReviewHandler handler, Mode forcedMode, AdmissionObserver observer, WarmUp.Marker warmUp) {
         this.handler = handler;
         this.forcedMode = forcedMode;
         this.observer = observer;
-        this.guard = guard;
         this.warmUp = warmUp;
     }
 
@@ -68,24 +59,9 @@ final class AdmissionEndpoint {
             badRequest(request.response(), "empty body: expected an AdmissionReview");
             return;
         }
-        AdmissionResult result;
+        CompletionStage<AdmissionResult> answer;
         try {
-            ReviewPlan planned = plan(body);
-            if (planned instanceof ReviewPlan.Planned p) {
-                Guard g = synthetic ? null : guard.get();
-                if (g != null && p.plan().hasRewrites()) {
-                    GuardStep.answer(handler, g, p.context(), p.plan(), request.getParam("timeout"))
-                            .onComplete(ar -> send(
-                                    request.response(),
-                                    ar.succeeded() ? ar.result() : p.context().errored(ar.cause()),
-                                    start,
-                                    false));
-                    return;
-                }
-                result = handler.answer(p.context(), p.plan());
-            } else {
-                result = ((ReviewPlan.Answered) planned).result();
-            }
+            answer = review(body, !synthetic, synthetic ? null : request.getParam("timeout"));
         } catch (MalformedReviewException e) {
             if (!synthetic) {
                 observer.malformed(e.getMessage());
@@ -93,26 +69,31 @@ final class AdmissionEndpoint {
             badRequest(request.response(), e.getMessage());
             return;
         }
-        send(request.response(), result, start, synthetic);
+        CompletableFuture<AdmissionResult> now = answer.toCompletableFuture();
+        if (now.isDone()) {
+            send(request.response(), now.join(), start, synthetic); // the handler never completes exceptionally
+            return;
+        }
+        Context context = Vertx.currentContext();
+        answer.whenComplete(
+                (result, error) -> context.runOnContext(v -> send(request.response(), result, start, false)));
     }
 
-    /** Reads the body where it lies when it is a heap buffer (the body handler's is), instead of copying it out. */
-    private ReviewPlan plan(Buffer body) throws MalformedReviewException {
-        if (body instanceof BufferInternal internal) {
-            ByteBuf buf = internal.getByteBuf();
-            if (buf.hasArray()) {
-                return handler.plan(
-                        buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), forcedMode);
-            }
+    private CompletionStage<AdmissionResult> review(Buffer body, boolean revise, String timeout)
+            throws MalformedReviewException {
+        byte[] array = VertxInternals.heapArray(body);
+        if (array != null) {
+            return handler.review(array, VertxInternals.heapOffset(body), body.length(), forcedMode, revise, timeout);
         }
-        return handler.plan(body.getBytes(), forcedMode);
+        byte[] bytes = body.getBytes();
+        return handler.review(bytes, 0, bytes.length, forcedMode, revise, timeout);
     }
 
     private void send(HttpServerResponse response, AdmissionResult result, long start, boolean synthetic) {
         if (response.ended() || response.closed()) {
-            return; // timed out (408) or the apiserver went away while the guard waited
+            return; // timed out (408) or the apiserver went away while the reviser waited
         }
-        response.putHeader(CONTENT_TYPE, JSON).end(BufferInternal.buffer(Unpooled.wrappedBuffer(result.body())));
+        response.putHeader(CONTENT_TYPE, JSON).end(VertxInternals.wrap(result.body()));
         if (synthetic) {
             observer.rehearse(result);
         } else {

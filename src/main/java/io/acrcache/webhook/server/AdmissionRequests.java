@@ -1,13 +1,14 @@
 package io.acrcache.webhook.server;
 
 import io.netty.handler.codec.DecoderException;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -136,7 +137,7 @@ final class AdmissionRequests implements Handler<HttpServerRequest> {
         private final HttpServerRequest request;
         private final AdmissionEndpoint endpoint;
         private final long start;
-        private final ContextInternal context;
+        private final Context context;
         private Buffer buffer;
         private long received;
         /** Answered with an error: what still comes in is ignored. */
@@ -148,7 +149,7 @@ final class AdmissionRequests implements Handler<HttpServerRequest> {
             this.request = request;
             this.endpoint = endpoint;
             this.start = start;
-            this.context = ContextInternal.current();
+            this.context = Vertx.currentContext();
             if (length >= 0) {
                 buffer = Buffer.buffer((int) Math.min(length, MAX_PREALLOCATED)); // length <= bodyLimit: checked
             }
@@ -161,7 +162,7 @@ final class AdmissionRequests implements Handler<HttpServerRequest> {
             }
             // on the Netty event loop itself (a Vert.x timer adds a promise and a listener per request); it runs until
             // the answer is sent, so a slow answer (the registry guard waiting) is cut off too
-            timer = context.nettyEventLoop().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+            timer = VertxInternals.nettyEventLoop().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
             request.response().endHandler(v -> timer.cancel(false));
             request.handler(this).endHandler(v -> end()).exceptionHandler(this::broken);
         }

@@ -1,10 +1,10 @@
 package io.acrcache.webhook.server;
 
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
+import io.acrcache.webhook.admission.PlanReviser;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.config.Settings;
-import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -55,12 +55,12 @@ public final class WebhookServer {
     }
 
     /**
-     * Starts both listeners, with the registry guard between plan and answer; readiness waits for {@link #warmUp}.
+     * Starts both listeners, with the reviser between plan and answer; readiness waits for {@link #warmUp}.
      *
      * @param keyCert the TLS certificate and key for the admission listener (policy: {@link ServerTlsOptions})
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
-     * @param guard the guard now (it follows config reloads), null while it is off
+     * @param reviser revises each plan with rewrites before it is answered (the registry guard), or null
      */
     public static Future<WebhookServer> start(
             Vertx vertx,
@@ -70,12 +70,12 @@ public final class WebhookServer {
             KeyCertOptions keyCert,
             int instances,
             Consumer<Router> opsRoutes,
-            Supplier<Guard> guard) {
+            PlanReviser reviser) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         server.host = config.get().settings().server().host();
         readiness.require(Readiness.ADMISSION_LISTENER).require(Readiness.WARM_UP);
         Settings settings = config.get().settings();
-        AdmissionReviewHandler handler = new AdmissionReviewHandler(config);
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(config, reviser);
         AdmissionObserver observer = new AdmissionObserver(registry);
         WarmUp.Marker warmUp = new WarmUp.Marker();
         HealthEndpoints health = new HealthEndpoints(readiness);
@@ -86,9 +86,9 @@ public final class WebhookServer {
         java.util.function.Function<Vertx, Handler<HttpServerRequest>> admissionRequests = v -> {
             Router router = Router.router(v);
             AdmissionRequests requests = new AdmissionRequests(
-                    new AdmissionEndpoint(handler, null, observer, guard, null),
-                    new AdmissionEndpoint(handler, Mode.AUDIT, observer, guard, null),
-                    new AdmissionEndpoint(handler, null, observer, guard, warmUp),
+                    new AdmissionEndpoint(handler, null, observer, null),
+                    new AdmissionEndpoint(handler, Mode.AUDIT, observer, null),
+                    new AdmissionEndpoint(handler, null, observer, warmUp),
                     router,
                     bodyLimit,
                     requestTimeoutMillis);
@@ -138,7 +138,7 @@ public final class WebhookServer {
         // one instance first: if the port is taken, one failure (not one per instance racing to report it); the
         // others then share its socket
         String admissionWhere = settings.server().host() + ":" + admissionOptions.getPort();
-        java.util.function.Supplier<AdmissionVerticle> verticle = () ->
+        Supplier<AdmissionVerticle> verticle = () ->
                 new AdmissionVerticle(admissionOptions, admissionRequests, connectionLimit, server.admissionServers);
         Future<Void> admission = vertx.deployVerticle(verticle, new DeploymentOptions())
                 .recover(e -> Future.failedFuture(ListenException.of(

@@ -1,12 +1,10 @@
-package io.acrcache.webhook.server;
+package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.admission.ImageDecision;
 import io.acrcache.webhook.admission.PodPlan;
 import io.acrcache.webhook.admission.ReviewPlan;
 import io.acrcache.webhook.admission.SkipReason;
-import io.acrcache.webhook.guard.Candidate;
-import io.acrcache.webhook.guard.Verdict;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.acrcache.webhook.testing.TestPods;
@@ -20,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Plan → candidates → verdicts → revised plan, without a registry. */
-class GuardStepTest {
+class GuardReviserTest {
     private final AdmissionReviewHandler handler = new AdmissionReviewHandler(TestConfigs::defaults);
 
     private PodPlan plan(String... images) throws Exception {
@@ -32,7 +30,7 @@ class GuardStepTest {
     @Test
     void eachRewriteBecomesACandidateWithItsRuleRepositoryAndReference() throws Exception {
         String digest = "sha256:" + "a".repeat(64);
-        List<Candidate> c = GuardStep.candidates(plan("nginx:1.25", "ghcr.io/x/y:1", "redis", "busybox@" + digest));
+        List<Candidate> c = GuardReviser.candidates(plan("nginx:1.25", "ghcr.io/x/y:1", "redis", "busybox@" + digest));
         assertEquals(
                 List.of(
                         new Candidate(
@@ -62,8 +60,8 @@ class GuardStepTest {
     @Test
     void verdictsWithdrawRewritesWithTheGuardsSkipReason() throws Exception {
         PodPlan plan = plan("nginx:1.25", "ghcr.io/x/y:1", "redis:7", "busybox:1");
-        List<Candidate> c = GuardStep.candidates(plan);
-        PodPlan revised = GuardStep.apply(
+        List<Candidate> c = GuardReviser.candidates(plan);
+        PodPlan revised = GuardReviser.apply(
                 plan,
                 List.of(
                         new Verdict(c.get(0), Verdict.Decision.REWRITE, Verdict.Basis.CACHE_SERVABLE),
@@ -76,7 +74,7 @@ class GuardStepTest {
         assertEquals("redis:7", d.get(2).original());
         assertEquals(SkipReason.GUARD_UNHEALTHY, d.get(3).skipReason());
 
-        PodPlan untouched = GuardStep.apply(
+        PodPlan untouched = GuardReviser.apply(
                 plan,
                 c.stream()
                         .map(x -> new Verdict(x, Verdict.Decision.REWRITE, Verdict.Basis.CACHE_SERVABLE))
@@ -87,10 +85,10 @@ class GuardStepTest {
     @Test
     void aVerdictCountThatDoesNotMatchIsAnInternalFailure() throws Exception {
         PodPlan plan = plan("nginx:1.25", "redis:7");
-        Candidate c = GuardStep.candidates(plan).get(0);
+        Candidate c = GuardReviser.candidates(plan).get(0);
         assertThrows(
                 IllegalStateException.class,
-                () -> GuardStep.apply(
+                () -> GuardReviser.apply(
                         plan, List.of(new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.UNKNOWN_TIMEOUT))));
     }
 }

@@ -1,41 +1,42 @@
-package io.acrcache.webhook.server;
+package io.acrcache.webhook.guard;
 
-import io.acrcache.webhook.admission.AdmissionResult;
-import io.acrcache.webhook.admission.AdmissionReviewHandler;
 import io.acrcache.webhook.admission.ImageDecision;
+import io.acrcache.webhook.admission.PlanReviser;
 import io.acrcache.webhook.admission.PodPlan;
 import io.acrcache.webhook.admission.ReviewContext;
 import io.acrcache.webhook.admission.SkipReason;
-import io.acrcache.webhook.guard.Candidate;
-import io.acrcache.webhook.guard.Guard;
-import io.acrcache.webhook.guard.InlineBudget;
-import io.acrcache.webhook.guard.Verdict;
-import io.vertx.core.Future;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
- * The registry guard's step between {@link AdmissionReviewHandler#plan} and {@link AdmissionReviewHandler#answer}: each
- * planned rewrite becomes a {@link Candidate}, the guard decides, and a rewrite it does not confirm is withdrawn with
- * the guard's skip reason. The future never fails: any internal failure answers the review unchanged (fail open).
+ * The registry guard as admission's {@link PlanReviser}: each planned rewrite becomes a {@link Candidate}, the guard
+ * decides, and a rewrite it does not confirm is withdrawn with the guard's skip reason. Any failure fails the stage,
+ * and admission answers the review unchanged (fail open).
  */
-public final class GuardStep {
-    private GuardStep() {}
+public final class GuardReviser implements PlanReviser {
+    private final Supplier<Guard> guard;
 
-    /** @param timeoutQuery the apiserver's {@code ?timeout=} value (a Go duration), or null */
-    public static Future<AdmissionResult> answer(
-            AdmissionReviewHandler handler, Guard guard, ReviewContext context, PodPlan plan, String timeoutQuery) {
-        try {
-            List<Candidate> candidates = candidates(plan);
-            Duration budget = InlineBudget.of(guard.settings().inlineBudget(), timeoutQuery);
-            return guard.resolve(candidates, budget, context.dryRun())
-                    .map(verdicts -> handler.answer(context, apply(plan, verdicts)))
-                    .recover(e -> Future.succeededFuture(context.errored(e)));
-        } catch (RuntimeException e) {
-            return Future.succeededFuture(context.errored(e));
+    /** @param guard the guard now (it follows config reloads), null while it is off */
+    public GuardReviser(Supplier<Guard> guard) {
+        this.guard = guard;
+    }
+
+    @Override
+    public CompletionStage<PodPlan> revise(ReviewContext context, PodPlan plan, String timeoutQuery) {
+        Guard g = guard.get();
+        if (g == null) {
+            return CompletableFuture.completedFuture(plan);
         }
+        List<Candidate> candidates = candidates(plan);
+        Duration budget = InlineBudget.of(g.settings().inlineBudget(), timeoutQuery);
+        return g.resolve(candidates, budget, context.dryRun())
+                .map(verdicts -> apply(plan, verdicts))
+                .toCompletionStage();
     }
 
     /** The guard's view of each planned rewrite, in the plan's order. */
