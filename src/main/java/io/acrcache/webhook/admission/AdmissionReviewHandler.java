@@ -145,7 +145,7 @@ public final class AdmissionReviewHandler {
      */
     public AdmissionResult answer(ReviewContext context, PodPlan plan) {
         try {
-            if (!plan.hasRewrites() && !plan.hasGuardSkips()) {
+            if (!plan.hasRewrites() && !plan.hasGuardSkips() && !plan.correctsRecord()) {
                 return context.unchanged(plan.decisions(), List.of());
             }
             List<String> warnings = warnings(plan, context.mode());

@@ -1,9 +1,6 @@
 package io.acrcache.webhook.admission;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,20 +52,17 @@ public final class PatchBuilder {
                 guarded.put(d.annotationKey(), d.skipReason().guardState());
             }
         }
-        if (originals == null && (guarded == null || !recordMetadata)) {
+        boolean correct = recordMetadata && plan.correctsRecord();
+        if (originals == null && !correct && (guarded == null || !recordMetadata)) {
             return null;
         }
         // the annotations' values first: one generator at a time, so each finds the thread's recycled buffers free
         String originalsJson = null;
         String guardedJson = null;
         if (recordMetadata) {
-            if (originals != null) {
-                PodView.Annotations annotations = pod.metadata().annotations();
-                if (annotations.hasOriginalImages()) {
-                    // a second rewrite (reinvocation after another webhook): the first original wins
-                    originals.putAll(previous(annotations.originalImages()));
-                }
-                originalsJson = toJson(originals);
+            if (originals != null || correct) {
+                // "{}" when none of what the Pod brought holds: the truth, and the same edit the rewrite command makes
+                originalsJson = toJson(recorded(plan, originals));
             }
             guardedJson = guarded == null ? null : toJson(guarded);
         }
@@ -96,7 +90,7 @@ public final class PatchBuilder {
                 addAnnotations(
                         g,
                         pod,
-                        originals == null ? null : annotationKey,
+                        originalsJson == null ? null : annotationKey,
                         originalsJson,
                         guarded == null ? null : guardKey,
                         guardedJson);
@@ -107,23 +101,39 @@ public final class PatchBuilder {
     }
 
     /**
-     * The value of the original-images annotation after the plan's rewrites, as {@link #build} writes it (an earlier
-     * record's entries win); null when the plan rewrites nothing. For callers that edit a manifest rather than a Pod.
+     * The value of the original-images annotation after the plan, as {@link #build} writes it (what held of the record
+     * the Pod brought, then the plan's rewrites); null when neither the images nor the record change. For callers that
+     * edit a manifest rather than a Pod.
      */
-    public static String originalImages(PodPlan plan, PodView.Annotations annotations) {
-        Map<String, String> originals = new TreeMap<>();
+    public static String originalImages(PodPlan plan) {
+        Map<String, String> originals = null;
         for (ImageDecision d : plan.decisions()) {
             if (d.isRewrite()) {
+                if (originals == null) {
+                    originals = new TreeMap<>();
+                }
                 originals.put(d.annotationKey(), d.original());
             }
         }
-        if (originals.isEmpty()) {
+        if (originals == null && !plan.correctsRecord()) {
             return null;
         }
-        if (annotations.hasOriginalImages()) {
-            originals.putAll(previous(annotations.originalImages()));
+        return toJson(recorded(plan, originals));
+    }
+
+    /**
+     * The record after this plan: what held of the Pod's own record, then this plan's rewrites (the truth wins over
+     * what the Pod brought).
+     */
+    private static Map<String, String> recorded(PodPlan plan, Map<String, String> rewrites) {
+        Map<String, String> all = new TreeMap<>();
+        if (plan.brought() != null) {
+            all.putAll(plan.brought().kept());
         }
-        return toJson(originals);
+        if (rewrites != null) {
+            all.putAll(rewrites);
+        }
+        return all;
     }
 
     /**
@@ -200,29 +210,5 @@ public final class PatchBuilder {
             g.writeEndObject();
         }
         return w.toString(StandardCharsets.UTF_8);
-    }
-
-    /** The entries of an earlier record; a value that is not such a record is replaced by a fresh one. */
-    private static Map<String, String> previous(String recorded) {
-        Map<String, String> out = new TreeMap<>();
-        if (recorded == null) {
-            return out;
-        }
-        try (JsonParser p = AdmissionJson.parser(recorded)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return out;
-            }
-            String name;
-            while ((name = p.nextName()) != null) {
-                if (p.nextToken() == JsonToken.VALUE_STRING) {
-                    out.put(name, p.getString());
-                } else {
-                    p.skipChildren();
-                }
-            }
-        } catch (JacksonException e) {
-            out.clear();
-        }
-        return out;
     }
 }

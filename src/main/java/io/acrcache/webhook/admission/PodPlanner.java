@@ -65,7 +65,9 @@ public final class PodPlanner {
                 }
             }
         }
-        return new PodPlan(decisions, podSkip);
+        // only a created Pod's record is checked: the ephemeral-containers subresource cannot change metadata
+        OriginalImages brought = ephemeralBefore == null && podSkip == null ? OriginalImages.check(pod, images) : null;
+        return new PodPlan(decisions, podSkip, brought);
     }
 
     private static SkipReason podSkip(LoadedConfig config, String namespace, PodView pod) {

@@ -371,7 +371,7 @@ public final class ManifestRewriter {
                     findings.add(new Finding(source, number, label, key, d.original(), null, INVALID));
                 }
             }
-            String originals = PatchBuilder.originalImages(plan, meta.annotations());
+            String originals = PatchBuilder.originalImages(plan);
             if (originals != null && meta.annotations().shape() != PodView.Shape.OTHER) {
                 changes.add(new Documents.PathValue(
                         concat(
