@@ -39,8 +39,8 @@ class GenTest {
     @Test
     void aCaseIsMadeAgainFromItsPrintedSeed() {
         List<Case<String>> run = Gen.cases(50, SAMPLE).toList();
-        assertEquals(50, run.size());
-        Case<String> some = run.get(37);
+        assertEquals(Integer.getInteger(Gen.TRIES_PROPERTY, 50), run.size()); // -Dacw.tries overrides every count
+        Case<String> some = run.get(run.size() - 1);
         long seed = Long.parseLong(some.name().substring("seed=".length()));
         assertEquals(some.value(), SAMPLE.apply(new Gen(seed)));
     }
