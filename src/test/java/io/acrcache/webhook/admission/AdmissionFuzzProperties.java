@@ -95,7 +95,7 @@ public class AdmissionFuzzProperties {
         }
     }
 
-    /** jqwik's edge cases here were only extreme seeds, so there are none to keep. */
+    /** Each review all of its seed's making: no fixed edge cases. */
     static Stream<Case<byte[]>> mutatedReviews() {
         return Gen.cases(4000, AdmissionFuzzProperties::mutate);
     }

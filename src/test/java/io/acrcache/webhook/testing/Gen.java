@@ -57,7 +57,7 @@ public final class Gen implements RandomGenerator {
         return options.get(nextInt(options.size()));
     }
 
-    /** One of the generators, each as likely (jqwik's {@code oneOf}). */
+    /** One of the generators, each as likely. */
     @SafeVarargs
     public final <T> T oneOf(Function<Gen, T>... generators) {
         return pick(generators).apply(this);
@@ -83,12 +83,12 @@ public final class Gen implements RandomGenerator {
     }
 
     /**
-     * Any text up to maxLength chars, as jqwik's default {@code strings()} made it: lengths mostly short (long ones are
+     * Any text up to maxLength chars, as the property tests had it before issue 24: lengths mostly short (long ones are
      * rare but come, and the maximum 2% of the time), chars from the whole BMP but surrogates, noncharacters and
      * private use.
      */
     public String text(int maxLength) {
-        int shortLimit = Math.min(maxLength, 70); // jqwik's cutoff for a few thousand tries
+        int shortLimit = Math.min(maxLength, 70); // where "short" ends for a few thousand tries
         double roll = nextDouble();
         int n = roll < 0.02 ? maxLength : roll < 0.12 ? between(shortLimit, maxLength) : between(0, shortLimit);
         StringBuilder sb = new StringBuilder(n);
@@ -144,7 +144,7 @@ public final class Gen implements RandomGenerator {
         });
     }
 
-    /** Fixed inputs run before the random ones (what jqwik's edge cases did), named by their index. */
+    /** Fixed inputs run before the random ones (the edges worth trying every run), named by their index. */
     public static <T> Stream<Case<T>> edgeCases(List<T> values) {
         return IntStream.range(0, values.size()).mapToObj(i -> new Case<>("edge case " + i, values.get(i)));
     }
