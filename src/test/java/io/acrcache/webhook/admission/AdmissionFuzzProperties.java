@@ -1,5 +1,7 @@
 package io.acrcache.webhook.admission;
 
+import io.acrcache.webhook.testing.Gen;
+import io.acrcache.webhook.testing.Gen.Case;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -7,11 +9,8 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import jakarta.json.Json;
 import jakarta.json.JsonStructure;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -25,7 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Random;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Random and mutated reviews: the handler answers a valid AdmissionReview with the request's uid or refuses the body as
  * malformed (a 400) — never anything else — and every patch it answers applies to the object it was made for (checked
- * with Parsson, not our code). jqwik prints the seed.
+ * with Parsson, not our code). Each case is named by its seed (see {@link Gen}).
  */
 public class AdmissionFuzzProperties {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -50,38 +50,41 @@ public class AdmissionFuzzProperties {
         }
     }
 
-    @Property(tries = 4000)
-    void answersOrRefusesNeverAnythingElse(@ForAll("mutatedReviews") byte[] body) {
-        AdmissionResult result;
-        try {
-            result = handler.handle(body, null);
-        } catch (MalformedReviewException refused) {
-            assertNotNull(refused.getMessage());
-            return;
-        }
-        AdmissionReview answer = Reviews.answer(result.body());
-        assertEquals("admission.k8s.io/v1", answer.getApiVersion());
-        AdmissionResponse response = answer.getResponse();
-        JsonNode request = JSON.readTree(body).get("request");
-        assertEquals(request.get("uid").stringValue(), response.getUid());
-        assertTrue(response.getAllowed());
-        if (response.getPatch() != null) {
-            assertEquals("JSONPatch", response.getPatchType());
-            JsonNode object = request.get("object");
-            String patch = new String(Base64.getDecoder().decode(response.getPatch()), StandardCharsets.UTF_8);
-            JsonStructure target = Json.createReader(new StringReader(JSON.writeValueAsString(object)))
-                    .read();
-            JsonStructure patched = Json.createPatch(
-                            Json.createReader(new StringReader(patch)).readArray())
-                    .apply(target);
-            if (decodesAsPod(JSON.writeValueAsString(object))) {
-                // an object that was a valid Pod is still one after the patch
-                Pod pod = Reviews.K8S.unmarshal(patched.toString(), Pod.class);
-                assertEquals("Pod", pod.getKind());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mutatedReviews")
+    void answersOrRefusesNeverAnythingElse(Case<byte[]> c) {
+        c.check(body -> {
+            AdmissionResult result;
+            try {
+                result = handler.handle(body, null);
+            } catch (MalformedReviewException refused) {
+                assertNotNull(refused.getMessage());
+                return;
             }
-        } else {
-            assertEquals(null, response.getPatchType());
-        }
+            AdmissionReview answer = Reviews.answer(result.body());
+            assertEquals("admission.k8s.io/v1", answer.getApiVersion());
+            AdmissionResponse response = answer.getResponse();
+            JsonNode request = JSON.readTree(body).get("request");
+            assertEquals(request.get("uid").stringValue(), response.getUid());
+            assertTrue(response.getAllowed());
+            if (response.getPatch() != null) {
+                assertEquals("JSONPatch", response.getPatchType());
+                JsonNode object = request.get("object");
+                String patch = new String(Base64.getDecoder().decode(response.getPatch()), StandardCharsets.UTF_8);
+                JsonStructure target = Json.createReader(new StringReader(JSON.writeValueAsString(object)))
+                        .read();
+                JsonStructure patched = Json.createPatch(
+                                Json.createReader(new StringReader(patch)).readArray())
+                        .apply(target);
+                if (decodesAsPod(JSON.writeValueAsString(object))) {
+                    // an object that was a valid Pod is still one after the patch
+                    Pod pod = Reviews.K8S.unmarshal(patched.toString(), Pod.class);
+                    assertEquals("Pod", pod.getKind());
+                }
+            } else {
+                assertEquals(null, response.getPatchType());
+            }
+        });
     }
 
     private static boolean decodesAsPod(String json) {
@@ -92,13 +95,13 @@ public class AdmissionFuzzProperties {
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedReviews() {
-        return Arbitraries.longs().map(seed -> mutate(new Random(seed)));
+    /** Each review all of its seed's making: no fixed edge cases. */
+    static Stream<Case<byte[]>> mutatedReviews() {
+        return Gen.cases(4000, AdmissionFuzzProperties::mutate);
     }
 
     /** One or more mutations of a realistic review, picked by the seed. */
-    public static byte[] mutate(Random rnd) {
+    public static byte[] mutate(RandomGenerator rnd) {
         ObjectNode review = (ObjectNode) JSON.readTree(BASE);
         ObjectNode pod = (ObjectNode) review.get("request").get("object");
         int kind = rnd.nextInt(12);
@@ -197,7 +200,7 @@ public class AdmissionFuzzProperties {
         return JSON.writeValueAsBytes(review);
     }
 
-    private static String randomImage(Random rnd) {
+    private static String randomImage(RandomGenerator rnd) {
         String[] images = {
             "nginx",
             "nginx:1.25",
@@ -231,7 +234,7 @@ public class AdmissionFuzzProperties {
         }
     }
 
-    private static void replaceRandomNode(ObjectNode root, Random rnd) {
+    private static void replaceRandomNode(ObjectNode root, RandomGenerator rnd) {
         List<JsonNode> containers = containersOf(root);
         JsonNode target = containers.get(rnd.nextInt(containers.size()));
         JsonNode value = List.of(
@@ -251,7 +254,7 @@ public class AdmissionFuzzProperties {
         }
     }
 
-    private static void removeRandomField(ObjectNode root, Random rnd) {
+    private static void removeRandomField(ObjectNode root, RandomGenerator rnd) {
         List<JsonNode> containers = containersOf(root);
         JsonNode target = containers.get(rnd.nextInt(containers.size()));
         if (target instanceof ObjectNode obj && !obj.isEmpty()) {
