@@ -1,0 +1,67 @@
+package io.acrcache.webhook.opsauth;
+
+import io.acrcache.webhook.config.OpsAuthMode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The ops listener's access check as configured: {@link #handler()} is null when anyone may read ({@code none}).
+ * Outside a Pod, {@code kubernetes} finds the API server through the kubeconfig, as the pull-failure report does.
+ */
+public final class OpsAuth implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(OpsAuth.class.getName());
+
+    private final OpsAuthMode mode;
+    private final KubernetesClient client;
+    private final Handler<RoutingContext> handler;
+
+    private OpsAuth(OpsAuthMode mode, KubernetesClient client, Handler<RoutingContext> handler) {
+        this.mode = mode;
+        this.client = client;
+        this.handler = handler;
+    }
+
+    /**
+     * @param configured {@code ops.auth}
+     * @param metricsToo {@code ops.metricsAuth}, only for the start line
+     */
+    public static OpsAuth start(Vertx vertx, OpsAuthMode configured, boolean metricsToo, Map<String, String> env) {
+        OpsAuthMode mode = configured.resolve(env);
+        String why = configured == OpsAuthMode.AUTO
+                ? (mode == OpsAuthMode.KUBERNETES ? " (auto: running in a Pod)" : " (auto: not in a Pod)")
+                : "";
+        if (mode == OpsAuthMode.NONE) {
+            LOG.info("ops auth: none" + why + "; /pull-failures and /rules answer anyone who reaches the ops port");
+            return new OpsAuth(mode, null, null);
+        }
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+                .build();
+        LOG.info("ops auth: kubernetes" + why + "; /pull-failures, /rules and /doctor"
+                + (metricsToo ? " and /metrics" : "") + " need a bearer token allowed to get them");
+        return new OpsAuth(mode, client, new OpsAuthHandler(new KubernetesAccessReviewer(vertx, client)));
+    }
+
+    /** The check to put in front of protected routes; null when {@code none}. */
+    public Handler<RoutingContext> handler() {
+        return handler;
+    }
+
+    public OpsAuthMode mode() {
+        return mode;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+}
