@@ -3,8 +3,8 @@ package io.acrcache.webhook.outbound;
 import java.time.Duration;
 
 /**
- * Exponential back-off: {@code initial} for the first attempt, doubled for each further one up to {@code max}, then
- * spread by a {@link Jitter}. The one calculator behind every retry and re-open delay of outbound calls.
+ * Exponential back-off: {@code initial} for the first attempt, doubled for each further one, capped by {@code max},
+ * then spread by a {@link Jitter}. The one calculator behind every retry and re-open delay of outbound calls.
  */
 public final class Backoff {
     // 2^30 times any sensible initial delay is past any cap; larger shifts would only risk overflow
@@ -15,8 +15,8 @@ public final class Backoff {
     private final Jitter jitter;
 
     public Backoff(Duration initial, Duration max, Jitter jitter) {
-        if (initial.isNegative() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("back-off needs 0 <= initial <= max: " + initial + ", " + max);
+        if (initial.isNegative() || max.isNegative()) {
+            throw new IllegalArgumentException("back-off needs non-negative delays: " + initial + ", " + max);
         }
         this.initial = initial;
         this.max = max;

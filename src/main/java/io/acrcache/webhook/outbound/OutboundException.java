@@ -1,8 +1,10 @@
 package io.acrcache.webhook.outbound;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -33,6 +35,11 @@ public final class OutboundException extends RuntimeException {
         MALFORMED,
         /** Not called: a credential is not in memory yet and this caller may not wait for one. */
         NOT_READY;
+
+        /** The kinds an attempted call can end with (every kind but {@link #NOT_READY}): one metric series each. */
+        public static Set<Kind> callFailures() {
+            return EnumSet.complementOf(EnumSet.of(NOT_READY));
+        }
 
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -52,6 +52,7 @@ class BackoffTest {
         assertEquals(0, Jitter.NONE.apply(0));
         assertEquals(1234, Jitter.NONE.apply(1234));
         assertThrows(IllegalArgumentException.class, () -> new Jitter(1.0, () -> 0));
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofSeconds(-1), Duration.ofSeconds(1)));
+        assertEquals(Duration.ofSeconds(1), new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).delay(1));
     }
 }
