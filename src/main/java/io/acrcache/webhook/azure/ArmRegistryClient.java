@@ -199,7 +199,7 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
         String correlation = response.getHeader("x-ms-correlation-request-id");
         String text = what + ": HTTP " + status + (message == null ? "" : ": " + message)
                 + (correlation == null ? "" : " (correlation id " + correlation + ")");
-        return new OutboundException(kind, code, text, RetryAfter.parse(response.getHeader("Retry-After"), clock));
+        return new OutboundException(kind, code, text, RetryAfter.of(response, clock));
     }
 
     static CacheRuleResource cacheRule(JsonNode node) {

@@ -241,7 +241,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         } else {
             cause = Kind.REJECTED;
         }
-        Duration retryAfter = RetryAfter.parse(response.getHeader("Retry-After"), clock);
+        Duration retryAfter = RetryAfter.of(response, clock);
         return Future.failedFuture(new OutboundException(cause, error, message, retryAfter));
     }
 

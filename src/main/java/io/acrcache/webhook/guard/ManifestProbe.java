@@ -125,7 +125,7 @@ final class ManifestProbe {
             // 400 (bad name), 405, ...: about this image, not the registry
             outcome = ProbeResult.Outcome.NOT_FOUND;
         }
-        Duration retryAfter = status == 429 ? RetryAfter.parse(resp.getHeader("Retry-After"), clock) : null;
+        Duration retryAfter = status == 429 ? RetryAfter.of(resp, clock) : null;
         return new ProbeResult(outcome, null, origin, retryAfter, status + (source ? " source registry" : ""));
     }
 

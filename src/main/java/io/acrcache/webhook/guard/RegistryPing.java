@@ -53,7 +53,7 @@ final class RegistryPing {
                                 ProbeResult.Outcome.REGISTRY_THROTTLED,
                                 null,
                                 ProbeResult.Origin.ABSENT,
-                                RetryAfter.parse(resp.getHeader("Retry-After"), clock),
+                                RetryAfter.of(resp, clock),
                                 "/v2/ 429"));
                     }
                     return Future.succeededFuture(

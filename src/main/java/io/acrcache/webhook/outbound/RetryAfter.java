@@ -1,5 +1,7 @@
 package io.acrcache.webhook.outbound;
 
+import io.vertx.ext.web.client.HttpResponse;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +45,11 @@ public final class RetryAfter {
 
     public static Duration parse(String header, Clock clock) {
         return parse(header, clock.instant());
+    }
+
+    /** The response's {@code Retry-After}, or null. */
+    public static Duration of(HttpResponse<?> response, Clock clock) {
+        return parse(response.getHeader("Retry-After"), clock.instant());
     }
 
     /** Whole seconds the header asks for, or -1 when absent or unreadable. */
