@@ -1,5 +1,6 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.outbound.OutboundException;
 import io.vertx.core.Future;
 
 /**
@@ -16,7 +17,7 @@ public interface AccessTokenSource {
      * example the workload identity variables that are missing), so whoever asks reports that cause.
      */
     static AccessTokenSource unavailable(String why) {
-        AzureCallException failure = new AzureCallException(AzureCallException.Cause.TOKEN, "NoWorkloadIdentity", why);
+        OutboundException failure = new OutboundException(OutboundException.Kind.TOKEN, "NoWorkloadIdentity", why);
         return scope -> Future.failedFuture(failure);
     }
 }

@@ -1,10 +1,12 @@
 package io.acrcache.webhook.azure;
 
-import io.acrcache.webhook.azure.AzureCallException.Cause;
 import io.acrcache.webhook.azure.RegistrySnapshot.AuthCredential;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialHealth;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
+import io.acrcache.webhook.outbound.OutboundException;
+import io.acrcache.webhook.outbound.OutboundException.Kind;
+import io.acrcache.webhook.outbound.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -22,7 +24,7 @@ import java.util.function.Function;
 /**
  * Lists a registry's {@code cacheRules} and {@code credentialSets} over ARM with a pinned stable api-version, following
  * {@code nextLink} to the last page. Any failing page fails the whole fetch, so a caller never sees half a registry.
- * Every failure is an {@link AzureCallException} with a bounded cause, ARM's error code and message, and
+ * Every failure is an {@link OutboundException} with a bounded kind, ARM's error code and message, and
  * {@code Retry-After} when ARM throttles.
  */
 public final class ArmRegistryClient implements RegistrySnapshotSource {
@@ -106,11 +108,11 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
     @Override
     public Future<RegistrySnapshot> fetch() {
         return tokens.token(scope)
-                .recover(e -> Future.failedFuture(new AzureCallException(
-                        Cause.TOKEN,
-                        e instanceof AzureCallException a ? a.code() : null,
+                .recover(e -> Future.failedFuture(new OutboundException(
+                        Kind.TOKEN,
+                        e instanceof OutboundException a ? a.code() : null,
                         "no Entra ID token for " + scope + ": "
-                                + (e instanceof AzureCallException a ? a.describe() : String.valueOf(e.getMessage())))))
+                                + (e instanceof OutboundException a ? a.describe() : String.valueOf(e.getMessage())))))
                 .compose(token -> listAll("cacheRules", ArmRegistryClient::cacheRule, token)
                         .compose(rules -> listAll("credentialSets", ArmRegistryClient::credentialSet, token)
                                 .map(sets -> new RegistrySnapshot(rules, sets, clock.instant()))));
@@ -124,8 +126,8 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
     private <T> Future<List<T>> page(
             String url, String collection, Function<JsonNode, T> item, AccessToken token, List<T> acc, int n) {
         if (n > MAX_PAGES) {
-            return Future.failedFuture(new AzureCallException(
-                    Cause.MALFORMED, null, collection + ": more than " + MAX_PAGES + " pages; nextLink loops?"));
+            return Future.failedFuture(new OutboundException(
+                    Kind.MALFORMED, null, collection + ": more than " + MAX_PAGES + " pages; nextLink loops?"));
         }
         String what = "ARM " + collection + " page " + n;
         return AzureHttp.deadline(
@@ -134,7 +136,7 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
                                 .bearerTokenAuthentication(token.token())
                                 .send(),
                         timeouts)
-                .recover(e -> Future.failedFuture(AzureHttp.transportFailure(e, what)))
+                .recover(e -> Future.failedFuture(OutboundException.transport(e, what)))
                 .compose(response -> {
                     if (response.statusCode() != 200) {
                         return Future.failedFuture(error(response, what));
@@ -144,12 +146,12 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
                         Buffer b = response.body();
                         body = b == null ? null : JSON.readTree(b.getBytes());
                     } catch (JacksonException e) {
-                        return Future.failedFuture(new AzureCallException(
-                                Cause.MALFORMED, null, what + ": not JSON: " + e.getOriginalMessage()));
+                        return Future.failedFuture(new OutboundException(
+                                Kind.MALFORMED, null, what + ": not JSON: " + e.getOriginalMessage()));
                     }
                     if (body == null || !body.path("value").isArray()) {
                         return Future.failedFuture(
-                                new AzureCallException(Cause.MALFORMED, null, what + ": no \"value\" list"));
+                                new OutboundException(Kind.MALFORMED, null, what + ": no \"value\" list"));
                     }
                     try {
                         for (JsonNode node : body.path("value")) {
@@ -157,7 +159,7 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
                         }
                     } catch (IllegalArgumentException e) {
                         return Future.failedFuture(
-                                new AzureCallException(Cause.MALFORMED, null, what + ": " + e.getMessage()));
+                                new OutboundException(Kind.MALFORMED, null, what + ": " + e.getMessage()));
                     }
                     JsonNode next = body.path("nextLink");
                     if (!next.isString() || next.stringValue().isBlank()) {
@@ -168,18 +170,18 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
                         nextUri = URI.create(next.stringValue());
                     } catch (IllegalArgumentException e) {
                         return Future.failedFuture(
-                                new AzureCallException(Cause.MALFORMED, null, what + ": nextLink is not a URL"));
+                                new OutboundException(Kind.MALFORMED, null, what + ": nextLink is not a URL"));
                     }
                     // the bearer token goes to the configured ARM endpoint only
                     if (!nextUri.isAbsolute() || !AzureHttp.origin(nextUri).equals(AzureHttp.origin(armEndpoint))) {
-                        return Future.failedFuture(new AzureCallException(
-                                Cause.MALFORMED, null, what + ": nextLink leaves " + armEndpoint + ": " + nextUri));
+                        return Future.failedFuture(new OutboundException(
+                                Kind.MALFORMED, null, what + ": nextLink leaves " + armEndpoint + ": " + nextUri));
                     }
                     return page(nextUri.toString(), collection, item, token, acc, n + 1);
                 });
     }
 
-    private AzureCallException error(HttpResponse<Buffer> response, String what) {
+    private OutboundException error(HttpResponse<Buffer> response, String what) {
         int status = response.statusCode();
         String code = null;
         String message = null;
@@ -193,18 +195,11 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
         } catch (JacksonException ignored) {
             // an error page that is not ARM's JSON: the status alone says enough
         }
-        Cause cause = switch (status) {
-            case 401 -> Cause.UNAUTHORIZED;
-            case 403 -> Cause.FORBIDDEN;
-            case 404 -> Cause.NOT_FOUND;
-            case 429 -> Cause.THROTTLED;
-            default -> status >= 500 ? Cause.SERVER_ERROR : Cause.REJECTED;
-        };
+        Kind kind = Kind.ofStatus(status);
         String correlation = response.getHeader("x-ms-correlation-request-id");
         String text = what + ": HTTP " + status + (message == null ? "" : ": " + message)
                 + (correlation == null ? "" : " (correlation id " + correlation + ")");
-        long retryAfter = AzureHttp.retryAfterSeconds(response.getHeader("Retry-After"), clock.instant());
-        return new AzureCallException(cause, code, text, retryAfter);
+        return new OutboundException(kind, code, text, RetryAfter.of(response, clock));
     }
 
     static CacheRuleResource cacheRule(JsonNode node) {

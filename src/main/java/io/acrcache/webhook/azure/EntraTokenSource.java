@@ -1,10 +1,15 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.outbound.Backoff;
+import io.acrcache.webhook.outbound.OutboundException;
+import io.acrcache.webhook.outbound.OutboundException.Kind;
+import io.acrcache.webhook.outbound.RefreshingToken;
+import io.acrcache.webhook.outbound.RetryAfter;
+import io.acrcache.webhook.outbound.Scheduler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -60,9 +65,10 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
     private final WebClient client;
     private final WorkloadIdentity identity;
     private final Options options;
+    private final RefreshingToken.Policy policy;
     private final Clock clock;
     private final Map<String, ScopeState> scopes = new ConcurrentHashMap<>();
-    private final Map<AzureCallException.Cause, AtomicLong> failures = new EnumMap<>(AzureCallException.Cause.class);
+    private final Map<Kind, AtomicLong> failures = new EnumMap<>(Kind.class);
     private volatile MeterRegistry meters;
     private volatile boolean closed;
 
@@ -71,9 +77,10 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         this.client = client;
         this.identity = identity;
         this.options = options;
+        this.policy = policy(options);
         this.clock = clock;
-        for (AzureCallException.Cause cause : AzureCallException.Cause.values()) {
-            failures.put(cause, new AtomicLong());
+        for (Kind kind : Kind.callFailures()) {
+            failures.put(kind, new AtomicLong());
         }
     }
 
@@ -86,7 +93,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         if (closed) {
             return Future.failedFuture(new IllegalStateException("token source closed"));
         }
-        return scopes.computeIfAbsent(scope, ScopeState::new).get();
+        return scopes.computeIfAbsent(scope, ScopeState::new).token.get();
     }
 
     /** Seconds until the cached token of each scope expires (negative once expired); scopes without a token absent. */
@@ -94,7 +101,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         Map<String, Double> out = new TreeMap<>();
         Instant now = clock.instant();
         scopes.forEach((scope, state) -> {
-            AccessToken t = state.current;
+            AccessToken t = state.token.current();
             if (t != null) {
                 out.put(scope, Duration.between(now, t.expiresAt()).toMillis() / 1000.0);
             }
@@ -108,16 +115,16 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
     }
 
     /** Failed token requests since start, by cause. */
-    public Map<AzureCallException.Cause, Long> failures() {
-        Map<AzureCallException.Cause, Long> out = new EnumMap<>(AzureCallException.Cause.class);
+    public Map<Kind, Long> failures() {
+        Map<Kind, Long> out = new EnumMap<>(Kind.class);
         failures.forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 
     /** The last failure for a scope, until a fetch succeeds again. */
-    public Optional<AzureCallException> lastFailure(String scope) {
+    public Optional<OutboundException> lastFailure(String scope) {
         ScopeState s = scopes.get(scope);
-        return s == null ? Optional.empty() : Optional.ofNullable(s.lastFailure);
+        return s == null ? Optional.empty() : Optional.ofNullable(s.lastFailure());
     }
 
     /**
@@ -130,8 +137,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         scopes.values().forEach(s -> s.registerGauge(registry));
     }
 
-    private static void registerFailureCounter(
-            MeterRegistry registry, AzureCallException.Cause cause, AtomicLong count) {
+    private static void registerFailureCounter(MeterRegistry registry, Kind cause, AtomicLong count) {
         io.micrometer.core.instrument.FunctionCounter.builder(TOKEN_FAILURES_METRIC, count, AtomicLong::get)
                 .description("Failed Entra ID token requests, by reason")
                 .tag("reason", cause.label())
@@ -141,7 +147,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
     @Override
     public void close() {
         closed = true;
-        scopes.values().forEach(ScopeState::cancel);
+        scopes.values().forEach(s -> s.token.close());
     }
 
     /**
@@ -149,35 +155,32 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
      * but never before half of it (so a short-lived token is not refreshed in a loop).
      */
     static Duration refreshDelay(Duration lifetime) {
-        Duration eighty = lifetime.multipliedBy(4).dividedBy(5);
-        Duration beforeExpiry = lifetime.minus(REFRESH_BEFORE_EXPIRY);
-        Duration delay = beforeExpiry.compareTo(eighty) < 0 ? beforeExpiry : eighty;
-        Duration half = lifetime.dividedBy(2);
-        delay = delay.compareTo(half) < 0 ? half : delay;
-        return delay.compareTo(MIN_REFRESH_DELAY) < 0 ? MIN_REFRESH_DELAY : delay;
+        return policy(Options.DEFAULT).refreshDelay(lifetime);
     }
 
-    private Duration backoff(int failuresInRow, long retryAfterSeconds) {
-        long ms = options.minRetry().toMillis() << Math.min(20, Math.max(0, failuresInRow - 1));
-        ms = Math.min(ms, options.maxRetry().toMillis());
-        return Duration.ofMillis(Math.max(ms, retryAfterSeconds * 1000));
+    /** Callers fail fast with the last failure while a background retry is scheduled: Entra is not hammered. */
+    private static RefreshingToken.Policy policy(Options options) {
+        return new RefreshingToken.Policy(
+                80,
+                REFRESH_BEFORE_EXPIRY,
+                MIN_REFRESH_DELAY,
+                new Backoff(options.minRetry(), options.maxRetry()),
+                true);
     }
 
     private Future<AccessToken> fetch(String scope) {
         String file = identity.federatedTokenFile().toString();
         return vertx.fileSystem()
                 .readFile(file)
-                .recover(e -> Future.failedFuture(new AzureCallException(
-                        AzureCallException.Cause.TOKEN_FILE,
+                .recover(e -> Future.failedFuture(new OutboundException(
+                        Kind.TOKEN_FILE,
                         null,
                         "cannot read the federated token file " + file + " (" + rootMessage(e) + ")")))
                 .compose(content -> {
                     String assertion = content.toString(StandardCharsets.UTF_8).trim();
                     if (assertion.isEmpty()) {
-                        return Future.failedFuture(new AzureCallException(
-                                AzureCallException.Cause.TOKEN_FILE,
-                                null,
-                                "the federated token file " + file + " is empty"));
+                        return Future.failedFuture(new OutboundException(
+                                Kind.TOKEN_FILE, null, "the federated token file " + file + " is empty"));
                     }
                     MultiMap form = MultiMap.caseInsensitiveMultiMap()
                             .add("grant_type", "client_credentials")
@@ -192,7 +195,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
                                             .putHeader("Accept", "application/json")
                                             .sendForm(form),
                                     options.timeouts())
-                            .recover(e -> Future.failedFuture(AzureHttp.transportFailure(e, "Entra ID " + url)))
+                            .recover(e -> Future.failedFuture(OutboundException.transport(e, "Entra ID " + url)))
                             .compose(response -> answer(response, sent));
                 });
     }
@@ -211,15 +214,13 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
                     || !body.path("access_token").isString()
                     || body.path("access_token").stringValue().isEmpty()
                     || !body.path("expires_in").canConvertToLong()) {
-                return Future.failedFuture(new AzureCallException(
-                        AzureCallException.Cause.MALFORMED,
-                        null,
-                        "Entra ID answered 200 without access_token and expires_in"));
+                return Future.failedFuture(new OutboundException(
+                        Kind.MALFORMED, null, "Entra ID answered 200 without access_token and expires_in"));
             }
             long expiresIn = body.path("expires_in").asLong();
             if (expiresIn <= 0) {
-                return Future.failedFuture(new AzureCallException(
-                        AzureCallException.Cause.MALFORMED, null, "Entra ID answered expires_in " + expiresIn));
+                return Future.failedFuture(
+                        new OutboundException(Kind.MALFORMED, null, "Entra ID answered expires_in " + expiresIn));
             }
             // expiry counted from when the request left, never later than the server meant
             return Future.succeededFuture(
@@ -230,18 +231,18 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         String message = "Entra ID answered " + status
                 + (description == null ? "" : ": " + firstLine(description))
                 + (error == null && description == null ? " without an OAuth error body" : "");
-        AzureCallException.Cause cause;
+        Kind cause;
         if (status == 429) {
-            cause = AzureCallException.Cause.THROTTLED;
+            cause = Kind.THROTTLED;
         } else if (status >= 500) {
-            cause = AzureCallException.Cause.SERVER_ERROR;
+            cause = Kind.SERVER_ERROR;
         } else if (error == null) {
-            cause = AzureCallException.Cause.MALFORMED;
+            cause = Kind.MALFORMED;
         } else {
-            cause = AzureCallException.Cause.REJECTED;
+            cause = Kind.REJECTED;
         }
-        long retryAfter = AzureHttp.retryAfterSeconds(response.getHeader("Retry-After"), clock.instant());
-        return Future.failedFuture(new AzureCallException(cause, error, message, retryAfter));
+        Duration retryAfter = RetryAfter.of(response, clock);
+        return Future.failedFuture(new OutboundException(cause, error, message, retryAfter));
     }
 
     /** AADSTS descriptions carry a trace and correlation id on further lines; the first line says what is wrong. */
@@ -256,97 +257,40 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
         return node != null && node.isString() ? node.stringValue() : null;
     }
 
-    /** One scope's token, its in-flight fetch and its background timer. */
-    private final class ScopeState {
+    /** One scope's token, kept warm, and its expiry gauge. */
+    private final class ScopeState implements RefreshingToken.Listener<AccessToken> {
         private final String scope;
-        private volatile AccessToken current;
-        private volatile AzureCallException lastFailure;
-        private Promise<AccessToken> inflight;
-        private int failuresInRow;
-        private long timer = -1;
-        private boolean gaugeRegistered;
+        private final RefreshingToken<AccessToken> token;
+        private boolean gaugeRegistered; // guarded by this
 
         ScopeState(String scope) {
             this.scope = scope;
+            this.token = new RefreshingToken<>(
+                    () -> fetch(scope).recover(e -> Future.failedFuture(OutboundException.transport(e, "Entra ID"))),
+                    AccessToken::expiresAt,
+                    AccessToken::expiresAt,
+                    policy,
+                    Scheduler.of(vertx),
+                    clock,
+                    this);
             MeterRegistry registry = meters;
             if (registry != null) {
                 registerGauge(registry);
             }
         }
 
-        synchronized Future<AccessToken> get() {
-            AccessToken t = current;
-            if (t != null && clock.instant().isBefore(t.expiresAt())) {
-                return Future.succeededFuture(t);
-            }
-            if (inflight != null) {
-                return inflight.future();
-            }
-            if (lastFailure != null && timer != -1) {
-                // a background retry is scheduled: do not hammer Entra from the callers' path
-                return Future.failedFuture(lastFailure);
-            }
-            return start();
+        @Override
+        public void failed(Throwable cause, int failuresInRow, Duration retryIn) {
+            OutboundException e = (OutboundException) cause;
+            failures.get(e.kind()).incrementAndGet();
+            LOG.log(
+                    failuresInRow == 1 ? Level.WARNING : Level.FINE,
+                    "Entra ID token for " + scope + " failed (" + e.describe() + "); retrying in " + retryIn.toMillis()
+                            + " ms");
         }
 
-        private synchronized Future<AccessToken> start() {
-            Promise<AccessToken> promise = Promise.promise();
-            inflight = promise;
-            if (timer != -1) {
-                // a caller came first (the token expired early): one timer chain per scope, never two
-                vertx.cancelTimer(timer);
-                timer = -1;
-            }
-            fetch(scope).onComplete(ar -> completed(promise, ar.succeeded() ? ar.result() : null, ar.cause()));
-            return promise.future();
-        }
-
-        private void completed(Promise<AccessToken> promise, AccessToken token, Throwable failure) {
-            Duration next;
-            synchronized (this) {
-                inflight = null;
-                if (token != null) {
-                    current = token;
-                    lastFailure = null;
-                    failuresInRow = 0;
-                    next = refreshDelay(Duration.between(clock.instant(), token.expiresAt()));
-                } else {
-                    AzureCallException e = AzureHttp.transportFailure(failure, "Entra ID");
-                    lastFailure = e;
-                    failuresInRow++;
-                    failures.get(e.failure()).incrementAndGet();
-                    next = backoff(failuresInRow, e.retryAfterSeconds().orElse(0));
-                    LOG.log(
-                            failuresInRow == 1 ? Level.WARNING : Level.FINE,
-                            "Entra ID token for " + scope + " failed (" + e.describe() + "); retrying in "
-                                    + next.toMillis() + " ms");
-                }
-                if (!closed) {
-                    timer = vertx.setTimer(Math.max(1, next.toMillis()), id -> refresh());
-                }
-            }
-            if (token != null) {
-                promise.complete(token);
-            } else {
-                promise.fail(lastFailure);
-            }
-        }
-
-        private void refresh() {
-            synchronized (this) {
-                timer = -1;
-                if (closed || inflight != null) {
-                    return;
-                }
-                start();
-            }
-        }
-
-        synchronized void cancel() {
-            if (timer != -1) {
-                vertx.cancelTimer(timer);
-                timer = -1;
-            }
+        OutboundException lastFailure() {
+            return (OutboundException) token.lastFailure();
         }
 
         synchronized void registerGauge(MeterRegistry registry) {
@@ -355,7 +299,7 @@ public final class EntraTokenSource implements AccessTokenSource, AutoCloseable 
             }
             gaugeRegistered = true;
             Gauge.builder(TOKEN_EXPIRY_METRIC, this, s -> {
-                        AccessToken t = s.current;
+                        AccessToken t = s.token.current();
                         return t == null
                                 ? Double.NaN
                                 : Duration.between(clock.instant(), t.expiresAt())

@@ -1,5 +1,8 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.outbound.Backoff;
+import io.acrcache.webhook.outbound.Jitter;
+import io.acrcache.webhook.outbound.OutboundException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,6 +45,8 @@ public final class RuleSync implements AutoCloseable {
     private final Options options;
     private final Clock clock;
     private final RuleSyncMetrics metrics;
+    private final Jitter jitter;
+    private final Backoff retry;
     private final Promise<Void> firstAttempt = Promise.promise();
     private volatile SyncStatus status = SyncStatus.PENDING;
     private boolean running;
@@ -62,6 +66,8 @@ public final class RuleSync implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.metrics = new RuleSyncMetrics(meters);
+        this.jitter = Jitter.of(options.jitter());
+        this.retry = new Backoff(options.minRetry(), options.interval(), jitter);
     }
 
     /** Starts syncing now; the returned future completes when the first attempt has finished, whatever its result. */
@@ -170,7 +176,7 @@ public final class RuleSync implements AutoCloseable {
                     before.drift(),
                     null,
                     before.consecutiveFailures() + 1);
-            return retryDelay(before.consecutiveFailures() + 1, 0);
+            return retryDelay(before.consecutiveFailures() + 1, null);
         }
         metrics.result("success");
         metrics.accepted(now.getEpochSecond(), result);
@@ -207,21 +213,20 @@ public final class RuleSync implements AutoCloseable {
         }
         status = new SyncStatus(
                 now, now, "success", null, snapshot, result.skipped(), result.credentials(), result.drift(), null, 0);
-        return jittered(options.interval());
+        return jitter.apply(options.interval());
     }
 
     private Duration failed(Throwable cause) {
         Instant now = clock.instant();
-        AzureCallException e = cause instanceof AzureCallException a
+        OutboundException e = cause instanceof OutboundException a
                 ? a
-                : new AzureCallException(
-                        AzureCallException.Cause.CONNECTION,
-                        null,
+                : new OutboundException(
+                        OutboundException.Kind.CONNECTION,
                         cause.getClass().getSimpleName() + ": " + cause.getMessage());
-        metrics.result(e.failure().label());
+        metrics.result(e.kind().label());
         SyncStatus before = status;
         long failures = before.consecutiveFailures() + 1;
-        Duration next = retryDelay(failures, e.retryAfterSeconds().orElse(0));
+        Duration next = retryDelay(failures, e.retryAfter());
         LOG.log(
                 failures == 1 || failures % 10 == 0 ? Level.WARNING : Level.FINE,
                 "registry sync failed (" + e.describe() + "); keeping " + inForce(before) + "; next attempt in "
@@ -229,7 +234,7 @@ public final class RuleSync implements AutoCloseable {
         status = new SyncStatus(
                 now,
                 before.lastSuccess(),
-                e.failure().label(),
+                e.kind().label(),
                 e.describe(),
                 before.snapshot(),
                 before.skipped(),
@@ -241,17 +246,8 @@ public final class RuleSync implements AutoCloseable {
     }
 
     /** Back-off after failures, up to the interval, jittered, and never shorter than {@code Retry-After}. */
-    Duration retryDelay(long failures, long retryAfterSeconds) {
-        long ms = options.minRetry().toMillis() << Math.min(20, Math.max(0, failures - 1));
-        Duration delay =
-                jittered(Duration.ofMillis(Math.min(ms, options.interval().toMillis())));
-        Duration floor = Duration.ofSeconds(retryAfterSeconds);
-        return delay.compareTo(floor) < 0 ? floor : delay;
-    }
-
-    private Duration jittered(Duration d) {
-        double factor = 1 + options.jitter() * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
-        return Duration.ofMillis(Math.max(1, Math.round(d.toMillis() * factor)));
+    Duration retryDelay(long failures, Duration retryAfter) {
+        return retry.delay(failures, retryAfter);
     }
 
     private static String inForce(SyncStatus s) {

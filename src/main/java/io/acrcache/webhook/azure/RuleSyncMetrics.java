@@ -1,6 +1,7 @@
 package io.acrcache.webhook.azure;
 
 import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
+import io.acrcache.webhook.outbound.OutboundException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,8 +37,8 @@ final class RuleSyncMetrics {
         this.registry = registry;
         counter("success");
         counter("refused");
-        for (AzureCallException.Cause cause : AzureCallException.Cause.values()) {
-            counter(cause.label());
+        for (OutboundException.Kind kind : OutboundException.Kind.callFailures()) {
+            counter(kind.label());
         }
         Gauge.builder(LAST_SUCCESS, lastSuccessEpochSeconds, AtomicLong::get)
                 .description("When the registry's rules were last read successfully (Unix time, 0 before)")

@@ -1,5 +1,7 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.outbound.Backoff;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,13 +41,12 @@ public final class Breaker {
     private final Clock clock;
     private final int threshold;
     private final Duration window;
-    private final Duration base;
-    private final Duration max;
+    private final Backoff backoff;
 
     // read without the lock on the admission fast path; written under it
     private volatile State state = State.CLOSED;
     private Instant openUntil = Instant.MIN;
-    private Duration backoff;
+    private int reopenings; // failed trials in a row: each doubles the open period
     private final ArrayDeque<Instant> failures = new ArrayDeque<>();
     private boolean held;
     private boolean trialInFlight;
@@ -57,9 +58,7 @@ public final class Breaker {
         this.clock = clock;
         this.threshold = threshold;
         this.window = window;
-        this.base = base;
-        this.max = max;
-        this.backoff = base;
+        this.backoff = new Backoff(base, max);
     }
 
     public String scope() {
@@ -112,7 +111,7 @@ public final class Breaker {
         trialInFlight = false;
         if (state() == State.HALF_OPEN) {
             state = State.CLOSED;
-            backoff = base;
+            reopenings = 0;
             failures.clear();
             reason = "";
             LOG.log(Level.INFO, "guard: {0} {1} breaker closed: a probe succeeded", new Object[] {scope, name});
@@ -134,8 +133,7 @@ public final class Breaker {
             return;
         }
         if (s == State.HALF_OPEN) {
-            Duration doubled = backoff.multipliedBy(2);
-            backoff = doubled.compareTo(max) > 0 ? max : doubled;
+            reopenings++;
             open(now, why, retryAfter);
             return;
         }
@@ -145,7 +143,7 @@ public final class Breaker {
             failures.removeFirst();
         }
         if (immediately || failures.size() >= threshold) {
-            backoff = base;
+            reopenings = 0;
             open(now, why, retryAfter);
         }
     }
@@ -170,7 +168,7 @@ public final class Breaker {
     }
 
     private void open(Instant now, String why, Duration retryAfter) {
-        Duration period = retryAfter != null && retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff;
+        Duration period = backoff.delay(reopenings + 1, retryAfter);
         openUntil = now.plus(period);
         state = State.OPEN;
         failures.clear();

@@ -2,10 +2,11 @@ package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.azure.AccessTokenSource;
 import io.acrcache.webhook.guard.GuardMetrics.ProbeKind;
+import io.acrcache.webhook.outbound.Jitter;
+import io.acrcache.webhook.outbound.OutboundHttp;
+import io.acrcache.webhook.outbound.SingleFlight;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -19,8 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,13 +45,14 @@ public final class Guard implements AutoCloseable {
     private final Clock clock;
     private final GuardMetrics metrics;
     private final WebClient client;
-    private final AcrTokens tokens;
+    private final GuardAuth auth;
     private final ManifestProbe probe;
     private final VerdictCache cache;
     private final ConcurrentMap<String, Breaker> ruleBreakers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Breaker> registryBreakers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<VerdictCache.Key, Future<ProbeResult>> inflight = new ConcurrentHashMap<>();
-    private final AtomicInteger inflightCount = new AtomicInteger();
+    private final SingleFlight<VerdictCache.Key, ProbeResult> inflight;
+    private final Jitter jitter = Jitter.of(0.1);
+    private final InlineWait inlineWait;
     private final ConcurrentMap<String, Long> canaryTimers = new ConcurrentHashMap<>();
     private final Set<Long> heartbeatTimers = ConcurrentHashMap.newKeySet();
     private volatile Map<String, ProbeTarget> canaries = Map.of();
@@ -82,15 +82,12 @@ public final class Guard implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.metrics = new GuardMetrics(meterRegistry);
-        this.client = WebClient.create(
-                vertx,
-                new WebClientOptions(clientOptions)
-                        .setUserAgent("acr-cache-webhook-guard")
-                        .setKeepAlive(true)
-                        .setFollowRedirects(false)
-                        .setConnectTimeout((int) settings.connectTimeout().toMillis()));
-        this.tokens = new AcrTokens(vertx, client, settings, entra, clock, metrics);
-        this.probe = new ManifestProbe(client, tokens, settings, clock);
+        this.client = OutboundHttp.client(
+                vertx, OutboundHttp.options(clientOptions, "acr-cache-webhook-guard", settings.connectTimeout(), null));
+        this.auth = new GuardAuth(vertx, client, settings, entra, clock, metrics);
+        this.probe = new ManifestProbe(client, auth.authorizer, auth.challenges, settings, clock);
+        this.inflight = new SingleFlight<>(settings.maxInflightProbes());
+        this.inlineWait = new InlineWait(vertx, metrics, c -> start(c, ProbeKind.INLINE), this::unknown);
         this.cache = new VerdictCache(settings, clock);
     }
 
@@ -105,7 +102,7 @@ public final class Guard implements AutoCloseable {
     public Future<Void> start(Collection<String> loginServers) {
         List<Future<Void>> started = loginServers.stream()
                 .map(this::registry)
-                .map(b -> tokens.start(b.name()))
+                .map(b -> auth.start(b.name()))
                 .toList();
         return Future.join(started).mapEmpty();
     }
@@ -127,7 +124,7 @@ public final class Guard implements AutoCloseable {
             if (v == null && noWait) {
                 start(c, ProbeKind.BACKGROUND);
                 v = unknown(c, Verdict.Basis.UNKNOWN_TIMEOUT);
-            } else if (v == null && !tokens.readyForInline(c.loginServer())) {
+            } else if (v == null && !auth.authorizer.ready(c.loginServer())) {
                 start(c, ProbeKind.BACKGROUND); // may fetch the refresh token: not on the admission path
                 v = unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
             }
@@ -191,7 +188,7 @@ public final class Guard implements AutoCloseable {
         closed = true;
         canaryTimers.values().forEach(vertx::cancelTimer);
         heartbeatTimers.forEach(vertx::cancelTimer);
-        tokens.close();
+        auth.close();
         client.close();
     }
 
@@ -243,92 +240,7 @@ public final class Guard implements AutoCloseable {
     }
 
     private Future<List<Verdict>> inline(List<Candidate> candidates, Verdict[] out, Duration budget) {
-        long started = System.nanoTime();
-        Context ctx = vertx.getOrCreateContext();
-        Waiting w = new Waiting(candidates, out, started);
-        if (Vertx.currentContext() == ctx) {
-            startWaiting(w, ctx, budget);
-        } else {
-            // called off Vert.x (tests, tools): all of the waiting state lives on one context
-            ctx.runOnContext(v -> startWaiting(w, ctx, budget));
-        }
-        return w.promise.future();
-    }
-
-    private void startWaiting(Waiting w, Context ctx, Duration budget) {
-        List<Candidate> candidates = w.candidates;
-        Verdict[] out = w.out;
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] != null) {
-                continue;
-            }
-            Candidate c = candidates.get(i);
-            Future<ProbeResult> f = start(c, ProbeKind.INLINE);
-            if (f == null) {
-                out[i] = unknown(c, Verdict.Basis.UNKNOWN_SHED);
-            } else {
-                w.remaining++;
-                int index = i;
-                f.onComplete(ar -> ctx.runOnContext(v -> w.arrived(index, c, ar.result())));
-            }
-        }
-        if (w.remaining == 0) {
-            w.finish(false);
-            return;
-        }
-        // the budget's end; probe answers and the timer both land on ctx, so Waiting needs no locking
-        w.timer = vertx.setTimer(Math.max(1, budget.toMillis()), id -> ctx.runOnContext(v -> w.finish(true)));
-    }
-
-    /** State of one admission waiting for probes; touched only on its context. */
-    private final class Waiting {
-        final List<Candidate> candidates;
-        final Verdict[] out;
-        final long started;
-        final Promise<List<Verdict>> promise = Promise.promise();
-        int remaining;
-        long timer = -1;
-        boolean done;
-
-        Waiting(List<Candidate> candidates, Verdict[] out, long started) {
-            this.candidates = candidates;
-            this.out = out;
-            this.started = started;
-        }
-
-        void arrived(int index, Candidate c, ProbeResult r) {
-            if (done) {
-                return;
-            }
-            out[index] = switch (r.outcome()) {
-                case SERVABLE -> new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.INLINE_SERVABLE);
-                case NOT_FOUND -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.INLINE_NOT_FOUND);
-                case NO_TOKEN -> unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
-                default -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.PROBE_ERROR);
-            };
-            if (--remaining == 0) {
-                finish(false);
-            }
-        }
-
-        void finish(boolean timedOut) {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (timer >= 0 && !timedOut) {
-                vertx.cancelTimer(timer);
-            }
-            for (int i = 0; i < out.length; i++) {
-                if (out[i] == null) {
-                    // the probe keeps running and fills the cache for the next Pod
-                    out[i] = unknown(candidates.get(i), Verdict.Basis.UNKNOWN_TIMEOUT);
-                }
-                metrics.decision(out[i]);
-            }
-            metrics.inlineWait(System.nanoTime() - started);
-            promise.complete(Arrays.asList(out));
-        }
+        return inlineWait.await(candidates, out, budget);
     }
 
     // ---- probes ----------------------------------------------------------------------------------------------------
@@ -336,30 +248,14 @@ public final class Guard implements AutoCloseable {
     /** Starts a probe for the candidate, or joins the identical one in flight. Null when the global cap is reached. */
     private Future<ProbeResult> start(Candidate c, ProbeKind kind) {
         VerdictCache.Key key = key(c.rule(), c.loginServer(), c.repository(), c.reference());
-        Future<ProbeResult> running = inflight.get(key);
-        if (running != null) {
-            return running;
-        }
-        if (inflightCount.incrementAndGet() > settings.maxInflightProbes()) {
-            inflightCount.decrementAndGet();
-            return null;
-        }
-        Promise<ProbeResult> p = Promise.promise();
-        running = inflight.putIfAbsent(key, p.future());
-        if (running != null) {
-            inflightCount.decrementAndGet();
-            return running;
-        }
-        String rule = c.rule();
         ProbeTarget target = c.target();
-        probe.probe(target, kind == ProbeKind.INLINE).onComplete(ar -> {
-            ProbeResult r = ar.succeeded() ? ar.result() : ManifestProbe.unavailable(ar.cause());
-            learn(rule, target, r, kind);
-            inflight.remove(key, p.future());
-            inflightCount.decrementAndGet();
-            p.complete(r);
-        });
-        return p.future();
+        return inflight.run(
+                key,
+                () -> probe.probe(target, kind == ProbeKind.INLINE).transform(ar -> {
+                    ProbeResult r = ar.succeeded() ? ar.result() : ProbeResult.unavailable(ar.cause());
+                    learn(c.rule(), target, r, kind);
+                    return Future.succeededFuture(r);
+                }));
     }
 
     /** Every answer updates the verdict cache and both breakers; a granted trial always ends here. */
@@ -444,10 +340,10 @@ public final class Guard implements AutoCloseable {
                 heartbeat(reg);
                 return;
             }
-            tokens.ping(reg.name()).onComplete(ar -> {
+            auth.ping.ping(reg.name()).onComplete(ar -> {
                 ProbeResult r = ar.result();
                 metrics.probe(ProbeKind.HEARTBEAT, r);
-                ProbeResult tokenFailure = tokens.failure(reg.name());
+                ProbeResult tokenFailure = auth.failure(reg.name());
                 if (r.outcome() == ProbeResult.Outcome.SERVABLE && tokenFailure != null) {
                     r = tokenFailure; // up, but we cannot authenticate
                 }
@@ -462,9 +358,8 @@ public final class Guard implements AutoCloseable {
         heartbeatTimers.add(id[0]);
     }
 
-    private static long jittered(Duration interval) {
-        long ms = interval.toMillis();
-        return Math.max(1, (long) (ms * ThreadLocalRandom.current().nextDouble(0.9, 1.1)));
+    private long jittered(Duration interval) {
+        return jitter.apply(interval.toMillis());
     }
 
     // ---- breakers and keys -----------------------------------------------------------------------------------------
@@ -506,7 +401,7 @@ public final class Guard implements AutoCloseable {
         b = registryBreakers.putIfAbsent(loginServer, created);
         if (b == null) {
             metrics.breaker(created);
-            tokens.start(loginServer);
+            auth.start(loginServer);
             heartbeat(created);
             b = created;
         }

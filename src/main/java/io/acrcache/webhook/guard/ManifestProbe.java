@@ -1,5 +1,9 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.guard.auth.BearerChallenge;
+import io.acrcache.webhook.guard.auth.Challenges;
+import io.acrcache.webhook.guard.auth.RegistryAuthorizer;
+import io.acrcache.webhook.outbound.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -7,14 +11,10 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
-import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code HEAD /v2/<repository>/manifests/<tag|digest>} on the login server, never GET (a GET of a manifest is a Docker
@@ -38,25 +38,34 @@ final class ManifestProbe {
     private static final String SOURCE_REGISTRY = "source registry";
 
     private final WebClient client;
-    private final AcrTokens tokens;
+    private final RegistryAuthorizer authorizer;
+    private final Challenges challenges;
     private final GuardSettings settings;
     private final Clock clock;
 
-    ManifestProbe(WebClient client, AcrTokens tokens, GuardSettings settings, Clock clock) {
+    ManifestProbe(
+            WebClient client,
+            RegistryAuthorizer authorizer,
+            Challenges challenges,
+            GuardSettings settings,
+            Clock clock) {
         this.client = client;
-        this.tokens = tokens;
+        this.authorizer = authorizer;
+        this.challenges = challenges;
         this.settings = settings;
         this.clock = clock;
     }
 
     /** Never fails: every failure is a classified result. */
     Future<ProbeResult> probe(ProbeTarget target, boolean inline) {
-        return tokens.authorization(target, inline).transform(ar -> {
-            if (ar.failed()) {
-                return Future.succeededFuture(tokenFailure(ar.cause()));
-            }
-            return head(target, ar.result(), inline, true);
-        });
+        return authorizer
+                .authorization(target.loginServer(), target.repository(), inline)
+                .transform(ar -> {
+                    if (ar.failed()) {
+                        return Future.succeededFuture(ProbeResult.failure(ar.cause()));
+                    }
+                    return head(target, ar.result(), inline, true);
+                });
     }
 
     private Future<ProbeResult> head(ProbeTarget target, String authorization, boolean inline, boolean mayRetry) {
@@ -71,7 +80,7 @@ final class ManifestProbe {
         }
         return req.send().transform(ar -> {
             if (ar.failed()) {
-                return Future.succeededFuture(unavailable(ar.cause()));
+                return Future.succeededFuture(ProbeResult.unavailable(ar.cause()));
             }
             HttpResponse<Buffer> resp = ar.result();
             ProbeResult result = classify(resp, clock);
@@ -79,13 +88,14 @@ final class ManifestProbe {
                 var challenge = BearerChallenge.parse(resp.getHeader("Www-Authenticate"));
                 if (authorization == null && mayRetry && challenge.isPresent()) {
                     // the registry wants a token and we had none: get one and ask once more (never again)
-                    tokens.learn(target.loginServer(), challenge.get());
-                    return tokens.authorization(target, inline)
+                    challenges.learn(target.loginServer(), challenge.get());
+                    return authorizer
+                            .authorization(target.loginServer(), target.repository(), inline)
                             .transform(t -> t.failed()
-                                    ? Future.succeededFuture(tokenFailure(t.cause()))
+                                    ? Future.succeededFuture(ProbeResult.failure(t.cause()))
                                     : head(target, t.result(), inline, false));
                 }
-                tokens.invalidate(target);
+                authorizer.rejected(target.loginServer(), target.repository());
             }
             return Future.succeededFuture(result);
         });
@@ -115,7 +125,7 @@ final class ManifestProbe {
             // 400 (bad name), 405, ...: about this image, not the registry
             outcome = ProbeResult.Outcome.NOT_FOUND;
         }
-        Duration retryAfter = status == 429 ? retryAfter(resp.getHeader("Retry-After"), clock) : null;
+        Duration retryAfter = status == 429 ? RetryAfter.of(resp, clock) : null;
         return new ProbeResult(outcome, null, origin, retryAfter, status + (source ? " source registry" : ""));
     }
 
@@ -130,46 +140,5 @@ final class ManifestProbe {
             sb.append(h.getValue()).append('\n');
         }
         return sb.toString().toLowerCase(Locale.ROOT);
-    }
-
-    static Duration retryAfter(String header, Clock clock) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        String v = header.trim();
-        try {
-            long seconds = Long.parseLong(v);
-            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(clock.instant(), at.toInstant());
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (RuntimeException notADate) {
-                return null;
-            }
-        }
-    }
-
-    static ProbeResult tokenFailure(Throwable cause) {
-        if (cause instanceof AcrTokens.TokenException te) {
-            return ProbeResult.of(te.outcome, te.getMessage());
-        }
-        return unavailable(cause);
-    }
-
-    static ProbeResult unavailable(Throwable cause) {
-        return ProbeResult.of(ProbeResult.Outcome.UNAVAILABLE, describe(cause));
-    }
-
-    static String describe(Throwable cause) {
-        if (cause instanceof TimeoutException) {
-            return "timeout";
-        }
-        if (cause instanceof ConnectException) {
-            return "connect refused";
-        }
-        String m = cause.getMessage();
-        return cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 }

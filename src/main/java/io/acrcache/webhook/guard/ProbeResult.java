@@ -1,6 +1,10 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.outbound.OutboundException;
+
+import java.net.ConnectException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What one HEAD on a manifest said.
@@ -80,5 +84,38 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
 
     static ProbeResult of(Outcome outcome, String detail) {
         return new ProbeResult(outcome, null, Origin.ABSENT, null, detail);
+    }
+
+    /**
+     * The one mapping from an outbound failure (of the token flow) to a verdict: throttling is the registry's, no
+     * answer or a 5xx means it is unavailable, not being allowed to wait means no token yet, the rest is our auth.
+     */
+    static ProbeResult failure(Throwable cause) {
+        if (!(cause instanceof OutboundException e)) {
+            return unavailable(cause);
+        }
+        Outcome outcome = switch (e.kind()) {
+            case THROTTLED -> Outcome.REGISTRY_THROTTLED;
+            case SERVER_ERROR, TIMEOUT, CONNECTION -> Outcome.UNAVAILABLE;
+            case NOT_READY -> Outcome.NO_TOKEN;
+            case TOKEN_FILE, TOKEN, REJECTED, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, MALFORMED -> Outcome.AUTH;
+        };
+        return new ProbeResult(outcome, null, Origin.ABSENT, e.retryAfter(), e.getMessage());
+    }
+
+    /** No answer at all (timeout, refused, reset). */
+    static ProbeResult unavailable(Throwable cause) {
+        return of(Outcome.UNAVAILABLE, describe(cause));
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            return "timeout";
+        }
+        if (cause instanceof ConnectException) {
+            return "connect refused";
+        }
+        String m = cause.getMessage();
+        return cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 }

@@ -4,10 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.acrcache.webhook.outbound.Jitter;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Per-image verdicts that may be believed for a while: servable (tags for minutes, digests for hours) and not found
@@ -29,6 +29,7 @@ final class VerdictCache {
     private final Duration tagTtl;
     private final Duration digestTtl;
     private final Duration notFoundTtl;
+    private final Jitter jitter = Jitter.of(0.1);
 
     VerdictCache(GuardSettings settings, Clock clock) {
         this.tagTtl = settings.tagTtl();
@@ -82,8 +83,7 @@ final class VerdictCache {
         return cache.estimatedSize();
     }
 
-    private static long jitter(Duration ttl) {
-        long nanos = ttl.toNanos();
-        return Math.max(1, (long) (nanos * ThreadLocalRandom.current().nextDouble(0.9, 1.1)));
+    private long jitter(Duration ttl) {
+        return jitter.apply(ttl.toNanos());
     }
 }

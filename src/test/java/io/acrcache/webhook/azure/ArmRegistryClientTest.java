@@ -1,8 +1,9 @@
 package io.acrcache.webhook.azure;
 
-import io.acrcache.webhook.azure.AzureCallException.Cause;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
+import io.acrcache.webhook.outbound.OutboundException;
+import io.acrcache.webhook.outbound.OutboundException.Kind;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,8 +99,8 @@ class ArmRegistryClientTest {
     })
     void armErrorsAreClassifiedWithCodeAndMessage(int status, String code, String message, String cause) {
         arm.faults.put("cacheRules#1", new FakeArm.Status(status, code, message, Map.of()));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(cause, e.failure().label());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(cause, e.kind().label());
         assertEquals(code, e.code());
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertTrue(e.getMessage().contains("HTTP " + status), e.getMessage());
@@ -115,16 +116,16 @@ class ArmRegistryClientTest {
                         "TooManyRequests",
                         "The request is being throttled.",
                         Map.of("Retry-After", "7", "x-ms-ratelimit-remaining-subscription-reads", "0")));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.THROTTLED, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.THROTTLED, e.kind());
         assertEquals(7, e.retryAfterSeconds().orElseThrow());
     }
 
     @Test
     void aPageFailingMidwayFailsTheWholeFetch() {
         arm.faults.put("cacheRules#2", new FakeArm.Status(500, "InternalServerError", "boom", Map.of()));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.SERVER_ERROR, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.SERVER_ERROR, e.kind());
         assertTrue(e.getMessage().contains("cacheRules page 2"), e.getMessage());
         assertEquals(0, arm.pagesServed("credentialSets"));
     }
@@ -132,15 +133,15 @@ class ArmRegistryClientTest {
     @Test
     void aSlowAnswerTimesOut() {
         arm.faults.put("cacheRules#1", new FakeArm.Slow(10_000));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.TIMEOUT, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.TIMEOUT, e.kind());
     }
 
     @Test
     void aDroppedConnectionIsAConnectionFailure() {
         arm.faults.put("cacheRules#2", new FakeArm.Drop());
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.CONNECTION, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.CONNECTION, e.kind());
     }
 
     @Test
@@ -153,8 +154,8 @@ class ArmRegistryClientTest {
                 "https://127.0.0.1:1",
                 TIMEOUTS,
                 Clock.systemUTC());
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(nowhere.fetch()));
-        assertEquals(Cause.CONNECTION, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(nowhere.fetch()));
+        assertEquals(Kind.CONNECTION, e.kind());
     }
 
     @ParameterizedTest
@@ -169,8 +170,8 @@ class ArmRegistryClientTest {
             })
     void malformedAnswersAreMalformed(String body) {
         arm.faults.put("cacheRules#1", new FakeArm.Body(body));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.MALFORMED, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.MALFORMED, e.kind());
     }
 
     @Test
@@ -178,8 +179,8 @@ class ArmRegistryClientTest {
         arm.faults.put(
                 "cacheRules#1",
                 new FakeArm.Body("{\"value\": [], \"nextLink\": \"https://attacker.example/steal?api-version=1\"}"));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.MALFORMED, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.MALFORMED, e.kind());
         assertTrue(e.getMessage().contains("nextLink leaves"), e.getMessage());
     }
 
@@ -187,8 +188,8 @@ class ArmRegistryClientTest {
     void noEntraTokenIsATokenFailureNamingEntrasAnswer() {
         entra.override = FakeEntra.error(
                 400, "invalid_client", 70021, "No matching federated identity record found for presented assertion.");
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(client.fetch()));
-        assertEquals(Cause.TOKEN, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(client.fetch()));
+        assertEquals(Kind.TOKEN, e.kind());
         assertEquals("invalid_client", e.code());
         assertTrue(e.getMessage().contains("AADSTS70021"), e.getMessage());
         assertEquals(0, arm.requests.size(), "nothing sent to ARM without a token");

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.outbound.RetryAfter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -98,9 +99,9 @@ class AzureRegistrySyncTest {
     @Test
     void retryAfterAsSecondsOrHttpDate() {
         Instant now = Instant.parse("2026-12-02T04:00:00Z");
-        assertEquals(120, AzureHttp.retryAfterSeconds("120", now));
-        assertEquals(30, AzureHttp.retryAfterSeconds("Wed, 02 Dec 2026 04:00:30 GMT", now));
-        assertEquals(-1, AzureHttp.retryAfterSeconds(null, now));
-        assertEquals(-1, AzureHttp.retryAfterSeconds("soon", now));
+        assertEquals(120, RetryAfter.seconds("120", now));
+        assertEquals(30, RetryAfter.seconds("Wed, 02 Dec 2026 04:00:30 GMT", now));
+        assertEquals(-1, RetryAfter.seconds(null, now));
+        assertEquals(-1, RetryAfter.seconds("soon", now));
     }
 }

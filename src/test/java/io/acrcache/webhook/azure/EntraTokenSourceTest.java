@@ -1,6 +1,7 @@
 package io.acrcache.webhook.azure;
 
-import io.acrcache.webhook.azure.AzureCallException.Cause;
+import io.acrcache.webhook.outbound.OutboundException;
+import io.acrcache.webhook.outbound.OutboundException.Kind;
 import io.acrcache.webhook.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -152,13 +153,13 @@ class EntraTokenSourceTest {
                 "Client assertion is not within its valid time range. Current time: 2026-12-02T04:00:00Z,"
                         + " assertion valid from 2026-12-01T02:00:00Z, expiry time of assertion 2026-12-01T03:00:00Z.");
         Throwable t = failure(tokens.token(ARM));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, t);
-        assertEquals(Cause.REJECTED, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, t);
+        assertEquals(Kind.REJECTED, e.kind());
         assertEquals("invalid_client", e.code());
         assertTrue(e.getMessage().contains("AADSTS700024"), e.getMessage());
         assertTrue(!e.getMessage().contains("Trace ID"), "only the first line of the description: " + e.getMessage());
         assertTrue(!e.getMessage().contains("an-expired-assertion"), "never the assertion");
-        assertEquals(1L, tokens.failures().get(Cause.REJECTED));
+        assertEquals(1L, tokens.failures().get(Kind.REJECTED));
 
         entra.override = null;
         Files.writeString(tokenFile, "a-fresh-assertion");
@@ -175,17 +176,17 @@ class EntraTokenSourceTest {
                 429,
                 new JsonObject().put("error", "temporarily_unavailable").put("error_description", "AADSTS50196: loop"),
                 Map.of("Retry-After", "17"));
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(tokens.token(ARM)));
-        assertEquals(Cause.THROTTLED, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(tokens.token(ARM)));
+        assertEquals(Kind.THROTTLED, e.kind());
         assertEquals(17, e.retryAfterSeconds().orElseThrow());
     }
 
     @Test
     void serverErrorsAndMalformedAnswersAreClassified() {
         entra.override = new FakeEntra.Answer(503, new JsonObject(), Map.of());
-        assertEquals(Cause.SERVER_ERROR, ((AzureCallException) failure(tokens.token(ARM))).failure());
+        assertEquals(Kind.SERVER_ERROR, ((OutboundException) failure(tokens.token(ARM))).kind());
         entra.override = new FakeEntra.Answer(200, new JsonObject().put("token_type", "Bearer"), Map.of());
-        assertEquals(Cause.MALFORMED, ((AzureCallException) failure(tokens.token(ACR))).failure());
+        assertEquals(Kind.MALFORMED, ((OutboundException) failure(tokens.token(ACR))).kind());
     }
 
     @Test
@@ -193,8 +194,8 @@ class EntraTokenSourceTest {
         EntraTokenSource missing = source(new WorkloadIdentity(
                 FakeEntra.CLIENT_ID, FakeEntra.TENANT, dir.resolve("no-such-token"), entra.authorityHost()));
         try {
-            AzureCallException e = assertInstanceOf(AzureCallException.class, failure(missing.token(ARM)));
-            assertEquals(Cause.TOKEN_FILE, e.failure());
+            OutboundException e = assertInstanceOf(OutboundException.class, failure(missing.token(ARM)));
+            assertEquals(Kind.TOKEN_FILE, e.kind());
             assertTrue(e.getMessage().contains(dir.resolve("no-such-token").toString()), e.getMessage());
             assertEquals(0, entra.requests.size(), "nothing sent without an assertion");
         } finally {
@@ -205,8 +206,8 @@ class EntraTokenSourceTest {
     @Test
     void anEmptyTokenFileIsNamed() throws Exception {
         Files.writeString(tokenFile, "  \n");
-        AzureCallException e = assertInstanceOf(AzureCallException.class, failure(tokens.token(ARM)));
-        assertEquals(Cause.TOKEN_FILE, e.failure());
+        OutboundException e = assertInstanceOf(OutboundException.class, failure(tokens.token(ARM)));
+        assertEquals(Kind.TOKEN_FILE, e.kind());
         assertTrue(e.getMessage().contains(tokenFile + " is empty"), e.getMessage());
         assertEquals(0, entra.requests.size());
     }
@@ -216,8 +217,8 @@ class EntraTokenSourceTest {
         WebClient jdkTrust = AzureHttp.client(vertx, FAST.timeouts()); // JDK cacerts: the test CA is not in it
         EntraTokenSource strict = new EntraTokenSource(vertx, jdkTrust, entra.identity(), FAST, Clock.systemUTC());
         try {
-            AzureCallException e = assertInstanceOf(AzureCallException.class, failure(strict.token(ARM)));
-            assertEquals(Cause.CONNECTION, e.failure());
+            OutboundException e = assertInstanceOf(OutboundException.class, failure(strict.token(ARM)));
+            assertEquals(Kind.CONNECTION, e.kind());
             assertEquals(0, entra.requests.size());
         } finally {
             strict.close();
@@ -248,8 +249,8 @@ class EntraTokenSourceTest {
                 tokenFile,
                 java.net.URI.create("https://localhost:" + server.actualPort() + "/")));
         try {
-            AzureCallException e = assertInstanceOf(AzureCallException.class, failure(wrongName.token(ARM)));
-            assertEquals(Cause.CONNECTION, e.failure());
+            OutboundException e = assertInstanceOf(OutboundException.class, failure(wrongName.token(ARM)));
+            assertEquals(Kind.CONNECTION, e.kind());
         } finally {
             wrongName.close();
             await(server.close());

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.outbound.OutboundException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.HttpResponse;
@@ -61,7 +62,7 @@ class JdkTrustStoreTest {
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             System.out.println(
-                    "FAILED " + AzureHttp.transportFailure(cause, "probe").describe());
+                    "FAILED " + OutboundException.transport(cause, "probe").describe());
         } finally {
             vertx.close();
         }

@@ -1,5 +1,7 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.guard.auth.AcrTokenExchange;
+import io.acrcache.webhook.guard.auth.Challenges;
 import io.acrcache.webhook.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,7 +28,7 @@ class AcrTokensTest {
     private final Vertx vertx = Vertx.vertx();
     private final WebClient client = WebClient.create(vertx);
     private FakeAcr acr;
-    private AcrTokens tokens;
+    private AcrTokenExchange tokens;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -39,17 +41,13 @@ class AcrTokensTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private AcrTokens tokens(GuardSettings settings, Clock clock, TestEntra entra) {
-        tokens = new AcrTokens(vertx, client, settings, entra, clock, null);
+    private AcrTokenExchange tokens(GuardSettings settings, Clock clock, TestEntra entra) {
+        tokens = new AcrTokenExchange(vertx, client, GuardAuth.options(settings), entra, clock, new Challenges());
         return tokens;
     }
 
     private static GuardSettings.Builder http() {
         return GuardSettings.builder().scheme("http");
-    }
-
-    private ProbeTarget repo(String name) {
-        return new ProbeTarget(acr.login, name, "latest");
     }
 
     private static <T> T get(Future<T> f) throws Exception {
@@ -64,19 +62,19 @@ class AcrTokensTest {
         tokens(http().build(), clock, new TestEntra(clock));
         get(tokens.start(acr.login));
         assertEquals(1, acr.exchanges.get());
-        assertTrue(tokens.readyForInline(acr.login));
+        assertTrue(tokens.ready(acr.login));
 
-        String a1 = get(tokens.authorization(repo("docker/library/a"), true));
+        String a1 = get(tokens.authorization(acr.login, "docker/library/a", true));
         assertTrue(a1.startsWith("Bearer "));
-        assertEquals(a1, get(tokens.authorization(repo("docker/library/a"), true)));
-        String b1 = get(tokens.authorization(repo("docker/library/b"), true));
+        assertEquals(a1, get(tokens.authorization(acr.login, "docker/library/a", true)));
+        String b1 = get(tokens.authorization(acr.login, "docker/library/b", true));
         assertNotEquals(a1, b1);
         assertEquals(List.of("repository:docker/library/a:pull", "repository:docker/library/b:pull"), acr.tokenScopes);
 
         clock.advance(Duration.ofMinutes(8)); // a tenth of the life (60 s) before exp is still fine
-        assertEquals(a1, get(tokens.authorization(repo("docker/library/a"), true)));
+        assertEquals(a1, get(tokens.authorization(acr.login, "docker/library/a", true)));
         clock.advance(Duration.ofSeconds(61));
-        get(tokens.authorization(repo("docker/library/a"), true));
+        get(tokens.authorization(acr.login, "docker/library/a", true));
         assertEquals(3, acr.tokenScopes.size(), "renewed before its exp, from the refresh token in memory");
         assertEquals(1, acr.exchanges.get());
     }
@@ -90,7 +88,7 @@ class AcrTokensTest {
         acr.tokenDelay = Duration.ofMillis(200);
         List<Future<String>> all = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            all.add(tokens.authorization(repo("docker/library/a"), false));
+            all.add(tokens.authorization(acr.login, "docker/library/a", false));
         }
         String first = get(all.get(0));
         for (Future<String> f : all) {
@@ -111,7 +109,7 @@ class AcrTokensTest {
         // the fake counts an exchange when the request arrives; the renewed token is held once its answer is read
         eventually(
                 "the refresh token is renewed before it expires",
-                () -> acr.exchanges.get() >= 2 && tokens.readyForInline(acr.login));
+                () -> acr.exchanges.get() >= 2 && tokens.ready(acr.login));
         assertTrue(entra.scopes.stream().allMatch(GuardSettings.ACR_SCOPE::equals), entra.scopes.toString());
     }
 
@@ -123,15 +121,18 @@ class AcrTokensTest {
         entra.failure = "AADSTS70021: No matching federated identity record found";
         tokens(http().build(), clock, entra);
         get(tokens.start(acr.login));
-        assertFalse(tokens.readyForInline(acr.login));
-        assertEquals(ProbeResult.Outcome.AUTH, tokens.failure(acr.login).outcome());
+        assertFalse(tokens.ready(acr.login));
+        assertEquals(
+                ProbeResult.Outcome.AUTH,
+                ProbeResult.failure(tokens.failure(acr.login)).outcome());
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-                ExecutionException.class, () -> get(tokens.authorization(repo("docker/library/a"), true)));
-        assertEquals(ProbeResult.Outcome.NO_TOKEN, ((AcrTokens.TokenException) e.getCause()).outcome);
+                ExecutionException.class, () -> get(tokens.authorization(acr.login, "docker/library/a", true)));
+        assertEquals(
+                ProbeResult.Outcome.NO_TOKEN, ProbeResult.failure(e.getCause()).outcome());
         assertEquals(0, acr.exchanges.get());
 
         entra.failure = null;
-        eventually("the background retry gets the refresh token", () -> tokens.readyForInline(acr.login));
+        eventually("the background retry gets the refresh token", () -> tokens.ready(acr.login));
         assertEquals(null, tokens.failure(acr.login));
     }
 
@@ -142,7 +143,9 @@ class AcrTokensTest {
         tokens(http().tenantId("another-tenant").build(), clock, new TestEntra(clock));
         get(tokens.start(acr.login));
         assertEquals(1, acr.exchanges.get());
-        assertFalse(tokens.readyForInline(acr.login));
-        assertEquals(ProbeResult.Outcome.AUTH, tokens.failure(acr.login).outcome());
+        assertFalse(tokens.ready(acr.login));
+        assertEquals(
+                ProbeResult.Outcome.AUTH,
+                ProbeResult.failure(tokens.failure(acr.login)).outcome());
     }
 }

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.guard.auth.Jwt;
 import io.acrcache.webhook.tls.CertificateBundle;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,8 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.guard.auth.BearerChallenge;
+import io.acrcache.webhook.guard.auth.Jwt;
+import io.acrcache.webhook.outbound.RetryAfter;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -81,10 +84,10 @@ class GuardPrimitivesTest {
     @Test
     void retryAfterReadsSecondsAndHttpDates() {
         Clock clock = Clock.fixed(Instant.parse("2026-12-02T10:00:00Z"), ZoneOffset.UTC);
-        assertEquals(Duration.ofSeconds(120), ManifestProbe.retryAfter("120", clock));
-        assertEquals(Duration.ofSeconds(90), ManifestProbe.retryAfter("Wed, 02 Dec 2026 10:01:30 GMT", clock));
-        assertNull(ManifestProbe.retryAfter("later", clock));
-        assertNull(ManifestProbe.retryAfter(null, clock));
+        assertEquals(Duration.ofSeconds(120), RetryAfter.parse("120", clock));
+        assertEquals(Duration.ofSeconds(90), RetryAfter.parse("Wed, 02 Dec 2026 10:01:30 GMT", clock));
+        assertNull(RetryAfter.parse("later", clock));
+        assertNull(RetryAfter.parse(null, clock));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.acrcache.webhook.guard;
+package io.acrcache.webhook.guard.auth;
 
 import io.vertx.core.json.JsonObject;
 
@@ -11,10 +11,10 @@ import java.util.Optional;
  * Reads claims from a JWT's payload without verifying it: the guard only needs to know when a token it was just handed
  * by the issuer stops being valid, so it refreshes ahead instead of assuming a lifetime.
  */
-final class Jwt {
+public final class Jwt {
     private Jwt() {}
 
-    static Optional<JsonObject> payload(String token) {
+    public static Optional<JsonObject> payload(String token) {
         if (token == null) {
             return Optional.empty();
         }
@@ -31,14 +31,14 @@ final class Jwt {
         }
     }
 
-    static Optional<Instant> expiry(String token) {
+    public static Optional<Instant> expiry(String token) {
         return payload(token)
                 .map(p -> p.getValue("exp"))
                 .filter(Number.class::isInstance)
                 .map(n -> Instant.ofEpochSecond(((Number) n).longValue()));
     }
 
-    static Optional<String> claim(String token, String name) {
+    public static Optional<String> claim(String token, String name) {
         return payload(token)
                 .map(p -> p.getValue(name))
                 .filter(String.class::isInstance)

@@ -1,4 +1,4 @@
-package io.acrcache.webhook.guard;
+package io.acrcache.webhook.guard.auth;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -9,9 +9,9 @@ import java.util.Optional;
  * A {@code Www-Authenticate: Bearer realm="...",service="...",scope="..."} challenge (distribution's token
  * authentication spec). ACR's realm is {@code https://<login>/oauth2/token}; other registries put it on another host.
  */
-record BearerChallenge(String realm, String service, String scope, String error, String errorDescription) {
+public record BearerChallenge(String realm, String service, String scope, String error, String errorDescription) {
 
-    static Optional<BearerChallenge> parse(String header) {
+    public static Optional<BearerChallenge> parse(String header) {
         if (header == null) {
             return Optional.empty();
         }
