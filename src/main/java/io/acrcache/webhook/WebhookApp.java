@@ -252,7 +252,8 @@ public final class WebhookApp {
                             options.instances(),
                             opsRoutes.andThen(
                                     router -> router.get(RulesEndpoint.PATH).handler(rules)),
-                            new GuardReviser(guard))
+                            new GuardReviser(guard),
+                            null)
                     .await();
             WebhookApp app =
                     new WebhookApp(vertx, holder, registry, readiness, server, registryListeners, registrySync, guard);

@@ -61,6 +61,7 @@ public final class WebhookServer {
      * @param instances admission verticles (one per core in production)
      * @param opsRoutes extra routes for the ops listener (the pull-failure report)
      * @param reviser revises each plan with rewrites before it is answered (the registry guard), or null
+     * @param opsAccess who may read the ops routes past {@code /healthz} and {@code /readyz}; null: anyone
      */
     public static Future<WebhookServer> start(
             Vertx vertx,
@@ -70,7 +71,8 @@ public final class WebhookServer {
             KeyCertOptions keyCert,
             int instances,
             Consumer<Router> opsRoutes,
-            PlanReviser reviser) {
+            PlanReviser reviser,
+            OpsAccess opsAccess) {
         WebhookServer server = new WebhookServer(vertx, readiness);
         server.host = config.get().settings().server().host();
         readiness.require(Readiness.ADMISSION_LISTENER).require(Readiness.WARM_UP);
@@ -120,7 +122,17 @@ public final class WebhookServer {
         Router ops = Router.router(vertx);
         ops.get("/healthz").handler(health::live);
         ops.get("/readyz").handler(health::ready);
-        ops.get("/metrics").handler(new MetricsEndpoint(registry));
+        MetricsEndpoint metrics = new MetricsEndpoint(registry);
+        if (opsAccess == null || !opsAccess.metrics()) {
+            ops.get("/metrics").handler(metrics);
+        }
+        if (opsAccess != null) {
+            // routes match in order: every route added below (the report, /rules, /doctor, the page) needs the check
+            ops.route().handler(opsAccess.check());
+            if (opsAccess.metrics()) {
+                ops.get("/metrics").handler(metrics);
+            }
+        }
         if (opsRoutes != null) {
             opsRoutes.accept(ops);
         }
