@@ -69,8 +69,7 @@ class PullFailureReporterStartTest {
                 new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
         Path kubeconfig = Kubeconfigs.write(dir.resolve("config"), server.url("/"));
-        String before = System.getProperty(KUBECONFIG_PROPERTY);
-        System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
+        String before = useKubeconfig(kubeconfig);
         LoadedConfig on = TestConfigs.yaml(TestFixtures.CONFIG, Map.of("ACW_PULL_FAILURES_ENABLED", "true"));
         Readiness readiness = new Readiness();
         PullFailureReporter reporter = null;
@@ -102,11 +101,7 @@ class PullFailureReporterStartTest {
             if (reporter != null) {
                 reporter.stop().await(30, TimeUnit.SECONDS);
             }
-            if (before == null) {
-                System.clearProperty(KUBECONFIG_PROPERTY);
-            } else {
-                System.setProperty(KUBECONFIG_PROPERTY, before);
-            }
+            restoreKubeconfig(before);
             server.destroy();
         }
     }
@@ -123,8 +118,7 @@ class PullFailureReporterStartTest {
             closedPort = s.getLocalPort();
         }
         Path kubeconfig = Kubeconfigs.write(dir.resolve("config"), "https://127.0.0.1:" + closedPort);
-        String before = System.getProperty(KUBECONFIG_PROPERTY);
-        System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
+        String before = useKubeconfig(kubeconfig);
         LogCapture logs = LogCapture.root();
         PullFailureReporter reporter = null;
         HttpServer http = null;
@@ -192,11 +186,22 @@ class PullFailureReporterStartTest {
             if (reporter != null) {
                 reporter.stop().await(30, TimeUnit.SECONDS);
             }
-            if (before == null) {
-                System.clearProperty(KUBECONFIG_PROPERTY);
-            } else {
-                System.setProperty(KUBECONFIG_PROPERTY, before);
-            }
+            restoreKubeconfig(before);
+        }
+    }
+
+    /** Points Fabric8 at {@code kubeconfig}; returns the property's value before, for {@link #restoreKubeconfig}. */
+    private static String useKubeconfig(Path kubeconfig) {
+        String before = System.getProperty(KUBECONFIG_PROPERTY);
+        System.setProperty(KUBECONFIG_PROPERTY, kubeconfig.toString());
+        return before;
+    }
+
+    private static void restoreKubeconfig(String before) {
+        if (before == null) {
+            System.clearProperty(KUBECONFIG_PROPERTY);
+        } else {
+            System.setProperty(KUBECONFIG_PROPERTY, before);
         }
     }
 
