@@ -112,6 +112,30 @@ public final class Main {
         }
     }
 
+    /** Every command {@link #run} and {@link #main} dispatch, one line each; the settings follow. */
+    static final String COMMANDS = """
+            Usage: java -jar acr-cache-webhook.jar [COMMAND] [options]
+
+            Commands:
+              (none)      serve the webhook: [--config FILE] (default: $ACW_CONFIG, else the embedded defaults)
+              certs       write a CA and a serving certificate for the webhook Service (certs --help)
+              rewrite     apply the webhook's rewrites to manifest files, without a cluster (rewrite --help)
+              train       start, warm up and stop once, for a class-data archive (as the Dockerfile does)
+              --version   print the version
+              --help      print this help
+
+            Documentation, in the source repository: README.md (section Configuration has the settings
+            below), docs/pull-failures.md, docs/guard.md, docs/azure.md, charts/acr-cache-webhook/README.md.
+
+            """;
+
+    /** The commands, then the settings part of the catalogue's help (its own usage lines name fewer commands). */
+    static String help() {
+        String settings = SettingsCatalog.help();
+        int usageEnd = settings.startsWith("Usage:") ? settings.indexOf("\n\n") : -1;
+        return COMMANDS + (usageEnd < 0 ? settings : settings.substring(usageEnd + 2));
+    }
+
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("certs")) {
             return CertsCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -124,7 +148,7 @@ public final class Main {
             switch (args[i]) {
                 case "--help":
                 case "-h":
-                    out.print(SettingsCatalog.help());
+                    out.print(help());
                     return 0;
                 case "--version":
                     out.println("acr-cache-webhook " + version());

@@ -18,7 +18,7 @@ class MainRewriteTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(
                 new String[] {"rewrite", "--check", "-f", "test-manifests/02-nginx-official.yaml"},
-                Map.of(),
+                Map.of("ACW_ACR_LOGIN_SERVER", "myacr.azurecr.io"),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, code, err.toString(StandardCharsets.UTF_8));

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /pull-failures}: the report as JSON, newest first, filtered by {@code namespace}, {@code category} and
@@ -24,14 +25,27 @@ public final class PullFailureReportEndpoint implements Handler<RoutingContext> 
 
     private final PullFailureStore store;
     private final Clock clock;
+    private final Supplier<EventWatcher.State> watch;
 
-    public PullFailureReportEndpoint(PullFailureStore store, Clock clock) {
+    /**
+     * @param watch the event watch's state, shown beside the entries: an empty report of a watch that cannot reach the
+     *     API server must not read as "no failures"
+     */
+    public PullFailureReportEndpoint(PullFailureStore store, Clock clock, Supplier<EventWatcher.State> watch) {
         this.store = store;
         this.clock = clock;
+        this.watch = watch;
     }
 
     /** The document the endpoint answers with. */
-    public record Report(String generatedAt, int total, List<ReportEntry> entries) {}
+    public record Report(String generatedAt, int total, Watch watch, List<ReportEntry> entries) {}
+
+    /** {@code state}: {@code connecting}, {@code synced} or {@code unreachable}; {@code since}: when it became so. */
+    public record Watch(String state, String since, String detail) {
+        static Watch of(EventWatcher.State s) {
+            return new Watch(s.phase().label(), s.since().toString(), s.detail());
+        }
+    }
 
     @Override
     public void handle(RoutingContext ctx) {
@@ -46,8 +60,8 @@ public final class PullFailureReportEndpoint implements Handler<RoutingContext> 
                 .executeBlocking(
                         () -> {
                             List<ReportEntry> entries = store.query(query);
-                            return JSON.writeValueAsBytes(
-                                    new Report(clock.instant().toString(), entries.size(), entries));
+                            return JSON.writeValueAsBytes(new Report(
+                                    clock.instant().toString(), entries.size(), Watch.of(watch.get()), entries));
                         },
                         false)
                 .onComplete(ar -> {

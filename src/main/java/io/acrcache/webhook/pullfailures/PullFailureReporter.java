@@ -30,6 +30,10 @@ import java.util.logging.Logger;
  */
 public final class PullFailureReporter {
     private static final Logger LOG = Logger.getLogger(PullFailureReporter.class.getName());
+    /** Retries per request of the reporter's own client (one: a blip, not an outage). */
+    static final int REQUEST_RETRIES = 1;
+    /** How often the watch's state is brought up to date when nobody reads the report. */
+    static final long REFRESH_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final KubernetesClient client;
@@ -39,6 +43,8 @@ public final class PullFailureReporter {
     private final Clock clock;
     /** Why the report is on but cannot watch; null otherwise. */
     private final String unavailable;
+    /** The periodic {@link EventWatcher#refresh()}; -1 without a watcher. */
+    private final long refreshTimer;
 
     private PullFailureReporter(
             Vertx vertx,
@@ -47,7 +53,9 @@ public final class PullFailureReporter {
             EventWatcher watcher,
             PullFailureStore store,
             Clock clock,
-            String unavailable) {
+            String unavailable,
+            long refreshTimer) {
+        this.refreshTimer = refreshTimer;
         this.vertx = vertx;
         this.unavailable = unavailable;
         this.client = client;
@@ -101,7 +109,7 @@ public final class PullFailureReporter {
         }
         return vertx.executeBlocking(
                         () -> new KubernetesClientBuilder()
-                                .withConfig(Config.autoConfigure(null)) // reads kubeconfig or service-account files
+                                .withConfig(clientConfig())
                                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
                                 .build(),
                         false)
@@ -109,6 +117,15 @@ public final class PullFailureReporter {
                     LOG.info("pull-failure report: watching Events through " + client.getMasterUrl());
                     return create(vertx, client, true, config, registry, synced, Clock.systemUTC(), listener);
                 });
+    }
+
+    /** Configured the way kubectl is: kubeconfig or the Pod's service-account files. */
+    static Config clientConfig() {
+        Config config = Config.autoConfigure(null);
+        // the informer retries failed lists without end, with back-off; the client's own ten retries per request
+        // would only hold back the first word that the API server cannot be reached by some 20 seconds
+        config.setRequestRetryBackoffLimit(REQUEST_RETRIES);
+        return config;
     }
 
     /**
@@ -139,12 +156,12 @@ public final class PullFailureReporter {
 
     /** A reporter that watches nothing and whose report says it is off. */
     public static PullFailureReporter disabled(Vertx vertx) {
-        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), null);
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), null, -1);
     }
 
     /** On, but no cluster to watch: the report answers 503 with the reason. */
     static PullFailureReporter unavailable(Vertx vertx, String reason) {
-        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), reason);
+        return new PullFailureReporter(vertx, null, false, null, null, Clock.systemUTC(), reason, -1);
     }
 
     private static PullFailureReporter create(
@@ -162,13 +179,14 @@ public final class PullFailureReporter {
         EventSink sink =
                 new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS), listener);
         EventWatcher watcher =
-                new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, synced);
+                new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, synced, clock);
         watcher.start().whenComplete((v, e) -> {
             if (e != null && !watcher.isStopped()) {
-                LOG.log(Level.WARNING, "event informer ended before it synced: " + e.getMessage());
+                LOG.log(Level.WARNING, "event informer ended before it synced: " + EventWatcher.describe(e));
             }
         });
-        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock, null);
+        long timer = vertx.setPeriodic(REFRESH_MILLIS, id -> watcher.refresh());
+        return new PullFailureReporter(vertx, client, ownsClient, watcher, store, clock, null, timer);
     }
 
     /** Adds {@code GET /pull-failures} to the ops router. */
@@ -186,7 +204,8 @@ public final class PullFailureReporter {
                                     404,
                                     "the pull-failure report is off: set pullFailures.enabled=true (ACW_PULL_FAILURES_ENABLED=true)"));
         } else {
-            ops.get(PullFailureReportEndpoint.PATH).handler(new PullFailureReportEndpoint(store, clock));
+            ops.get(PullFailureReportEndpoint.PATH)
+                    .handler(new PullFailureReportEndpoint(store, clock, watcher::state));
         }
     }
 
@@ -195,6 +214,7 @@ public final class PullFailureReporter {
         if (watcher == null) {
             return Future.succeededFuture();
         }
+        vertx.cancelTimer(refreshTimer);
         return vertx.executeBlocking(
                 () -> {
                     watcher.stop();

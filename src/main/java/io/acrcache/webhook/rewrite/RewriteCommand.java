@@ -24,13 +24,19 @@ import java.util.stream.Stream;
  * only.
  *
  * <p>Exit codes: 0 done (with {@code --check}: nothing would be rewritten), 1 {@code --check} found images that would
- * be rewritten, 2 bad command line, bad configuration, or an input that cannot be read or is not YAML or JSON (then
- * nothing is written to standard output).
+ * be rewritten, 2 bad command line, bad configuration (also none naming the registry), or an input that cannot be read
+ * or is not YAML or JSON (then nothing is written to standard output).
  */
 public final class RewriteCommand {
     public static final int EXIT_OK = 0;
     public static final int EXIT_WOULD_REWRITE = 1;
     public static final int EXIT_ERROR = 2;
+
+    static final String LOGIN_SERVER_ENV = "ACW_ACR_LOGIN_SERVER";
+
+    static final String NO_LOGIN_SERVER = "rewrite: acrLoginServer: is required: set it to your registry in a"
+            + " config file given with --config FILE (or ACW_CONFIG), e.g. 'acrLoginServer: myacr.azurecr.io', or set "
+            + LOGIN_SERVER_ENV + " (e.g. " + LOGIN_SERVER_ENV + "=myacr.azurecr.io)";
 
     /** The name findings and errors give standard input. */
     public static final String STDIN = "<stdin>";
@@ -46,14 +52,15 @@ public final class RewriteCommand {
       Options:
         -f, --filename PATH  a file, a folder (its *.yaml, *.yml and *.json files, sorted), or -
                              for standard input (repeatable; default: standard input)
-        --config FILE        configuration file (default: $ACW_CONFIG, else the embedded defaults)
+        --config FILE        configuration file (default: $ACW_CONFIG); it or $ACW_ACR_LOGIN_SERVER
+                             must name the registry (acrLoginServer) the images are rewritten to
         --check              print one line per image that would be rewritten, no manifests;
                              exit 1 if there is any, 0 if none
         --diff               print only the changed lines of each changed document
         -h, --help           show this help
 
-      Exit codes: 0 done, 1 --check found images to rewrite, 2 bad arguments, configuration or input
-      (then nothing is written).
+      Exit codes: 0 done, 1 --check found images to rewrite, 2 bad arguments, configuration (also:
+      no registry named) or input (then nothing is written).
       """;
 
     private RewriteCommand() {}
@@ -76,6 +83,14 @@ public final class RewriteCommand {
             config = SettingsLoader.load(options.config == null ? null : Path.of(options.config), env);
         } catch (ConfigException e) {
             err.println(e.getMessage());
+            return EXIT_ERROR;
+        }
+        if (options.config == null
+                && !env.containsKey(LOGIN_SERVER_ENV)
+                && !config.settings().registry().configured()) {
+            // the embedded placeholder would land in the manifests: the webhook refuses a config file without a
+            // registry for the same reason (SettingsLoader), and files written here outlive any warning
+            err.println(NO_LOGIN_SERVER);
             return EXIT_ERROR;
         }
         config.warnings().forEach(w -> err.println("rewrite: warning: " + w));

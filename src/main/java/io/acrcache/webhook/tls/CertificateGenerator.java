@@ -170,12 +170,17 @@ public final class CertificateGenerator {
         Instant now = Instant.now();
         if (now.plus(validity).isAfter(caCertificate.getNotAfter().toInstant())) {
             throw new IllegalArgumentException(
-                    "a certificate valid for " + validity + " would outlive its CA (notAfter "
+                    "a certificate valid for " + inDays(validity) + " would outlive its CA (notAfter "
                             + caCertificate.getNotAfter().toInstant() + ")");
         }
         KeyPair leafKeys = newKeyPair();
         X509Certificate leaf = buildLeaf(commonName, sans, leafKeys.getPublic(), caCertificate, caKey, now, validity);
         return new CertificateBundle(caCertificate, caKey, leaf, leafKeys.getPrivate());
+    }
+
+    /** {@code --days} speaks in days, so the refusal does too (not {@code PT120000H}). */
+    static String inDays(Duration validity) {
+        return validity.equals(Duration.ofDays(validity.toDays())) ? validity.toDays() + " days" : validity.toString();
     }
 
     // ---------------------------------------------------------------------------------------------

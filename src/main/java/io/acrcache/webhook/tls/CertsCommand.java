@@ -88,6 +88,15 @@ public final class CertsCommand {
             if (underExistingCa) {
                 X509Certificate ca = PemFiles.readCertificates(options.caCert).get(0);
                 PrivateKey caKey = PemFiles.readPrivateKey(options.caKey);
+                // a key of another CA would sign a leaf that no client holding this caBundle verifies
+                try {
+                    TlsMaterial.requireMatchingKey(ca, caKey);
+                } catch (IllegalArgumentException e) {
+                    err.println("certs: the CA key " + options.caKey + " does not belong to the CA certificate "
+                            + options.caCert + " (" + e.getMessage() + "); give the ca.key written together with that"
+                            + " ca.crt");
+                    return EXIT_USAGE;
+                }
                 bundle = CertificateGenerator.issue(ca, caKey, commonName, dns, ips, validity);
             } else {
                 bundle = CertificateGenerator.generate(commonName, dns, ips, validity);

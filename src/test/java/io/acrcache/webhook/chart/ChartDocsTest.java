@@ -199,4 +199,30 @@ class ChartDocsTest {
         }
         assertEquals(List.of(), uncommented, "values without a comment right above them");
     }
+
+    /** What the ops listener serves (WebhookServer, the pull-failure report, RulesEndpoint). */
+    private static final List<String> OPS_PATHS = List.of(
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            io.acrcache.webhook.pullfailures.PullFailureReportEndpoint.PATH,
+            "/rules");
+
+    @Test
+    void theOpsServiceIsDescribedWithEveryPathItServes() throws IOException {
+        String row = Files.readString(CHART.resolve("README.md"))
+                .lines()
+                .filter(l -> l.startsWith("| Service `<fullname>-ops`"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the README's table has no ops Service row"));
+        String notesLine = ChartRenderer.notes(ChartRenderer.values(), List.of())
+                .lines()
+                .filter(l -> l.contains("(9090: "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the NOTES name no ops Service"));
+        for (String path : OPS_PATHS) {
+            assertTrue(row.contains("`" + path + "`"), "README ops row lacks " + path + ": " + row);
+            assertTrue(notesLine.contains(path), "NOTES ops line lacks " + path + ": " + notesLine);
+        }
+    }
 }

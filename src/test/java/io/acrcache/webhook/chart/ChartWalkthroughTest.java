@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,8 +34,12 @@ class ChartWalkthroughTest {
 
     /** The README says this command (line breaks and the shell's continuation folded away). */
     private static void says(String readme, String command) {
-        String folded = readme.replaceAll("\\\\\\n\\s*", "");
-        assertTrue(folded.contains(command), "README no longer says: " + command);
+        assertTrue(fold(readme).contains(command), "README no longer says: " + command);
+    }
+
+    /** The shell's line continuations folded away. */
+    private static String fold(String readme) {
+        return readme.replaceAll("\\\\\\n\\s*", "");
     }
 
     private static List<HasMetadata> installed() {
@@ -98,5 +103,34 @@ class ChartWalkthroughTest {
         // step 3's import of the az output
         says(chart, "az acr cache list -r $ACR -o json > rules.json");
         says(chart, "--set-file rulesJson=rules.json");
+    }
+
+    /**
+     * Between creating the credential set and the cache rule, both READMEs let the credential set's identity read the
+     * Key Vault secrets, in both forms: without it the rule's pulls fail as unauthorized.
+     */
+    @Test
+    void theCredentialSetIsGrantedTheKeyVaultSecretsBeforeTheRule() throws Exception {
+        for (String path : List.of("README.md", "charts/acr-cache-webhook/README.md")) {
+            String folded = fold(readme(path));
+            int credentialSet = folded.indexOf("az acr credential-set create");
+            int rule = folded.indexOf("az acr cache create");
+            assertTrue(credentialSet >= 0 && rule > credentialSet, path);
+            String between = folded.substring(credentialSet, rule);
+            for (String step : List.of(
+                    "--query identity.principalId -o tsv)",
+                    "az keyvault set-policy --name ",
+                    "--object-id $PRINCIPAL_ID --secret-permissions get",
+                    "az role assignment create --role \"Key Vault Secrets User\"",
+                    "--assignee-object-id $PRINCIPAL_ID",
+                    "--assignee-principal-type ServicePrincipal --scope $(az keyvault show -n ")) {
+                assertTrue(between.contains(step), path + " does not say, before the cache rule: " + step);
+            }
+            assertTrue(
+                    Pattern.compile("PRINCIPAL_ID=\\$\\(az acr credential-set show (-r \\S+ -n|-n \\S+ -r) ")
+                            .matcher(between)
+                            .find(),
+                    path + ": how to read the principal id");
+        }
     }
 }

@@ -35,7 +35,9 @@ class NotesTest {
         assertContains(notes, "curl -s localhost:9090/pull-failures");
         assertContains(notes, "curl -s localhost:9090/rules");
         assertContains(notes, "set registry.resourceId to sync them from the");
-        assertContains(notes, "until you set pullFailures.enabled=true");
+        // off, the report is not empty but absent: what the reporter answers then
+        assertContains(notes, "/pull-failures answers 404 with an error saying so until you set");
+        assertFalse(notes.contains("stays empty"), notes);
         assertContains(notes, "failurePolicy is Ignore");
         assertFalse(notes.contains("WARNING"), notes);
     }
@@ -53,7 +55,7 @@ class NotesTest {
         assertContains(notes, "WARNING: replicaCount is 1");
         assertContains(notes, "issued by cert-manager (Certificate " + FULLNAME + "-serving)");
         assertContains(notes, "may read Events cluster-wide");
-        assertFalse(notes.contains("until you set pullFailures.enabled=true"), notes);
+        assertFalse(notes.contains("answers 404"), notes);
         assertFalse(notes.contains("failurePolicy is Ignore"), notes);
     }
 }

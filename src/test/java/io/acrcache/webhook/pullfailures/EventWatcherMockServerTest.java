@@ -369,11 +369,20 @@ class EventWatcherMockServerTest {
         assertTrue(readiness.isReady());
         assertEquals(List.of(), readiness.missing());
         assertEquals(Map.of(EventWatcher.READINESS, "not ready"), readiness.companions());
+        EventWatcher.State refused = reporter.watcher().state();
+        assertEquals(EventWatcher.Phase.UNREACHABLE, refused.phase());
+        assertTrue(
+                refused.detail()
+                        .startsWith(
+                                "cannot list or watch Events in all namespaces: HTTP 403: events is" + " forbidden"),
+                refused.detail());
 
         dispatcher.forbidden.set(false); // RBAC granted
         eventually(
                 "synced once allowed",
                 () -> "ready".equals(readiness.companions().get(EventWatcher.READINESS)));
+        eventually("the report says so", () -> reporter.watcher().state().phase() == EventWatcher.Phase.SYNCED);
+        assertTrue(reporter.watcher().state().since().isAfter(refused.since()), "since: when it synced");
         create(rateLimited("a", "shop", "web-1", "nginx:1.25", 1));
         eventually("Events flow", () -> count("shop", "nginx:1.25") == 1);
     }

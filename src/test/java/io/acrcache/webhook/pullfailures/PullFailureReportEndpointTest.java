@@ -65,7 +65,12 @@ class PullFailureReportEndpointTest {
                 2,
                 10);
         Router router = Router.router(vertx);
-        router.get(PullFailureReportEndpoint.PATH).handler(new PullFailureReportEndpoint(store, clock));
+        router.get(PullFailureReportEndpoint.PATH)
+                .handler(new PullFailureReportEndpoint(
+                        store,
+                        clock,
+                        () -> new EventWatcher.State(
+                                EventWatcher.Phase.SYNCED, NOW.minusSeconds(60), "watching Events in all namespaces")));
         disabledRouter = Router.router(vertx);
         PullFailureReporter.disabled(vertx).mount(disabledRouter);
         server = vertx.createHttpServer()
@@ -128,6 +133,11 @@ class PullFailureReportEndpointTest {
         JsonNode body = JSON.readTree(r.bodyAsString());
         assertEquals(NOW.toString(), body.get("generatedAt").asString());
         assertEquals(4, body.get("total").asInt());
+        assertEquals(List.of("generatedAt", "total", "watch", "entries"), List.copyOf(body.propertyNames()));
+        assertEquals(
+                JSON.readTree("{\"state\":\"synced\",\"since\":\"2025-03-01T11:59:00Z\","
+                        + "\"detail\":\"watching Events in all namespaces\"}"),
+                body.get("watch"));
         assertEquals(
                 List.of(
                         "myacr.azurecr.io/docker/library/mysql:8",

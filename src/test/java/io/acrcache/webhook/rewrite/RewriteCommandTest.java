@@ -52,8 +52,11 @@ class RewriteCommandTest {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The registry the runs without a config file rewrite to: {@code rewrite} needs one named. */
+    static final Map<String, String> LOGIN_SERVER = Map.of("ACW_ACR_LOGIN_SERVER", "myacr.azurecr.io");
+
     static Run run(String stdin, String... args) {
-        return run(stdin, Map.of(), args);
+        return run(stdin, LOGIN_SERVER, args);
     }
 
     @Test
@@ -143,13 +146,36 @@ class RewriteCommandTest {
                 rules:
                   - {source: docker.io/*, target: hub/*}
                 """);
-        assertTrue(run(POD, "--config", config.toString())
+        assertTrue(run(POD, Map.of(), "--config", config.toString())
                 .out()
                 .contains("image: other.azurecr.io/hub/library/nginx:1.27"));
         assertTrue(run(POD, Map.of("ACW_CONFIG", config.toString())).out().contains("other.azurecr.io/hub/"));
         Run bad = run(POD, "--config", dir.resolve("missing.yaml").toString());
         assertEquals(2, bad.code());
         assertEquals("", bad.out());
+    }
+
+    @Test
+    void withoutARegistryNamedNothingIsWritten() throws Exception {
+        Run none = run(POD, Map.of(), "-f", "-");
+        assertEquals(2, none.code());
+        assertEquals("", none.out());
+        assertEquals(RewriteCommand.NO_LOGIN_SERVER + "\n", none.err());
+        assertTrue(none.err().contains("--config FILE") && none.err().contains("ACW_ACR_LOGIN_SERVER"), none.err());
+        assertEquals(2, run(POD, Map.of(), "--check").code());
+
+        Run fromEnv = run(POD, Map.of("ACW_ACR_LOGIN_SERVER", "team.azurecr.io"));
+        assertEquals(0, fromEnv.code(), fromEnv.err());
+        assertTrue(fromEnv.out().contains("image: team.azurecr.io/docker/library/nginx:1.27\n"), fromEnv.out());
+        Run fromResourceId = run(
+                POD,
+                Map.of(
+                        "ACW_REGISTRY_RESOURCE_ID",
+                        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
+                                + "/Microsoft.ContainerRegistry/registries/teamacr"));
+        assertEquals(0, fromResourceId.code(), fromResourceId.err());
+        assertTrue(fromResourceId.out().contains("image: teamacr.azurecr.io/"), fromResourceId.out());
+        assertEquals(0, run("", Map.of(), "--help").code(), "help needs no registry");
     }
 
     @Test

@@ -60,7 +60,7 @@ class RewriteManifestsTest {
 
     private static void check(String file, Path config, Map<String, String> expected) throws Exception {
         String input = Files.readString(Path.of(file));
-        RewriteCommandTest.Run run = RewriteCommandTest.run("", "--config", config.toString(), "-f", file);
+        RewriteCommandTest.Run run = RewriteCommandTest.run("", Map.of(), "--config", config.toString(), "-f", file);
         assertEquals(0, run.code(), run.err());
         if (expected.isEmpty()) {
             assertEquals(input, run.out(), "nothing to rewrite: byte for byte");

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ class WrapperScriptTest {
     void aPostRendererFromStandardInToStandardOut() throws Exception {
         Path jar = launcher(dir.resolve("launcher.jar"));
         String manifest = Files.readString(Path.of("test-manifests/02-nginx-official.yaml"));
-        Result r = sh(SCRIPT, Map.of("ACW_JAR", jar.toString()), manifest);
+        Result r = sh(SCRIPT, withJar(jar), manifest);
         assertEquals(0, r.code(), r.err());
         assertEquals(
                 RewriteCommandTest.run(manifest, "-f", "-").out(),
@@ -53,7 +54,7 @@ class WrapperScriptTest {
     void extraArgumentsReachTheCommandAndItsExitCodeComesBack() throws Exception {
         Path jar = launcher(dir.resolve("launcher.jar"));
         String manifest = Files.readString(Path.of("test-manifests/02-nginx-official.yaml"));
-        Result r = sh(SCRIPT, Map.of("ACW_JAR", jar.toString()), manifest, "--check");
+        Result r = sh(SCRIPT, withJar(jar), manifest, "--check");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.out().startsWith("<stdin>: document 1: Pod/nginx: containers/nginx: nginx:1.27 -> "), r.out());
     }
@@ -62,9 +63,26 @@ class WrapperScriptTest {
     void theJarNextToTheScriptIsFound() throws Exception {
         Path script = Files.copy(SCRIPT, dir.resolve("acw-rewrite"));
         launcher(dir.resolve("acr-cache-webhook.jar"));
-        Result r = sh(script, Map.of(), "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n");
+        Result r =
+                sh(script, RewriteCommandTest.LOGIN_SERVER, "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n");
         assertEquals(0, r.code(), r.err());
         assertEquals("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n", r.out());
+    }
+
+    @Test
+    void withoutARegistryThePostRendererFailsAndWritesNothing() throws Exception {
+        Path jar = launcher(dir.resolve("launcher.jar"));
+        String manifest = Files.readString(Path.of("test-manifests/02-nginx-official.yaml"));
+        Result r = sh(SCRIPT, Map.of("ACW_JAR", jar.toString()), manifest);
+        assertEquals(2, r.code(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("ACW_ACR_LOGIN_SERVER"), r.err());
+    }
+
+    private static Map<String, String> withJar(Path jar) {
+        Map<String, String> env = new HashMap<>(RewriteCommandTest.LOGIN_SERVER);
+        env.put("ACW_JAR", jar.toString());
+        return env;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.acrcache.webhook.testing;
 
 import javax.net.ssl.SSLContext;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * class alone), whose guarded webhook checks such a registry over TLS.
  */
 public final class DistributionRegistry implements AutoCloseable {
-    public static final Path BINARY = Path.of("/usr/bin/docker-registry");
+    /** System property naming the binary, for a registry that is not {@code docker-registry} on the PATH. */
+    public static final String PROPERTY = "acw.dockerRegistry";
+
+    static final String NAME = "docker-registry";
 
     public final Path dir;
     public final int port;
@@ -37,12 +41,38 @@ public final class DistributionRegistry implements AutoCloseable {
     private String tls = "";
     private Process process;
 
-    /** Fails, naming the Debian package, when the binary is missing: whoever needs it never skips. */
+    /** Fails, naming the Debian package and both ways to name the binary, when it is missing: never skipped. */
     public static void requireBinary() {
-        if (!Files.isExecutable(BINARY)) {
-            throw new AssertionError("this needs Debian's docker-registry package (CNCF distribution 2.8): " + BINARY
-                    + " is missing; install it with `apt-get install -y docker-registry` (.ci/run does)");
+        binary();
+    }
+
+    /** The binary: {@code -Dacw.dockerRegistry=PATH}, else {@code docker-registry} on the PATH. */
+    public static Path binary() {
+        return locate(System.getProperty(PROPERTY), System.getenv("PATH"));
+    }
+
+    static Path locate(String property, String pathVariable) {
+        if (property != null && !property.isBlank()) {
+            Path named = Path.of(property.trim());
+            if (!Files.isRegularFile(named) || !Files.isExecutable(named)) {
+                throw new AssertionError("-D" + PROPERTY + "=" + property + " is not an executable file: name"
+                        + " CNCF distribution 2.8's registry binary (Debian's docker-registry package)");
+            }
+            return named;
         }
+        for (String entry : (pathVariable == null ? "" : pathVariable).split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(entry, NAME);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("this needs Debian's docker-registry package (CNCF distribution 2.8): no " + NAME
+                + " on the PATH and no -D" + PROPERTY + "=/path/to/registry given; install it with"
+                + " `apt-get install -y docker-registry` (.ci/run does), or name the binary with -D" + PROPERTY
+                + "=/path/to/registry (e.g. mvn -D" + PROPERTY + "=... verify)");
     }
 
     public DistributionRegistry(Path dir, String proxyRemote) throws IOException {
@@ -84,7 +114,7 @@ public final class DistributionRegistry implements AutoCloseable {
                 + extraConfig;
         Path file = dir.resolve("config.yml");
         Files.writeString(file, config);
-        process = new ProcessBuilder(BINARY.toString(), "serve", file.toString())
+        process = new ProcessBuilder(binary().toString(), "serve", file.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile())
                 .start();

@@ -1,19 +1,30 @@
 package io.acrcache.webhook.tls;
 
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -153,6 +164,67 @@ class CertsCommandTest {
         errBytes.reset();
         assertEquals(2, runUnderCa(first, dir.resolve("y"), "--days", "36000"));
         assertTrue(err().contains("outlive"), err());
+    }
+
+    @Test
+    void aCaKeyOfAnotherCaIsRefusedNamingBothFiles() throws Exception {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        assertEquals(0, run("--out", a.toString()));
+        assertEquals(0, run("--out", b.toString()));
+        Path out = dir.resolve("leaf");
+        assertMismatchRefused(a.resolve("ca.crt"), b.resolve("ca.key"), out);
+
+        // RSA: a CA of its own key is accepted, another RSA key and an EC key are not
+        Path rsa = Files.createDirectories(dir.resolve("rsa"));
+        KeyPair rsaKeys = rsaKeyPair();
+        Files.writeString(rsa.resolve("ca.crt"), Pem.certificates(List.of(selfSignedRsaCa(rsaKeys))));
+        Files.writeString(rsa.resolve("ca.key"), Pem.privateKey(rsaKeys.getPrivate()));
+        Files.writeString(rsa.resolve("other.key"), Pem.privateKey(rsaKeyPair().getPrivate()));
+        assertEquals(0, runUnderCa(rsa, dir.resolve("rsa-leaf")), err());
+        assertMismatchRefused(rsa.resolve("ca.crt"), rsa.resolve("other.key"), out);
+        assertMismatchRefused(rsa.resolve("ca.crt"), a.resolve("ca.key"), out);
+        assertMismatchRefused(a.resolve("ca.crt"), rsa.resolve("ca.key"), out);
+    }
+
+    private void assertMismatchRefused(Path caCert, Path caKey, Path out) {
+        errBytes.reset();
+        int code = run("--ca-cert", caCert.toString(), "--ca-key", caKey.toString(), "--out", out.toString());
+        assertEquals(2, code, err());
+        assertTrue(err().contains("the CA key " + caKey + " does not belong to the CA certificate " + caCert), err());
+        assertFalse(Files.exists(out.resolve("tls.crt")), "no leaf written");
+    }
+
+    private static KeyPair rsaKeyPair() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        return generator.generateKeyPair();
+    }
+
+    private static X509Certificate selfSignedRsaCa(KeyPair keys) throws Exception {
+        X500Name name = new X500Name("CN=rsa test CA");
+        Instant now = Instant.now();
+        var builder = new JcaX509v3CertificateBuilder(
+                name,
+                BigInteger.ONE,
+                Date.from(now),
+                Date.from(now.plus(Duration.ofDays(3650))),
+                name,
+                keys.getPublic());
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+    }
+
+    @Test
+    void aLeafThatWouldOutliveTheCaIsRefusedInDays() throws Exception {
+        Path ca = dir.resolve("ca");
+        assertEquals(0, run("--out", ca.toString()));
+        errBytes.reset();
+        assertEquals(2, runUnderCa(ca, dir.resolve("y"), "--days", "5000"));
+        assertTrue(err().contains("a certificate valid for 5000 days would outlive its CA"), err());
+        assertFalse(err().contains("PT120000H"), err());
     }
 
     /** {@code certs} with the CA that an earlier run wrote to {@code caDir}, writing to {@code out}. */
