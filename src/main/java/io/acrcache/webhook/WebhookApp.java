@@ -4,7 +4,6 @@ import io.acrcache.webhook.azure.AccessTokenSource;
 import io.acrcache.webhook.azure.ApplyResult;
 import io.acrcache.webhook.azure.AzureHttp;
 import io.acrcache.webhook.azure.AzureRegistrySync;
-import io.acrcache.webhook.azure.EntraTokenSource;
 import io.acrcache.webhook.azure.SyncStatus;
 import io.acrcache.webhook.azure.WorkloadIdentity;
 import io.acrcache.webhook.config.ConfigHolder;
@@ -15,6 +14,7 @@ import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.guard.GuardHolder;
 import io.acrcache.webhook.guard.GuardReviser;
 import io.acrcache.webhook.guard.GuardSettings;
+import io.acrcache.webhook.guard.GuardTokens;
 import io.acrcache.webhook.guard.PullFailureKind;
 import io.acrcache.webhook.guard.RegistryHealthFeed;
 import io.acrcache.webhook.logging.LogOptions;
@@ -23,37 +23,24 @@ import io.acrcache.webhook.pullfailures.EventWatcher;
 import io.acrcache.webhook.pullfailures.FailureCategory;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.server.Readiness;
+import io.acrcache.webhook.server.VertxRuntime;
 import io.acrcache.webhook.server.WebhookServer;
 import io.acrcache.webhook.tls.CertificateReloader;
-import io.acrcache.webhook.tls.DevCertificates;
 import io.acrcache.webhook.tls.ServerTlsOptions;
+import io.acrcache.webhook.tls.ServingFiles;
 import io.acrcache.webhook.tls.TlsMaterial;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -157,26 +144,13 @@ public final class WebhookApp {
     public static WebhookApp start(LoadedConfig loaded, Options options) throws Exception {
         WebhookServer.preloadTls(); // overlaps the TLS stack's one-time initialization with what follows
         Settings settings = loaded.settings();
-        TlsFiles tlsFiles = tlsFiles(settings, options.devCertDir());
+        ServingFiles tlsFiles = ServingFiles.resolve(
+                settings.server().hasCertificate() ? settings.server().tlsCertFile() : null,
+                settings.server().tlsKeyFile(),
+                options.devCertDir());
         TlsMaterial tls = TlsMaterial.load(tlsFiles.cert(), tlsFiles.key());
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        Vertx vertx = Vertx.builder()
-                .with(new VertxOptions()
-                        .setMetricsOptions(new MicrometerMetricsOptions()
-                                .setEnabled(true)
-                                // per-request HTTP server meters cost 8-9% of the CPU under load and could not
-                                // tell the two listeners apart: admission has its own acw_admission_* meters
-                                .setDisabledMetricsCategories(Set.of(
-                                        MetricsDomain.HTTP_SERVER.toCategory(),
-                                        MetricsDomain.NET_SERVER.toCategory()))))
-                .withMetrics(new MicrometerMetricsFactory(registry))
-                .build();
+        PrometheusMeterRegistry registry = VertxRuntime.meters();
+        Vertx vertx = VertxRuntime.vertx(registry);
         Readiness readiness = new Readiness().require(Readiness.CONFIG).require(Readiness.TLS);
         readiness.set(Readiness.CONFIG, true);
         readiness.set(Readiness.TLS, true);
@@ -190,13 +164,13 @@ public final class WebhookApp {
             // one client and one token source for every Azure call (ARM for the rules, ACR's audience for the guard)
             WebClient azureClient = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT, options.azureTrust());
             azure.add(azureClient::close);
-            AccessTokenSource tokens = entraTokens(vertx, azureClient, options.env(), registry, azure);
+            AccessTokenSource tokens = WorkloadIdentity.tokens(vertx, azureClient, options.env(), registry, azure);
             boolean identity = WorkloadIdentity.present(options.env());
             GuardHolder guard = new GuardHolder(
                     guardSettings -> new Guard(
                             vertx,
                             guardSettings,
-                            guardTokens(guardSettings, tokens, identity),
+                            GuardTokens.of(guardSettings, tokens, identity),
                             registry,
                             Clock.systemUTC()),
                     options.guardTuning(),
@@ -293,53 +267,6 @@ public final class WebhookApp {
         }
     }
 
-    /**
-     * The one Entra ID token source of the process, shared by whatever signs in with the Pod's workload identity (the
-     * registry sync for ARM, the pull guard for {@code https://containerregistry.azure.net/.default}). Without the
-     * workload identity variables (or with some missing) it is a source that fails naming them, so each user reports
-     * the cause and the webhook still starts.
-     */
-    private static AccessTokenSource entraTokens(
-            Vertx vertx,
-            WebClient client,
-            Map<String, String> env,
-            PrometheusMeterRegistry registry,
-            List<AutoCloseable> closeables) {
-        if (!WorkloadIdentity.present(env)) {
-            // said by whoever needs it (the registry sync, the guard); running without Azure is normal
-            return AccessTokenSource.unavailable(NO_IDENTITY);
-        }
-        try {
-            EntraTokenSource tokens = new EntraTokenSource(vertx, client, WorkloadIdentity.fromEnv(env));
-            tokens.bindMetrics(registry);
-            closeables.add(0, tokens);
-            return tokens;
-        } catch (IllegalArgumentException e) {
-            LOG.warning(e.getMessage().replace('\n', ' '));
-            return AccessTokenSource.unavailable(e.getMessage().replace('\n', ' '));
-        }
-    }
-
-    private static final String NO_IDENTITY = "no Azure workload identity: " + WorkloadIdentity.CLIENT_ID + ", "
-            + WorkloadIdentity.TENANT_ID + " and " + WorkloadIdentity.TOKEN_FILE + " are not set (is the Pod labelled"
-            + " azure.workload.identity/use=true and its service account annotated with the client ID?)";
-
-    /**
-     * The guard's Entra tokens: none for anonymous pulls; with workload identity but no identity in the environment,
-     * the shared source fails naming what is missing, so the guard leaves every image alone ({@code unknown-no-token})
-     * and admission stays up.
-     */
-    private static AccessTokenSource guardTokens(GuardSettings settings, AccessTokenSource tokens, boolean identity) {
-        if (settings.auth() == GuardSettings.Auth.ANONYMOUS) {
-            return null;
-        }
-        if (!identity) {
-            LOG.warning("guard: " + NO_IDENTITY + " (chart: azure.workloadIdentity.clientId), or set guard.auth:"
-                    + " anonymous; every image is left as written until then");
-        }
-        return tokens;
-    }
-
     /** A kubelet's failed pull from the login server, as the guard takes it (nothing while the guard is off). */
     static void guardHears(GuardHolder guard, String rule, String image, FailureCategory category) {
         Guard g = guard.get();
@@ -397,26 +324,6 @@ public final class WebhookApp {
     /** The logging part of the settings, in logging's own terms. */
     public static LogOptions logOptions(Settings settings) {
         return new LogOptions(settings.logging().format(), settings.logging().level());
-    }
-
-    private record TlsFiles(Path cert, Path key) {}
-
-    private static TlsFiles tlsFiles(Settings settings, Path devCertDir) throws IOException {
-        if (settings.server().hasCertificate()) {
-            return new TlsFiles(
-                    Path.of(settings.server().tlsCertFile()),
-                    Path.of(settings.server().tlsKeyFile()));
-        }
-        Path dir = devCertDir;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            dir = Files.createTempDirectory("acr-cache-webhook-certs");
-        }
-        DevCertificates dev = DevCertificates.ensure(dir);
-        LOG.warning((dev.generated() ? "generated development certificates in " : "using development certificates in ")
-                + dir.toAbsolutePath() + " (no server.tlsCertFile configured; the CA is " + dev.caFile() + ")");
-        return new TlsFiles(dev.certFile(), dev.keyFile());
     }
 
     public int admissionPort() {

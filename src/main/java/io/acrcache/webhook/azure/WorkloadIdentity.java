@@ -1,11 +1,16 @@
 package io.acrcache.webhook.azure;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * Azure workload identity as the AKS mutating webhook injects it into a Pod labelled
@@ -24,6 +29,40 @@ public record WorkloadIdentity(String clientId, String tenantId, Path federatedT
     public static final String PUBLIC_CLOUD_AUTHORITY = "https://login.microsoftonline.com/";
 
     /** Whether the Pod carries workload identity at all (any of the variables set). */
+    /** What is missing when the Pod has no workload identity, in words an operator can act on. */
+    public static final String MISSING = "no Azure workload identity: " + CLIENT_ID + ", " + TENANT_ID + " and "
+            + TOKEN_FILE + " are not set (is the Pod labelled azure.workload.identity/use=true and its service account"
+            + " annotated with the client ID?)";
+
+    /**
+     * The one Entra ID token source of the process, shared by whatever signs in with the Pod's workload identity (the
+     * registry sync for ARM, the registry guard for ACR). Without the workload identity variables (or with some
+     * missing) it is a source that fails naming them, so each user reports the cause and the webhook still starts.
+     *
+     * @param closeables where the source is registered to be closed at stop (first, before the client it uses)
+     */
+    public static AccessTokenSource tokens(
+            Vertx vertx,
+            WebClient client,
+            Map<String, String> env,
+            MeterRegistry registry,
+            List<AutoCloseable> closeables) {
+        if (!present(env)) {
+            // said by whoever needs it (the registry sync, the guard); running without Azure is normal
+            return AccessTokenSource.unavailable(MISSING);
+        }
+        try {
+            EntraTokenSource tokens = new EntraTokenSource(vertx, client, fromEnv(env));
+            tokens.bindMetrics(registry);
+            closeables.add(0, tokens);
+            return tokens;
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage().replace('\n', ' ');
+            Logger.getLogger(WorkloadIdentity.class.getName()).warning(why);
+            return AccessTokenSource.unavailable(why);
+        }
+    }
+
     public static boolean present(Map<String, String> env) {
         return List.of(CLIENT_ID, TENANT_ID, TOKEN_FILE, AUTHORITY_HOST).stream()
                 .anyMatch(k -> !blank(env.get(k)));
