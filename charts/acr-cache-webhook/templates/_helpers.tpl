@@ -169,6 +169,17 @@ registry-sync values when present).
 {{- end -}}
 {{- end -}}
 
+{{/*
+ops.auth as given, after refusing a /metrics check that nothing would do
+(ops.metricsAuth with ops.auth none).
+*/}}
+{{- define "acw.opsAuth" -}}
+{{- if and .Values.ops.metricsAuth (eq .Values.ops.auth "none") -}}
+{{- fail "ops.metricsAuth needs ops.auth auto or kubernetes: with none no token is checked" -}}
+{{- end -}}
+{{- .Values.ops.auth -}}
+{{- end -}}
+
 {{- define "acw.config" -}}
 {{- $config := dict
   "acrLoginServer" (include "acw.loginServer" .)
