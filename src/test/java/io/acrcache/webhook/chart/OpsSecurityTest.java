@@ -2,6 +2,7 @@ package io.acrcache.webhook.chart;
 
 import io.acrcache.webhook.config.SettingDef;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -165,5 +166,35 @@ class OpsSecurityTest {
                 .getTemplate()
                 .getSpec()
                 .getAutomountServiceAccountToken();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> scrapeEndpoint(Map<String, String> values) {
+        GenericKubernetesResource monitor = ChartRenderer.custom(ChartRenderer.objects(values), "ServiceMonitor")
+                .get(0);
+        Map<String, Object> spec =
+                (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+        return (Map<String, Object>) ((List<?>) spec.get("endpoints")).get(0);
+    }
+
+    @Test
+    void theServiceMonitorPresentsATokenOnlyWithMetricsAuth() {
+        Map<String, Object> open = scrapeEndpoint(values("metrics.serviceMonitor.enabled", "true"));
+        assertFalse(open.containsKey("bearerTokenFile"));
+        assertFalse(open.containsKey("authorization"));
+
+        Map<String, Object> file =
+                scrapeEndpoint(values("metrics.serviceMonitor.enabled", "true", "ops.metricsAuth", "true"));
+        assertEquals("/var/run/secrets/kubernetes.io/serviceaccount/token", file.get("bearerTokenFile"));
+        assertFalse(file.containsKey("authorization"));
+
+        Map<String, Object> secret = scrapeEndpoint(values(
+                "metrics.serviceMonitor.enabled", "true",
+                "ops.metricsAuth", "true",
+                "metrics.serviceMonitor.bearerTokenSecret.name", "prometheus-token"));
+        assertFalse(secret.containsKey("bearerTokenFile"));
+        assertEquals(
+                Map.of("type", "Bearer", "credentials", Map.of("name", "prometheus-token", "key", "token")),
+                secret.get("authorization"));
     }
 }
