@@ -6,6 +6,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -196,5 +201,84 @@ class OpsSecurityTest {
         assertEquals(
                 Map.of("type", "Bearer", "credentials", Map.of("name", "prometheus-token", "key", "token")),
                 secret.get("authorization"));
+    }
+
+    private static NetworkPolicy networkPolicy(Map<String, String> values) {
+        return ChartRenderer.single(ChartRenderer.objects(values), NetworkPolicy.class);
+    }
+
+    /** "TCP/8443"-style names of a rule's ports. */
+    private static List<String> ports(List<NetworkPolicyPort> ports) {
+        return ports.stream()
+                .map(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+                .collect(Collectors.toList());
+    }
+
+    private static List<String> namespacesSelected(List<NetworkPolicyPeer> peers) {
+        return peers.stream()
+                .map(p -> p.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void theDefaultNetworkPolicyOpensAdmissionToAllOpsToMonitoringAndEgressToDnsAndHttps() {
+        List<HasMetadata> objects = ChartRenderer.objects(values());
+        NetworkPolicy policy = ChartRenderer.single(objects, NetworkPolicy.class);
+        assertEquals(FULLNAME, policy.getMetadata().getName());
+        assertEquals(NAMESPACE, policy.getMetadata().getNamespace());
+        assertEquals(
+                ChartRenderer.single(objects, Deployment.class)
+                        .getSpec()
+                        .getSelector()
+                        .getMatchLabels(),
+                policy.getSpec().getPodSelector().getMatchLabels());
+        assertEquals(List.of("Ingress", "Egress"), policy.getSpec().getPolicyTypes());
+
+        List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
+        assertEquals(2, ingress.size());
+        assertEquals(List.of("TCP/8443"), ports(ingress.get(0).getPorts()));
+        assertTrue(ingress.get(0).getFrom() == null || ingress.get(0).getFrom().isEmpty(), "from anywhere");
+        assertEquals(List.of("TCP/9090"), ports(ingress.get(1).getPorts()));
+        assertEquals(
+                List.of("monitoring", "kube-system"),
+                namespacesSelected(ingress.get(1).getFrom()));
+
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertEquals(2, egress.size());
+        assertEquals(List.of("UDP/53", "TCP/53"), ports(egress.get(0).getPorts()));
+        assertEquals(List.of("TCP/443", "TCP/6443"), ports(egress.get(1).getPorts()));
+        for (NetworkPolicyEgressRule rule : egress) {
+            assertTrue(rule.getTo() == null || rule.getTo().isEmpty(), "to any address");
+        }
+    }
+
+    @Test
+    void theNetworkPolicyCanBeWidenedNarrowedOrLeftOut() {
+        NetworkPolicy widened = networkPolicy(values(
+                "networkPolicy.ops.from[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name",
+                "observability",
+                "networkPolicy.egress.httpsTo[0].ipBlock.cidr",
+                "10.0.0.0/8",
+                "networkPolicy.egress.extra[0].ports[0].protocol",
+                "TCP",
+                "networkPolicy.egress.extra[0].ports[0].port",
+                "5000"));
+        List<NetworkPolicyIngressRule> ingress = widened.getSpec().getIngress();
+        assertEquals(List.of("observability"), namespacesSelected(ingress.get(1).getFrom()));
+        List<NetworkPolicyEgressRule> egress = widened.getSpec().getEgress();
+        assertEquals(3, egress.size());
+        assertEquals("10.0.0.0/8", egress.get(1).getTo().get(0).getIpBlock().getCidr());
+        assertEquals(List.of("TCP/5000"), ports(egress.get(2).getPorts()));
+
+        // no peers: no ops rule at all (a rule without "from" would admit everyone)
+        NetworkPolicy closed = networkPolicy(values("networkPolicy.ops.from", "null"));
+        assertEquals(1, closed.getSpec().getIngress().size());
+        assertEquals(
+                List.of("TCP/8443"), ports(closed.getSpec().getIngress().get(0).getPorts()));
+
+        assertEquals(
+                List.of(),
+                ChartRenderer.all(
+                        ChartRenderer.objects(values("networkPolicy.enabled", "false")), NetworkPolicy.class));
     }
 }
