@@ -34,6 +34,8 @@ LABEL org.opencontainers.image.title="acr-cache-webhook" \
       org.opencontainers.image.version="${VERSION}"
 
 COPY --from=build /build/target/acr-cache-webhook.jar /app/acr-cache-webhook.jar
+# CycloneDX SBOM of the jar's contents (pom.xml: cyclonedx-maven-plugin), for scanners that look inside the image.
+COPY --from=build /build/target/acr-cache-webhook-sbom.json /app/sbom/acr-cache-webhook-sbom.json
 
 # Class-data sharing: a training run (the webhook starts on loopback with throwaway certificates, warms itself up
 # over TLS, stops) records the classes a start loads in /app/acr-cache-webhook.jsa; with -XX:SharedArchiveFile the

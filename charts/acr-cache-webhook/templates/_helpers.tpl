@@ -44,6 +44,14 @@ app.kubernetes.io/component: admission-webhook
 {{- end -}}
 {{- end -}}
 
+{{/*
+The ClusterRole readers of the ops port are bound to; the server's 403 names
+it (acr-cache-webhook-ops-reader with the default full name).
+*/}}
+{{- define "acw.opsReaderRole" -}}
+{{- printf "%s-ops-reader" (include "acw.fullname" .) -}}
+{{- end -}}
+
 {{/* The Service the API server calls, and the ops Service. */}}
 {{- define "acw.webhookServiceName" -}}
 {{- include "acw.fullname" . -}}
@@ -167,6 +175,31 @@ registry-sync values when present).
 {{- $clientId := dig "workloadIdentity" "clientId" "" (.Values.azure | default dict) -}}
 {{- or (eq .Values.guard.auth "anonymous") (ne $clientId "") -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+ops.auth as given, after refusing a /metrics check that nothing would do
+(ops.metricsAuth with ops.auth none).
+*/}}
+{{- define "acw.opsAuth" -}}
+{{- if and .Values.ops.metricsAuth (eq .Values.ops.auth "none") -}}
+{{- fail "ops.metricsAuth needs ops.auth auto or kubernetes: with none no token is checked" -}}
+{{- end -}}
+{{- .Values.ops.auth -}}
+{{- end -}}
+
+{{/*
+Whether callers of the ops port are checked against the API server (ops.auth
+auto or kubernetes; auto is kubernetes in a Pod): then the webhook creates
+TokenReviews and SubjectAccessReviews.
+*/}}
+{{- define "acw.opsAuthReviews" -}}
+{{- ne (include "acw.opsAuth" .) "none" -}}
+{{- end -}}
+
+{{/* Whether the ServiceAccount token is mounted: only when the webhook talks to the API server. */}}
+{{- define "acw.mountToken" -}}
+{{- or .Values.pullFailures.enabled (eq (include "acw.opsAuthReviews" .) "true") -}}
 {{- end -}}
 
 {{- define "acw.config" -}}

@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OptionalResourcesTest {
 
     @Test
-    void noRbacAtAllWithoutPullFailures() {
-        List<HasMetadata> objects = ChartRenderer.objects(values());
+    void noRbacAtAllWithoutPullFailuresAndOpsAuth() {
+        List<HasMetadata> objects = ChartRenderer.objects(values("ops.auth", "none"));
         assertTrue(ChartRenderer.all(objects, ClusterRole.class).isEmpty());
         assertTrue(ChartRenderer.all(objects, ClusterRoleBinding.class).isEmpty());
         assertTrue(ChartRenderer.all(objects, Role.class).isEmpty());
@@ -38,7 +38,7 @@ class OptionalResourcesTest {
 
     @Test
     void pullFailuresGrantReadOnlyEventsAndNothingElse() {
-        List<HasMetadata> objects = ChartRenderer.objects(values("pullFailures.enabled", "true"));
+        List<HasMetadata> objects = ChartRenderer.objects(values("pullFailures.enabled", "true", "ops.auth", "none"));
 
         ClusterRole role = ChartRenderer.single(objects, ClusterRole.class);
         assertEquals(1, role.getRules().size());

@@ -45,7 +45,10 @@ class WorkloadIdentityTest {
                 "azure.workloadIdentity.tenantId",
                 TENANT,
                 "serviceAccount.annotations.team",
-                "platform"));
+                "platform",
+                // ops.auth (default auto) mounts the token for its own reviews: OpsSecurityTest
+                "ops.auth",
+                "none"));
         ServiceAccount sa = ChartRenderer.single(objects, ServiceAccount.class);
         assertEquals(
                 Map.of(

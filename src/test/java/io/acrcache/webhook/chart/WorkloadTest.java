@@ -317,13 +317,14 @@ class WorkloadTest {
     }
 
     @Test
-    void serviceAccountTokenOnlyWithPullFailures() {
-        List<HasMetadata> off = ChartRenderer.objects(values());
+    void serviceAccountTokenOnlyWithPullFailuresOrOpsAuth() {
+        // ops.auth (default auto) mounts it too: OpsSecurityTest
+        List<HasMetadata> off = ChartRenderer.objects(values("ops.auth", "none"));
         assertEquals(false, ChartRenderer.single(off, ServiceAccount.class).getAutomountServiceAccountToken());
         assertEquals(false, pod(ChartRenderer.single(off, Deployment.class)).getAutomountServiceAccountToken());
         assertEquals(FULLNAME, pod(ChartRenderer.single(off, Deployment.class)).getServiceAccountName());
 
-        List<HasMetadata> on = ChartRenderer.objects(values("pullFailures.enabled", "true"));
+        List<HasMetadata> on = ChartRenderer.objects(values("pullFailures.enabled", "true", "ops.auth", "none"));
         assertEquals(true, ChartRenderer.single(on, ServiceAccount.class).getAutomountServiceAccountToken());
         assertEquals(true, pod(ChartRenderer.single(on, Deployment.class)).getAutomountServiceAccountToken());
     }
