@@ -1,5 +1,6 @@
 package io.acrcache.webhook.config;
 
+import io.acrcache.webhook.cloud.ArmEndpoint;
 import io.acrcache.webhook.image.DockerHubHosts;
 
 import java.util.List;
@@ -43,7 +44,7 @@ public final class Defaults {
 
     public static final boolean REGISTRY_RULE_SYNC = false;
     public static final int REGISTRY_RULE_SYNC_INTERVAL_SECONDS = 300;
-    public static final String REGISTRY_ARM_ENDPOINT = "https://management.azure.com";
+    public static final String REGISTRY_ARM_ENDPOINT = ArmEndpoint.DEFAULT;
 
     private Defaults() {}
 }

@@ -1,8 +1,8 @@
 package io.acrcache.webhook.config;
 
-import io.acrcache.webhook.azure.ArmRegistryClient;
-import io.acrcache.webhook.azure.LoginServers;
-import io.acrcache.webhook.azure.RegistryResourceId;
+import io.acrcache.webhook.cloud.ArmEndpoint;
+import io.acrcache.webhook.cloud.LoginServers;
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.rules.CacheRule;
 import io.acrcache.webhook.rules.ImageExclusions;
@@ -178,7 +178,7 @@ public final class SettingsLoader {
             }
         }
         JsonNode arm = values.get("registry.armEndpoint");
-        String armEndpoint = arm != null && arm.isString() ? arm.stringValue() : ArmRegistryClient.DEFAULT_ARM_ENDPOINT;
+        String armEndpoint = arm != null && arm.isString() ? arm.stringValue() : ArmEndpoint.DEFAULT;
         if (registries.size() == 1) {
             String name = registries.iterator().next();
             Optional<String> derived = LoginServers.fromRegistry(name, armEndpoint);
@@ -359,7 +359,7 @@ public final class SettingsLoader {
         String resourceId = (String) typed.get("registry.resourceId");
         String armEndpoint = (String) typed.get("registry.armEndpoint");
         try {
-            typed.put("registry.armEndpoint", ArmRegistryClient.checkEndpoint(armEndpoint));
+            typed.put("registry.armEndpoint", ArmEndpoint.check(armEndpoint));
         } catch (IllegalArgumentException e) {
             r.errors.add(e.getMessage());
             armEndpoint = null;

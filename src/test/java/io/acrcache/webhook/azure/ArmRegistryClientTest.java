@@ -3,6 +3,7 @@ package io.acrcache.webhook.azure;
 import io.acrcache.webhook.azure.AzureCallException.Cause;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
