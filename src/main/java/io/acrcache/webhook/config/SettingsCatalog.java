@@ -1,7 +1,11 @@
 package io.acrcache.webhook.config;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static io.acrcache.webhook.config.SettingDef.bool;
 import static io.acrcache.webhook.config.SettingDef.choice;
@@ -219,6 +223,20 @@ public final class SettingsCatalog {
                     Defaults.REGISTRY_ARM_ENDPOINT,
                     "Azure Resource Manager endpoint (https), for sovereign clouds; its host also gives the login"
                             + " server's suffix when `acrLoginServer` is derived from `registry.resourceId`."));
+
+    /** Each key by its path. */
+    static final Map<String, SettingDef> BY_PATH = new HashMap<>();
+    /** Every section path ({@code server}, {@code guard}, ...): the prefixes of dotted keys. */
+    static final Set<String> SECTIONS = new LinkedHashSet<>();
+
+    static {
+        for (SettingDef def : ALL) {
+            BY_PATH.put(def.path(), def);
+            for (int dot = def.path().indexOf('.'); dot > 0; dot = def.path().indexOf('.', dot + 1)) {
+                SECTIONS.add(def.path().substring(0, dot));
+            }
+        }
+    }
 
     private SettingsCatalog() {}
 
