@@ -83,7 +83,14 @@ final class RegistryKeys {
         }
         if (resourceId.isEmpty()) {
             if (Boolean.TRUE.equals(typed.get("registry.ruleSync"))) {
-                r.error("registry.ruleSync", "true needs registry.resourceId (the registry to read the rules from)");
+                r.error(
+                        "registry.ruleSync",
+                        "true needs " + RegistryResourceId.FIELD + " (or "
+                                + SettingsCatalog.BY_PATH
+                                        .get(RegistryResourceId.FIELD)
+                                        .env()
+                                + "): the ARM resource ID of the registry to read the cache rules from; set it, or"
+                                + " set ruleSync to false");
             }
             return;
         }

@@ -50,7 +50,8 @@ public final class SettingsLoader {
             throws ConfigException {
         List<String> errors = new ArrayList<>();
         Sources.Merged merged = Sources.merge(text, sourceName, env, errors);
-        if (text != null) {
+        // a file that is not settings at all says nothing about the login server: its own error is the one to read
+        if (text != null && !merged.fileUnusable()) {
             RegistryKeys.loginServerFromRules(merged, sourceName, errors);
         }
         KeyReader r = new KeyReader(merged, errors);
