@@ -45,7 +45,7 @@ final class Sources {
         }
         boolean fileUnusable = false;
         if (text != null) {
-            fileUnusable = !readFile(text, sourceName, values, origins, errors);
+            fileUnusable = !readFile(text, sourceName, new Into(values, origins, errors));
         }
         Map<String, String> envNames = new HashMap<>();
         for (SettingDef def : SettingsCatalog.ALL) {
@@ -59,18 +59,16 @@ final class Sources {
         return new Merged(values, Map.copyOf(origins), Map.copyOf(envNames), fileUnusable);
     }
 
+    /** Where the file's keys go while it is read. */
+    private record Into(Map<String, JsonNode> values, Map<String, Origin> origins, List<String> errors) {}
+
     /** False when the text is not settings at all (not YAML, or a scalar): nothing else about it is known. */
-    private static boolean readFile(
-            String text,
-            String sourceName,
-            Map<String, JsonNode> values,
-            Map<String, Origin> origins,
-            List<String> errors) {
+    private static boolean readFile(String text, String sourceName, Into into) {
         JsonNode root;
         try {
             root = YAML.readTree(text);
         } catch (JacksonException e) {
-            errors.add(sourceName + ": not valid YAML or JSON" + where(e) + " (" + firstLine(e) + ")");
+            into.errors().add(sourceName + ": not valid YAML or JSON" + where(e) + " (" + firstLine(e) + ")");
             return false;
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -78,40 +76,35 @@ final class Sources {
         }
         if (root.isArray()) {
             // the bare output of `az acr cache list -o json`
-            values.put("rules", root);
-            origins.put("rules", Origin.FILE);
+            into.values().put("rules", root);
+            into.origins().put("rules", Origin.FILE);
             return true;
         }
         if (!root.isObject()) {
-            errors.add(sourceName + ": must be a mapping of settings or a list of cache rules");
+            into.errors().add(sourceName + ": must be a mapping of settings or a list of cache rules");
             return false;
         }
-        readSection("", root, values, origins, errors);
+        readSection("", root, into);
         return true;
     }
 
     /** A mapping of keys and sections, at any depth ({@code server}, later {@code registry.sync}, ...). */
-    private static void readSection(
-            String prefix,
-            JsonNode section,
-            Map<String, JsonNode> values,
-            Map<String, Origin> origins,
-            List<String> errors) {
+    private static void readSection(String prefix, JsonNode section, Into into) {
         for (Map.Entry<String, JsonNode> e : section.properties()) {
             String path = prefix + e.getKey();
             if (SettingsCatalog.SECTIONS.contains(path)) {
                 if (e.getValue().isObject()) {
-                    readSection(path + ".", e.getValue(), values, origins, errors);
+                    readSection(path + ".", e.getValue(), into);
                 } else {
-                    errors.add(path + ": must be a mapping");
+                    into.errors().add(path + ": must be a mapping");
                 }
             } else if (SettingsCatalog.BY_PATH.containsKey(path)) {
-                values.put(path, e.getValue());
+                into.values().put(path, e.getValue());
                 if (!e.getValue().isNull()) {
-                    origins.put(path, Origin.FILE);
+                    into.origins().put(path, Origin.FILE);
                 }
             } else {
-                errors.add(path + ": unknown key" + Suggestions.didYouMean(path));
+                into.errors().add(path + ": unknown key" + Suggestions.didYouMean(path));
             }
         }
     }
