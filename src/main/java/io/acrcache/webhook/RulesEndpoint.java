@@ -5,18 +5,14 @@ import io.acrcache.webhook.azure.SyncStatus;
 import io.acrcache.webhook.azure.SyncStatusJson;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Settings;
-import io.acrcache.webhook.config.SettingsLoader;
 import io.acrcache.webhook.rules.CompiledRule;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -33,10 +29,8 @@ final class RulesEndpoint implements Handler<RoutingContext> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final Vertx vertx;
     private final ConfigHolder holder;
     private final Path configFile;
-    private final Map<String, String> env;
     private final Settings.Registry registry;
     private final RegistryRulesApplier applier;
     private final Supplier<SyncStatus> status;
@@ -47,17 +41,13 @@ final class RulesEndpoint implements Handler<RoutingContext> {
      * @param status the sync's status; null without a registry
      */
     RulesEndpoint(
-            Vertx vertx,
             ConfigHolder holder,
             Path configFile,
-            Map<String, String> env,
             Settings.Registry registry,
             RegistryRulesApplier applier,
             Supplier<SyncStatus> status) {
-        this.vertx = vertx;
         this.holder = holder;
         this.configFile = configFile;
-        this.env = Map.copyOf(env);
         this.registry = registry;
         this.applier = applier;
         this.status = status;
@@ -65,21 +55,12 @@ final class RulesEndpoint implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        Future<String> fileText = configFile == null
-                ? Future.succeededFuture(null)
-                : vertx.fileSystem()
-                        .readFile(configFile.toString())
-                        .map(b -> b.toString(StandardCharsets.UTF_8))
-                        .otherwise((String) null);
-        fileText.onComplete(ar -> {
-            ObjectNode body = write(ar.result());
-            ctx.response()
-                    .putHeader("content-type", "application/json")
-                    .end(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
-        });
+        ctx.response()
+                .putHeader("content-type", "application/json")
+                .end(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(write()));
     }
 
-    ObjectNode write(String fileText) {
+    ObjectNode write() {
         SyncStatus s = status == null ? null : status.get();
         Instant asOf = applier == null ? null : applier.registryRulesAsOf();
         ObjectNode root = NODES.objectNode();
@@ -88,8 +69,8 @@ final class RulesEndpoint implements Handler<RoutingContext> {
             origin.put("source", "registry");
             origin.put("asOf", asOf.toString());
         } else {
-            String source = SettingsLoader.source("rules", fileText, env);
-            origin.put("source", source);
+            // as the configuration in force was loaded (a reload brings its own)
+            origin.put("source", holder.get().origin("rules").label());
             origin.putNull("asOf");
         }
         origin.put("file", configFile == null ? null : configFile.toString());

@@ -202,10 +202,8 @@ public final class WebhookApp {
             }
             AzureRegistrySync sync = registrySync;
             RulesEndpoint rules = new RulesEndpoint(
-                    vertx,
                     holder,
                     options.configFile(),
-                    options.env(),
                     registrySettings,
                     applier,
                     sync == null ? null : () -> sync.sync().status());

@@ -3,8 +3,6 @@ package io.acrcache.webhook;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.testing.TestConfigs;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -16,17 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code GET /rules} without a registry: the rules in force and where they came from. */
 class RulesEndpointTest {
-    private final Vertx vertx = Vertx.vertx();
-
-    @AfterEach
-    void close() {
-        vertx.close();
-    }
-
+    /** {@code fileText} and {@code env} are what {@code config} was loaded from; the endpoint reads its origins. */
     private JsonNode write(LoadedConfig config, Path file, String fileText, Map<String, String> env) {
         RulesEndpoint endpoint = new RulesEndpoint(
-                vertx, new ConfigHolder(config), file, env, config.settings().registry(), null, null);
-        return endpoint.write(fileText);
+                new ConfigHolder(config), file, config.settings().registry(), null, null);
+        return endpoint.write();
     }
 
     @Test

@@ -4,6 +4,8 @@ import io.acrcache.webhook.azure.RegistrySnapshot.AuthCredential;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialHealth;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
+import io.acrcache.webhook.cloud.ArmEndpoint;
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.acrcache.webhook.outbound.OutboundException;
 import io.acrcache.webhook.outbound.OutboundException.Kind;
 import io.acrcache.webhook.outbound.RetryAfter;
@@ -31,7 +33,6 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
     /** Stable since 2025-04; the first stable with cache rules was 2023-07-01. See docs/azure.md. */
     public static final String API_VERSION = "2025-04-01";
 
-    public static final String DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
     /** Far above ACR's 1,000 rules at ARM's page sizes; a longer chain means a server loop. */
     static final int MAX_PAGES = 200;
 
@@ -55,39 +56,11 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
         this.client = client;
         this.tokens = tokens;
         this.registry = registry;
-        String base = checkEndpoint(armEndpoint);
+        String base = ArmEndpoint.check(armEndpoint);
         this.armEndpoint = URI.create(base);
         this.scope = scopeFor(base);
         this.timeouts = timeouts;
         this.clock = clock;
-    }
-
-    /**
-     * Checks {@code registry.armEndpoint} and answers it without a trailing slash.
-     *
-     * @throws IllegalArgumentException naming the field
-     */
-    public static String checkEndpoint(String armEndpoint) {
-        String problem =
-                "registry.armEndpoint: '" + armEndpoint + "' must be an https URL such as " + DEFAULT_ARM_ENDPOINT;
-        if (armEndpoint == null || armEndpoint.isBlank()) {
-            throw new IllegalArgumentException(problem);
-        }
-        String base = armEndpoint.trim();
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        URI uri;
-        try {
-            uri = new URI(base);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException(problem);
-        }
-        if (!"https".equalsIgnoreCase(uri.getScheme())
-                || uri.getHost() == null
-                || (uri.getPath() != null && !uri.getPath().isEmpty())
-                || uri.getQuery() != null) {
-            throw new IllegalArgumentException(problem);
-        }
-        return base;
     }
 
     /** The Entra scope for ARM calls: the endpoint's origin plus {@code /.default}. */

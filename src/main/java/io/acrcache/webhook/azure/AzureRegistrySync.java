@@ -1,5 +1,7 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.cloud.ArmEndpoint;
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -43,7 +45,7 @@ public record AzureRegistrySync(ArmRegistryClient arm, RuleSync sync) implements
             errors.add(e.getMessage());
         }
         try {
-            ArmRegistryClient.checkEndpoint(armEndpoint);
+            ArmEndpoint.check(armEndpoint);
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
         }

@@ -1,5 +1,7 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.cloud.RegistryResourceId;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,10 +1,11 @@
 package io.acrcache.webhook.config;
 
+import io.acrcache.webhook.cloud.ArmEndpoint;
 import io.acrcache.webhook.image.DockerHubHosts;
 
 import java.util.List;
 
-/** The default of every setting, named; {@link SettingsCatalog} is the only reader. */
+/** The default of every setting, named; {@link SettingsCatalog} and the guard's settings builder read them. */
 public final class Defaults {
     public static final String ACR_LOGIN_SERVER = "myacr.azurecr.io";
     public static final Mode MODE = Mode.ENFORCE;
@@ -33,6 +34,17 @@ public final class Defaults {
     /** Off in the binary so the quick start on embedded defaults needs no registry; the chart turns it on. */
     public static final boolean GUARD_ENABLED = false;
 
+    public static final GuardChoices.Auth GUARD_AUTH = GuardChoices.Auth.WORKLOAD_IDENTITY;
+    public static final int GUARD_INLINE_BUDGET_MILLIS = 750;
+    public static final GuardChoices.UnknownPolicy GUARD_UNKNOWN_POLICY = GuardChoices.UnknownPolicy.LEAVE;
+    public static final int GUARD_TAG_TTL_SECONDS = 10 * 60;
+    /** Content addressed: believed longer than a tag. */
+    public static final int GUARD_DIGEST_TTL_SECONDS = 6 * 3600;
+    /** Short: a 404 from a pull-through cache can be transient. */
+    public static final int GUARD_NOT_FOUND_TTL_SECONDS = 60;
+
+    public static final int GUARD_MAX_INFLIGHT_PROBES = 32;
+
     public static final int PULL_FAILURES_MAX_ENTRIES = 1000;
     public static final int PULL_FAILURES_RETENTION_MINUTES = 24 * 60;
 
@@ -43,7 +55,7 @@ public final class Defaults {
 
     public static final boolean REGISTRY_RULE_SYNC = false;
     public static final int REGISTRY_RULE_SYNC_INTERVAL_SECONDS = 300;
-    public static final String REGISTRY_ARM_ENDPOINT = "https://management.azure.com";
+    public static final String REGISTRY_ARM_ENDPOINT = ArmEndpoint.DEFAULT;
 
     private Defaults() {}
 }

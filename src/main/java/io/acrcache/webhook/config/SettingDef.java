@@ -83,6 +83,11 @@ public record SettingDef(
         return new SettingDef(path, Kind.CHOICE, defaultValue, 0, 0, null, null, choices, false, description);
     }
 
+    /** A choice bound as the enum of {@code defaultValue}; the choices are its constants' labels. */
+    public static SettingDef choice(String path, Enum<?> defaultValue, String description) {
+        return choice(path, Binder.label(defaultValue), Binder.labels(defaultValue.getDeclaringClass()), description);
+    }
+
     /** A mapping of names to texts (empty by default); {@code pattern} applies to each value. */
     public static SettingDef map(String path, String description) {
         return new SettingDef(path, Kind.MAP, "", 0, 0, null, null, List.of(), false, description);

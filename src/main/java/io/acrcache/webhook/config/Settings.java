@@ -48,15 +48,15 @@ public record Settings(
     public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {}
 
     /**
-     * The registry guard (package {@code guard}); {@code auth} and {@code unknownPolicy} are the catalogue's labels.
+     * The registry guard (package {@code guard}).
      *
      * @param canaries cache rule name to a source image probed through that rule
      */
     public record Guard(
             boolean enabled,
-            String auth,
+            GuardChoices.Auth auth,
             int inlineBudgetMillis,
-            String unknownPolicy,
+            GuardChoices.UnknownPolicy unknownPolicy,
             int tagTtlSeconds,
             int digestTtlSeconds,
             int notFoundTtlSeconds,

@@ -1,7 +1,10 @@
 package io.acrcache.webhook.config;
 
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static io.acrcache.webhook.config.SettingDef.bool;
 import static io.acrcache.webhook.config.SettingDef.choice;
@@ -34,8 +37,7 @@ public final class SettingsCatalog {
                     .matching(HOST, "a registry host name such as myacr.azurecr.io"),
             choice(
                     "mode",
-                    Defaults.MODE.label(),
-                    Arrays.stream(Mode.values()).map(Mode::label).toList(),
+                    Defaults.MODE,
                     "`enforce` patches Pods; `audit` reports would-be rewrites in warnings and patches nothing."),
             list(
                     "dockerHubHosts",
@@ -133,44 +135,42 @@ public final class SettingsCatalog {
                             + " verdicts, breakers per rule and registry); see Registry guard below."),
             choice(
                     "guard.auth",
-                    "workload-identity",
-                    List.of("workload-identity", "anonymous"),
+                    Defaults.GUARD_AUTH,
                     "How the guard authenticates to the registry: `workload-identity` (Entra token, ACR token"
                             + " exchange; needs the AZURE_* variables of workload identity) or `anonymous`."),
             integer(
                     "guard.inlineBudgetMillis",
-                    750,
+                    Defaults.GUARD_INLINE_BUDGET_MILLIS,
                     0,
                     30_000,
                     "Longest wait for probes of images not seen before, within an admission (also capped at the"
                             + " apiserver's timeout − 1 s); `0` never waits."),
             choice(
                     "guard.unknownPolicy",
-                    "leave",
-                    List.of("leave", "rewrite-if-rule-healthy"),
+                    Defaults.GUARD_UNKNOWN_POLICY,
                     "An image still unverified when the budget ends: `leave` it (a background probe fills the"
                             + " cache for the next Pod) or `rewrite-if-rule-healthy`."),
             integer(
                     "guard.tagTtlSeconds",
-                    600,
+                    Defaults.GUARD_TAG_TTL_SECONDS,
                     1,
                     7 * 24 * 3600,
                     "How long a tag the cache serves is remembered as servable."),
             integer(
                     "guard.digestTtlSeconds",
-                    21_600,
+                    Defaults.GUARD_DIGEST_TTL_SECONDS,
                     1,
                     30 * 24 * 3600,
                     "How long a digest the cache serves is remembered as servable."),
             integer(
                     "guard.notFoundTtlSeconds",
-                    60,
+                    Defaults.GUARD_NOT_FOUND_TTL_SECONDS,
                     1,
                     24 * 3600,
                     "How long an image the cache does not have is remembered as not servable."),
             integer(
                     "guard.maxInflightProbes",
-                    32,
+                    Defaults.GUARD_MAX_INFLIGHT_PROBES,
                     1,
                     10_000,
                     "Probes in flight at most; over the cap an image counts as unverified at once."),
@@ -219,6 +219,20 @@ public final class SettingsCatalog {
                     Defaults.REGISTRY_ARM_ENDPOINT,
                     "Azure Resource Manager endpoint (https), for sovereign clouds; its host also gives the login"
                             + " server's suffix when `acrLoginServer` is derived from `registry.resourceId`."));
+
+    /** Each key by its path. */
+    static final Map<String, SettingDef> BY_PATH = new HashMap<>();
+    /** Every section path ({@code server}, {@code guard}, ...): the prefixes of dotted keys. */
+    static final Set<String> SECTIONS = new LinkedHashSet<>();
+
+    static {
+        for (SettingDef def : ALL) {
+            BY_PATH.put(def.path(), def);
+            for (int dot = def.path().indexOf('.'); dot > 0; dot = def.path().indexOf('.', dot + 1)) {
+                SECTIONS.add(def.path().substring(0, dot));
+            }
+        }
+    }
 
     private SettingsCatalog() {}
 

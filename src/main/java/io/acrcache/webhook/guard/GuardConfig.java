@@ -21,15 +21,9 @@ public final class GuardConfig {
     public static GuardSettings settings(Settings.Guard g) {
         return GuardSettings.builder()
                 .enabled(g.enabled())
-                .auth(
-                        g.auth().equals(GuardSettings.Auth.ANONYMOUS.label())
-                                ? GuardSettings.Auth.ANONYMOUS
-                                : GuardSettings.Auth.WORKLOAD_IDENTITY)
+                .auth(g.auth())
                 .inlineBudget(Duration.ofMillis(g.inlineBudgetMillis()))
-                .unknownPolicy(
-                        g.unknownPolicy().equals(GuardSettings.UnknownPolicy.REWRITE_IF_RULE_HEALTHY.label())
-                                ? GuardSettings.UnknownPolicy.REWRITE_IF_RULE_HEALTHY
-                                : GuardSettings.UnknownPolicy.LEAVE)
+                .unknownPolicy(g.unknownPolicy())
                 .tagTtl(Duration.ofSeconds(g.tagTtlSeconds()))
                 .digestTtl(Duration.ofSeconds(g.digestTtlSeconds()))
                 .notFoundTtl(Duration.ofSeconds(g.notFoundTtlSeconds()))

@@ -1,5 +1,8 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.config.Defaults;
+import io.acrcache.webhook.config.GuardChoices;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -55,42 +58,11 @@ public record GuardSettings(
         Duration breakerMaxBackoff,
         Duration heartbeatInterval,
         Duration canaryInterval,
-        Map<String, String> canaries) {
+        Map<String, String> canaries)
+        implements GuardChoices {
 
     /** The ACR audience: data-plane tokens that work whether or not ARM-audience tokens are accepted. */
     public static final String ACR_SCOPE = "https://containerregistry.azure.net/.default";
-
-    public enum Auth {
-        WORKLOAD_IDENTITY("workload-identity"),
-        ANONYMOUS("anonymous");
-
-        private final String label;
-
-        Auth(String label) {
-            this.label = label;
-        }
-
-        public String label() {
-            return label;
-        }
-    }
-
-    public enum UnknownPolicy {
-        /** Leave the image as written and probe in the background, so the next Pod benefits. */
-        LEAVE("leave"),
-        /** Rewrite when the rule's and the registry's breakers are closed. */
-        REWRITE_IF_RULE_HEALTHY("rewrite-if-rule-healthy");
-
-        private final String label;
-
-        UnknownPolicy(String label) {
-            this.label = label;
-        }
-
-        public String label() {
-            return label;
-        }
-    }
 
     public GuardSettings {
         Objects.requireNonNull(auth, "auth");
@@ -167,18 +139,21 @@ public record GuardSettings(
         return b;
     }
 
-    /** Defaults as documented in docs/guard.md. */
+    /**
+     * Defaults as documented in docs/guard.md; those of the configuration's {@code guard.*} keys are read from
+     * {@link Defaults}, the rest are the guard's own. Unlike {@code guard.enabled}, a guard built here is on.
+     */
     public static final class Builder {
         private boolean enabled = true;
-        private Auth auth = Auth.WORKLOAD_IDENTITY;
+        private Auth auth = Defaults.GUARD_AUTH;
         private String scheme = "https";
         private String tenantId = "";
-        private Duration inlineBudget = Duration.ofMillis(750);
-        private UnknownPolicy unknownPolicy = UnknownPolicy.LEAVE;
-        private Duration tagTtl = Duration.ofMinutes(10);
-        private Duration digestTtl = Duration.ofHours(6);
-        private Duration notFoundTtl = Duration.ofSeconds(60);
-        private int maxInflightProbes = 32;
+        private Duration inlineBudget = Duration.ofMillis(Defaults.GUARD_INLINE_BUDGET_MILLIS);
+        private UnknownPolicy unknownPolicy = Defaults.GUARD_UNKNOWN_POLICY;
+        private Duration tagTtl = Duration.ofSeconds(Defaults.GUARD_TAG_TTL_SECONDS);
+        private Duration digestTtl = Duration.ofSeconds(Defaults.GUARD_DIGEST_TTL_SECONDS);
+        private Duration notFoundTtl = Duration.ofSeconds(Defaults.GUARD_NOT_FOUND_TTL_SECONDS);
+        private int maxInflightProbes = Defaults.GUARD_MAX_INFLIGHT_PROBES;
         private int maxCacheEntries = 10_000;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration requestTimeout = Duration.ofSeconds(5);

@@ -2,6 +2,7 @@ package io.acrcache.webhook.azure;
 
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.acrcache.webhook.outbound.OutboundException;
 import io.acrcache.webhook.outbound.OutboundException.Kind;
 import io.vertx.core.Vertx;

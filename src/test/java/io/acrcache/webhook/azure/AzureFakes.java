@@ -1,5 +1,6 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 

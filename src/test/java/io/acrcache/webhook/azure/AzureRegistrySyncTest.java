@@ -1,5 +1,6 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.cloud.ArmEndpoint;
 import io.acrcache.webhook.outbound.RetryAfter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ class AzureRegistrySyncTest {
                         client,
                         NO_TOKENS,
                         "myacr.azurecr.io",
-                        ArmRegistryClient.DEFAULT_ARM_ENDPOINT,
+                        ArmEndpoint.DEFAULT,
                         Duration.ofMinutes(5),
                         s -> ApplyResult.refused("unused"),
                         new SimpleMeterRegistry()));
@@ -82,7 +83,7 @@ class AzureRegistrySyncTest {
                 client,
                 AccessTokenSource.unavailable("AZURE_CLIENT_ID: is not set"),
                 FakeArm.REGISTRY_ID,
-                ArmRegistryClient.DEFAULT_ARM_ENDPOINT,
+                ArmEndpoint.DEFAULT,
                 Duration.ofMinutes(5),
                 s -> ApplyResult.refused("unused"),
                 new SimpleMeterRegistry());

@@ -1,5 +1,7 @@
 package io.acrcache.webhook.azure;
 
+import io.acrcache.webhook.cloud.LoginServers;
+import io.acrcache.webhook.cloud.RegistryResourceId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

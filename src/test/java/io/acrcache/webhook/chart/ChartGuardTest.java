@@ -21,7 +21,7 @@ class ChartGuardTest {
     void autoStaysOffWithoutAWayToAuthenticate() throws Exception {
         LoadedConfig c = load(ChartRenderer.defaults());
         assertFalse(c.settings().guard().enabled(), "workload-identity without a client ID: off");
-        assertEquals("workload-identity", c.settings().guard().auth());
+        assertEquals("workload-identity", c.settings().guard().auth().label());
         assertEquals(750, c.settings().guard().inlineBudgetMillis());
         assertEquals(Map.of(), c.settings().guard().canaries());
     }
@@ -30,7 +30,7 @@ class ChartGuardTest {
     void autoTurnsOnWithAnonymousPulls() throws Exception {
         LoadedConfig c = load(ChartRenderer.values("guard.auth", "anonymous"));
         assertTrue(c.settings().guard().enabled());
-        assertEquals("anonymous", c.settings().guard().auth());
+        assertEquals("anonymous", c.settings().guard().auth().label());
     }
 
     @Test
@@ -65,7 +65,8 @@ class ChartGuardTest {
                 "guard.canaries.docker-hub",
                 "docker.io/library/busybox:1.36"));
         assertEquals(400, c.settings().guard().inlineBudgetMillis());
-        assertEquals("rewrite-if-rule-healthy", c.settings().guard().unknownPolicy());
+        assertEquals(
+                "rewrite-if-rule-healthy", c.settings().guard().unknownPolicy().label());
         assertEquals(120, c.settings().guard().tagTtlSeconds());
         assertEquals(3600, c.settings().guard().digestTtlSeconds());
         assertEquals(30, c.settings().guard().notFoundTtlSeconds());

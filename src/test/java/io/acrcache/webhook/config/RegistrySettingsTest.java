@@ -113,10 +113,18 @@ class RegistrySettingsTest {
 
     @Test
     void whereTheRulesCameFrom() {
-        assertEquals("defaults", SettingsLoader.source("rules", null, Map.of()));
-        assertEquals("defaults", SettingsLoader.source("rules", "mode: audit", Map.of()));
-        assertEquals("file", SettingsLoader.source("rules", "rules: []", Map.of()));
-        assertEquals("file", SettingsLoader.source("rules", "[]", Map.of()));
-        assertEquals("environment", SettingsLoader.source("rules", "rules: []", Map.of("ACW_RULES", "[]")));
+        assertEquals("defaults", source("rules", null, Map.of()));
+        assertEquals("defaults", source("rules", "mode: audit", Map.of()));
+        assertEquals("file", source("rules", "rules: []", Map.of()));
+        assertEquals("file", source("rules", "[]", Map.of()));
+        assertEquals("environment", source("rules", "rules: []", Map.of("ACW_RULES", "[]")));
+    }
+
+    /** The origin the merge records for {@code path}, as {@code GET /rules} names it. */
+    private static String source(String path, String fileText, Map<String, String> env) {
+        return Sources.merge(fileText, "file", env, new java.util.ArrayList<>())
+                .origins()
+                .get(path)
+                .label();
     }
 }

@@ -20,7 +20,7 @@ class SettingsBindingTest {
 
     @Test
     void componentsTakeTheValueOfTheirPathAtAnyDepth() {
-        Root root = SettingsLoader.bind(
+        Root root = Binder.bind(
                 Root.class,
                 "",
                 Map.of(
@@ -45,7 +45,7 @@ class SettingsBindingTest {
     void aComponentWithoutASettingIsNamed() {
         IllegalStateException e = assertThrows(
                 IllegalStateException.class,
-                () -> SettingsLoader.bind(Root.class, "", Map.of("host", "h", "items", List.of())));
+                () -> Binder.bind(Root.class, "", Map.of("host", "h", "items", List.of())));
         assertTrue(e.getMessage().contains("no setting section.port"), e.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.cloud;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class LoginServersTest {
     @Test
     void registryNameToLoginServer() {
-        String arm = ArmRegistryClient.DEFAULT_ARM_ENDPOINT;
+        String arm = ArmEndpoint.DEFAULT;
         assertEquals(Optional.of("myacr.azurecr.io"), LoginServers.fromRegistry("myacr", arm));
         assertEquals(Optional.of("contosocache01.azurecr.io"), LoginServers.fromRegistry("ContosoCache01", arm));
     }

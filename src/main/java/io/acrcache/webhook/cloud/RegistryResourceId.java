@@ -1,4 +1,4 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.cloud;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.cloud;
 
 import java.net.URI;
 import java.util.Locale;
