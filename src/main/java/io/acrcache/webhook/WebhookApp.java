@@ -19,9 +19,11 @@ import io.acrcache.webhook.guard.PullFailureKind;
 import io.acrcache.webhook.guard.RegistryHealthFeed;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
+import io.acrcache.webhook.opsauth.OpsAuth;
 import io.acrcache.webhook.pullfailures.EventWatcher;
 import io.acrcache.webhook.pullfailures.FailureCategory;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
+import io.acrcache.webhook.server.OpsAccess;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.VertxRuntime;
 import io.acrcache.webhook.server.WebhookServer;
@@ -215,6 +217,9 @@ public final class WebhookApp {
                             (rule, image, category) -> guardHears(guard, rule, image, category))
                     .await();
             Consumer<Router> opsRoutes = pullFailures::mount;
+            OpsAuth opsAuth =
+                    OpsAuth.start(vertx, settings.ops().auth(), settings.ops().metricsAuth(), options.env());
+            azure.add(opsAuth);
             WebhookServer server = WebhookServer.start(
                             vertx,
                             holder,
@@ -225,7 +230,10 @@ public final class WebhookApp {
                             opsRoutes.andThen(
                                     router -> router.get(RulesEndpoint.PATH).handler(rules)),
                             new GuardReviser(guard),
-                            null)
+                            opsAuth.handler() == null
+                                    ? null
+                                    : new OpsAccess(
+                                            opsAuth.handler(), settings.ops().metricsAuth()))
                     .await();
             WebhookApp app =
                     new WebhookApp(vertx, holder, registry, readiness, server, registryListeners, registrySync, guard);

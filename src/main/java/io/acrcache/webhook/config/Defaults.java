@@ -29,6 +29,8 @@ public final class Defaults {
 
     public static final String OPS_HOST = "0.0.0.0";
     public static final int OPS_PORT = 9090;
+    public static final OpsAuthMode OPS_AUTH = OpsAuthMode.AUTO;
+    public static final boolean OPS_METRICS_AUTH = false;
 
     public static final boolean PULL_FAILURES_ENABLED = false;
     /** Off in the binary so the quick start on embedded defaults needs no registry; the chart turns it on. */

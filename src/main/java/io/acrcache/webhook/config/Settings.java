@@ -43,7 +43,7 @@ public record Settings(
     }
 
     /** The plain-HTTP listener for health, metrics and the pull-failure report. */
-    public record Ops(String host, int port) {}
+    public record Ops(String host, int port, OpsAuthMode auth, boolean metricsAuth) {}
 
     public record PullFailures(boolean enabled, List<String> namespaces, int maxEntries, int retentionMinutes) {}
 

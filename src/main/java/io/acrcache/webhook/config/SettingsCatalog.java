@@ -110,6 +110,16 @@ public final class SettingsCatalog {
                     Defaults.OPS_PORT,
                     "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`, `/rules`; `0` picks"
                             + " a free one."),
+            choice(
+                    "ops.auth",
+                    Defaults.OPS_AUTH,
+                    "Who may read `/pull-failures`, `/rules` and `/doctor`: `kubernetes` (a bearer token the API server"
+                            + " accepts, allowed to `get` the path), `none`, or `auto` (`kubernetes` in a Pod, `none`"
+                            + " outside one). `/healthz` and `/readyz` are always open."),
+            bool(
+                    "ops.metricsAuth",
+                    Defaults.OPS_METRICS_AUTH,
+                    "Put `/metrics` behind the same check as `ops.auth` (Prometheus then presents its token)."),
             bool(
                     "pullFailures.enabled",
                     Defaults.PULL_FAILURES_ENABLED,
