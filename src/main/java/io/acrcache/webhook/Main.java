@@ -8,6 +8,7 @@ import io.acrcache.webhook.config.SettingsCatalog;
 import io.acrcache.webhook.config.SettingsLoader;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.rewrite.RewriteCommand;
+import io.acrcache.webhook.rulesync.RegistrySync;
 import io.acrcache.webhook.server.WebhookServer;
 import io.acrcache.webhook.tls.CertsCommand;
 import sun.misc.Signal;
@@ -246,7 +247,7 @@ public final class Main {
         String admission = "https://" + urlHost(settings.server().host()) + ":" + app.admissionPort();
         String ops = "http://" + urlHost(settings.ops().host()) + ":" + app.opsPort();
         return "serving " + admission + WebhookServer.MUTATE_PATH + " and " + admission + WebhookServer.AUDIT_PATH
-                + "; ops " + ops + "/healthz " + ops + "/readyz " + ops + "/metrics " + ops + RulesEndpoint.PATH
+                + "; ops " + ops + "/healthz " + ops + "/readyz " + ops + "/metrics " + ops + RegistrySync.path()
                 + (settings.pullFailures().enabled() ? " " + ops + "/pull-failures" : "");
     }
 

@@ -1,10 +1,7 @@
 package io.acrcache.webhook;
 
 import io.acrcache.webhook.azure.AccessTokenSource;
-import io.acrcache.webhook.azure.ApplyResult;
 import io.acrcache.webhook.azure.AzureHttp;
-import io.acrcache.webhook.azure.AzureRegistrySync;
-import io.acrcache.webhook.azure.SyncStatus;
 import io.acrcache.webhook.azure.WorkloadIdentity;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.ConfigReloader;
@@ -23,6 +20,9 @@ import io.acrcache.webhook.opsauth.OpsAuth;
 import io.acrcache.webhook.pullfailures.EventWatcher;
 import io.acrcache.webhook.pullfailures.FailureCategory;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
+import io.acrcache.webhook.rulesync.ApplyResult;
+import io.acrcache.webhook.rulesync.RegistrySync;
+import io.acrcache.webhook.rulesync.SyncStatus;
 import io.acrcache.webhook.server.OpsAccess;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.VertxRuntime;
@@ -43,7 +43,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
@@ -55,10 +54,6 @@ import java.util.logging.Logger;
 public final class WebhookApp {
     private static final Logger LOG = Logger.getLogger(WebhookApp.class.getName());
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-    /** Readiness waits this long at most for the first registry sync; ARM never holds admission back longer. */
-    static final Duration FIRST_SYNC_TIMEOUT = Duration.ofSeconds(10);
-    /** The readiness condition (and note) of the first registry sync. */
-    public static final String REGISTRY_SYNC = "registry-sync";
 
     private final Vertx vertx;
     private final ConfigHolder config;
@@ -66,14 +61,7 @@ public final class WebhookApp {
     private final Readiness readiness;
     private final WebhookServer server;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    /**
-     * Hear every registry snapshot applied (rules in force, {@code registry.ruleSync: true}) or compared (drift), with
-     * each rule's credential set and health; called on a Vert.x event loop after the swap. Filled in {@link #start}
-     * before the sync starts (the pull guard's rule health attaches here).
-     */
-    private final List<Consumer<ApplyResult>> registryListeners;
-
-    private final AzureRegistrySync registrySync;
+    private final RegistrySync rules;
     private final GuardHolder guard;
 
     private WebhookApp(
@@ -82,12 +70,10 @@ public final class WebhookApp {
             PrometheusMeterRegistry registry,
             Readiness readiness,
             WebhookServer server,
-            List<Consumer<ApplyResult>> registryListeners,
-            AzureRegistrySync registrySync,
+            RegistrySync rules,
             GuardHolder guard) {
         this.guard = guard;
-        this.registryListeners = registryListeners;
-        this.registrySync = registrySync;
+        this.rules = rules;
         this.vertx = vertx;
         this.config = config;
         this.registry = registry;
@@ -159,10 +145,6 @@ public final class WebhookApp {
         ConfigHolder holder = new ConfigHolder(loaded);
         List<AutoCloseable> azure = new ArrayList<>();
         try {
-            List<Consumer<ApplyResult>> registryListeners = new CopyOnWriteArrayList<>();
-            Settings.Registry registrySettings = settings.registry();
-            AzureRegistrySync registrySync = null;
-            RegistryRulesApplier applier = null;
             // one client and one token source for every Azure call (ARM for the rules, ACR's audience for the guard)
             WebClient azureClient = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT, options.azureTrust());
             azure.add(azureClient::close);
@@ -179,36 +161,21 @@ public final class WebhookApp {
                     registry);
             azure.add(0, guard);
             guard.apply(loaded);
+            RegistrySync rules =
+                    RegistrySync.create(vertx, holder, options.configFile(), azureClient, tokens, registry);
+            azure.add(0, rules);
             // the registry's rule health holds the guard's rule breakers open or releases them
-            registryListeners.add(result -> {
+            rules.listeners().add(result -> {
                 Guard g = guard.get();
                 if (g != null) {
                     RegistryHealthFeed.apply(g, result.credentials(), result.skipped());
                 }
             });
-            if (registrySettings.configured()) {
-                applier = new RegistryRulesApplier(holder, registrySettings.ruleSync(), registryListeners);
-                registrySync = AzureRegistrySync.create(
-                        vertx,
-                        azureClient,
-                        tokens,
-                        registrySettings.resourceId(),
-                        registrySettings.armEndpoint(),
-                        Duration.ofSeconds(registrySettings.ruleSyncIntervalSeconds()),
-                        applier,
-                        registry);
-                azure.add(0, registrySync);
-                readiness.require(REGISTRY_SYNC);
+            if (rules.configured()) {
+                readiness.require(RegistrySync.READINESS);
                 // a later success lifts the note the first failed sync left on /readyz
-                registryListeners.add(result -> readiness.note(REGISTRY_SYNC, null));
+                rules.listeners().add(result -> readiness.note(RegistrySync.READINESS, null));
             }
-            AzureRegistrySync sync = registrySync;
-            RulesEndpoint rules = new RulesEndpoint(
-                    holder,
-                    options.configFile(),
-                    registrySettings,
-                    applier,
-                    sync == null ? null : () -> sync.sync().status());
             PullFailureReporter pullFailures = PullFailureReporter.start(
                             vertx,
                             holder,
@@ -227,23 +194,19 @@ public final class WebhookApp {
                             readiness,
                             ServerTlsOptions.keyCert(tls),
                             options.instances(),
-                            opsRoutes.andThen(
-                                    router -> router.get(RulesEndpoint.PATH).handler(rules)),
+                            opsRoutes.andThen(rules::mount),
                             new GuardReviser(guard),
                             opsAuth.handler() == null
                                     ? null
                                     : new OpsAccess(
                                             opsAuth.handler(), settings.ops().metricsAuth()))
                     .await();
-            WebhookApp app =
-                    new WebhookApp(vertx, holder, registry, readiness, server, registryListeners, registrySync, guard);
+            WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server, rules, guard);
             app.closeables.addAll(azure);
-            if (sync != null) {
-                sync.sync().start();
-                sync.sync()
-                        .firstSync(FIRST_SYNC_TIMEOUT)
-                        .onComplete(ar -> firstSyncDone(sync.sync().status(), holder, registrySettings, readiness));
-            }
+            rules.start().onSuccess(note -> {
+                readiness.note(RegistrySync.READINESS, note);
+                readiness.set(RegistrySync.READINESS, true);
+            });
             app.closeables.add(() -> pullFailures.stop().await());
             app.closeables.add(new CertificateReloader(
                     vertx,
@@ -287,25 +250,6 @@ public final class WebhookApp {
         if (g != null && kind != null) {
             g.pullFailed(rule, image, kind);
         }
-    }
-
-    /** Ready after the first sync, whatever its result; a failure is said in the log and on {@code /readyz}. */
-    private static void firstSyncDone(
-            SyncStatus status, ConfigHolder holder, Settings.Registry settings, Readiness readiness) {
-        if (!"success".equals(status.result())) {
-            String cause = "pending".equals(status.result())
-                    ? "no answer within " + FIRST_SYNC_TIMEOUT.toSeconds() + " s"
-                    : status.error();
-            int n = holder.get().ruleSet().size();
-            String note = settings.ruleSync()
-                    ? "first registry sync failed (" + cause + "): serving the configured " + n
-                            + " rule(s) until a sync succeeds"
-                    : "first drift check against the registry failed (" + cause + "); the configured " + n
-                            + " rule(s) serve";
-            readiness.note(REGISTRY_SYNC, note);
-            LOG.warning(note);
-        }
-        readiness.set(REGISTRY_SYNC, true);
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -362,7 +306,7 @@ public final class WebhookApp {
 
     /** The hook on every applied or compared registry snapshot (see the field); empty list without a registry. */
     public List<Consumer<ApplyResult>> registryListeners() {
-        return registryListeners;
+        return rules.listeners();
     }
 
     /** The registry guard now, null while {@code guard.enabled} is false. */
@@ -372,7 +316,7 @@ public final class WebhookApp {
 
     /** The registry's status as {@code /rules} shows it; null without {@code registry.resourceId}. */
     public SyncStatus registrySyncStatus() {
-        return registrySync == null ? null : registrySync.sync().status();
+        return rules.status();
     }
 
     /** Drains (readiness false, still serving), lets in-flight requests finish, then closes Vert.x. */

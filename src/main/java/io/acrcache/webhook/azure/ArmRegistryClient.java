@@ -175,7 +175,7 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
         return new OutboundException(kind, code, text, RetryAfter.of(response, clock));
     }
 
-    static CacheRuleResource cacheRule(JsonNode node) {
+    public static CacheRuleResource cacheRule(JsonNode node) {
         String name = required(node, "name", "cache rule");
         JsonNode p = properties(node, name);
         return new CacheRuleResource(
@@ -187,7 +187,7 @@ public final class ArmRegistryClient implements RegistrySnapshotSource {
                 text(p.path("provisioningState")));
     }
 
-    static CredentialSetResource credentialSet(JsonNode node) {
+    public static CredentialSetResource credentialSet(JsonNode node) {
         String name = required(node, "name", "credential set");
         JsonNode p = properties(node, name);
         List<AuthCredential> credentials = new ArrayList<>();

@@ -1,6 +1,6 @@
 package io.acrcache.webhook.guard;
 
-import io.acrcache.webhook.azure.RegistryRules;
+import io.acrcache.webhook.rulesync.RegistryRules;
 
 import java.util.HashSet;
 import java.util.List;

@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ARM lists with paging and every failure, against fake Entra and ARM endpoints over real TLS. */
-class ArmRegistryClientTest {
-    static final AzureHttp.Timeouts TIMEOUTS = new AzureHttp.Timeouts(Duration.ofSeconds(5), Duration.ofMillis(1500));
+public class ArmRegistryClientTest {
+    public static final AzureHttp.Timeouts TIMEOUTS =
+            new AzureHttp.Timeouts(Duration.ofSeconds(5), Duration.ofMillis(1500));
 
     @TempDir
     Path dir;

@@ -24,39 +24,39 @@ import java.util.function.BiPredicate;
  * {@code x-ms-correlation-request-id}. Faults are set per page ({@code "cacheRules#2"}) or for every request
  * ({@code "*"}).
  */
-final class FakeArm implements AutoCloseable {
-    static final String REGISTRY_ID =
+public final class FakeArm implements AutoCloseable {
+    public static final String REGISTRY_ID =
             "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup"
                     + "/providers/Microsoft.ContainerRegistry/registries/myRegistry";
 
     /** What to do instead of answering normally. */
     sealed interface Fault {}
 
-    record Status(int status, String code, String message, Map<String, String> headers) implements Fault {}
+    public record Status(int status, String code, String message, Map<String, String> headers) implements Fault {}
 
     /** Answer the normal body only after this delay. */
-    record Slow(long millis) implements Fault {}
+    public record Slow(long millis) implements Fault {}
 
     /** Close the connection without answering. */
-    record Drop() implements Fault {}
+    public record Drop() implements Fault {}
 
     /** 200 with a body that is not JSON / not ARM's shape. */
-    record Body(String body) implements Fault {}
+    public record Body(String body) implements Fault {}
 
     private final Vertx vertx;
     private final HttpServer server;
     private final BiPredicate<String, String> tokenValid;
-    final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
     /** When each request arrived (System.nanoTime), in the order of {@link #requests}. */
-    final List<Long> arrivals = new CopyOnWriteArrayList<>();
+    public final List<Long> arrivals = new CopyOnWriteArrayList<>();
 
-    final Map<String, Fault> faults = new ConcurrentHashMap<>();
-    volatile JsonArray cacheRules;
-    volatile JsonArray credentialSets;
+    public final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    public volatile JsonArray cacheRules;
+    public volatile JsonArray credentialSets;
     volatile int pageSize = 2;
 
     /** @param tokenValid (bearer token, scope) → accepted; usually {@link FakeEntra#valid} */
-    FakeArm(Vertx vertx, BiPredicate<String, String> tokenValid) {
+    public FakeArm(Vertx vertx, BiPredicate<String, String> tokenValid) {
         this.vertx = vertx;
         this.tokenValid = tokenValid;
         this.cacheRules = fixture("azure/cache-rules.json");
@@ -64,15 +64,15 @@ final class FakeArm implements AutoCloseable {
         this.server = FakeTls.https(vertx, this::handle);
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "https://localhost:" + server.actualPort();
     }
 
-    String scope() {
+    public String scope() {
         return endpoint() + "/.default";
     }
 
-    static JsonArray fixture(String resource) {
+    public static JsonArray fixture(String resource) {
         try (InputStream in = FakeArm.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + resource);
@@ -84,11 +84,11 @@ final class FakeArm implements AutoCloseable {
     }
 
     /** The cache rule named so, to change it in a test. */
-    JsonObject rule(String name) {
+    public JsonObject rule(String name) {
         return find(cacheRules, name);
     }
 
-    JsonObject credentialSet(String name) {
+    public JsonObject credentialSet(String name) {
         return find(credentialSets, name);
     }
 
@@ -101,7 +101,7 @@ final class FakeArm implements AutoCloseable {
         throw new IllegalArgumentException(name);
     }
 
-    long pagesServed(String collection) {
+    public long pagesServed(String collection) {
         return requests.stream().filter(r -> r.startsWith(collection)).count();
     }
 

@@ -26,34 +26,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * out, or an OAuth error body {@code {error, error_description, error_codes, timestamp, trace_id, correlation_id,
  * error_uri}} with an AADSTS code. The client assertion must equal the token file's content at the time of the request.
  */
-final class FakeEntra implements AutoCloseable {
-    static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-    static final String CLIENT_ID = "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64";
+public final class FakeEntra implements AutoCloseable {
+    public static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public static final String CLIENT_ID = "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64";
 
     /** A canned answer instead of the normal behaviour. */
-    record Answer(int status, JsonObject body, Map<String, String> headers) {}
+    public record Answer(int status, JsonObject body, Map<String, String> headers) {}
 
     private final HttpServer server;
     private final Path tokenFile;
-    final List<MultiMap> requests = new CopyOnWriteArrayList<>();
+    public final List<MultiMap> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Issued> issued = new ConcurrentHashMap<>();
     private final AtomicInteger serial = new AtomicInteger();
     volatile long expiresIn = 3599;
     /** When set, every request gets this answer (after the request is recorded). */
-    volatile Answer override;
+    public volatile Answer override;
 
-    record Issued(String scope, Instant expiresAt) {}
+    public record Issued(String scope, Instant expiresAt) {}
 
-    FakeEntra(Vertx vertx, Path tokenFile) {
+    public FakeEntra(Vertx vertx, Path tokenFile) {
         this.tokenFile = tokenFile;
         this.server = FakeTls.https(vertx, this::handle);
     }
 
-    URI authorityHost() {
+    public URI authorityHost() {
         return URI.create("https://localhost:" + server.actualPort() + "/");
     }
 
-    WorkloadIdentity identity() {
+    public WorkloadIdentity identity() {
         return WorkloadIdentity.fromEnv(Map.of(
                 WorkloadIdentity.CLIENT_ID,
                 CLIENT_ID,
@@ -66,16 +66,16 @@ final class FakeEntra implements AutoCloseable {
     }
 
     /** Whether a bearer token was issued here for this scope and has not expired (what ARM checks). */
-    boolean valid(String token, String scope) {
+    public boolean valid(String token, String scope) {
         Issued i = issued.get(token);
         return i != null && i.scope().equals(scope) && Instant.now().isBefore(i.expiresAt());
     }
 
-    long requestsFor(String scope) {
+    public long requestsFor(String scope) {
         return requests.stream().filter(r -> scope.equals(r.get("scope"))).count();
     }
 
-    static Answer error(int status, String error, int aadsts, String description) {
+    public static Answer error(int status, String error, int aadsts, String description) {
         String trace = UUID.randomUUID().toString();
         String correlation = UUID.randomUUID().toString();
         JsonObject body = new JsonObject()

@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A test CA and HTTPS servers on free loopback ports that present a certificate for localhost/127.0.0.1 from it. */
-final class FakeTls {
-    static final CertificateBundle CA =
+public final class FakeTls {
+    public static final CertificateBundle CA =
             CertificateGenerator.generate("localhost", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
 
     private FakeTls() {}
 
-    static HttpServer https(Vertx vertx, Handler<HttpServerRequest> handler) {
+    public static HttpServer https(Vertx vertx, Handler<HttpServerRequest> handler) {
         HttpServerOptions options = new HttpServerOptions()
                 .setSsl(true)
                 .setHost("127.0.0.1")
@@ -36,17 +36,17 @@ final class FakeTls {
         return await(vertx.createHttpServer(options).requestHandler(handler).listen());
     }
 
-    static PemTrustOptions trust() {
+    public static PemTrustOptions trust() {
         return new PemTrustOptions().addCertValue(Buffer.buffer(CA.caCertificatePem()));
     }
 
     /** The production client's options, trusting the test CA explicitly (the JDK trust store path has its own test). */
-    static WebClient client(Vertx vertx, AzureHttp.Timeouts timeouts) {
+    public static WebClient client(Vertx vertx, AzureHttp.Timeouts timeouts) {
         WebClientOptions options = AzureHttp.options(timeouts).setTrustOptions(trust());
         return WebClient.create(vertx, options);
     }
 
-    static <T> T await(Future<T> future) {
+    public static <T> T await(Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -57,7 +57,7 @@ final class FakeTls {
     }
 
     /** The failure of a future that must fail. */
-    static Throwable failure(Future<?> future) {
+    public static Throwable failure(Future<?> future) {
         try {
             future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {

@@ -1,7 +1,7 @@
 package io.acrcache.webhook.guard;
 
-import io.acrcache.webhook.azure.RegistryRules;
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.rulesync.RegistryRules;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;

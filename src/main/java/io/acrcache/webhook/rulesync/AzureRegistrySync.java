@@ -1,5 +1,9 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.azure.AccessTokenSource;
+import io.acrcache.webhook.azure.ArmRegistryClient;
+import io.acrcache.webhook.azure.AzureHttp;
+import io.acrcache.webhook.azure.RegistrySnapshot;
 import io.acrcache.webhook.cloud.ArmEndpoint;
 import io.acrcache.webhook.cloud.RegistryResourceId;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,9 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.azure.AzureHttp;
+import io.acrcache.webhook.azure.EntraTokenSource;
+import io.acrcache.webhook.azure.FakeTls;
+import io.acrcache.webhook.azure.WorkloadIdentity;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

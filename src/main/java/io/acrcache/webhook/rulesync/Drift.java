@@ -1,4 +1,4 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
 import io.acrcache.webhook.rules.CacheRule;
 import io.acrcache.webhook.rules.CompiledRule;

@@ -1,6 +1,10 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
 import io.acrcache.webhook.WebhookApp;
+import io.acrcache.webhook.azure.FakeArm;
+import io.acrcache.webhook.azure.FakeEntra;
+import io.acrcache.webhook.azure.FakeTls;
+import io.acrcache.webhook.azure.WorkloadIdentity;
 import io.acrcache.webhook.config.Mode;
 import io.acrcache.webhook.testing.Reviews;
 import io.acrcache.webhook.testing.TestConfigs;
@@ -256,7 +260,7 @@ class RegistryRulesAppTest {
         start(config(true, "[{name: file-hub, source: docker.io/*, target: filehub/*}]", ""), Map.of());
         eventually("ready", () -> get("/readyz").statusCode() == 200);
         JsonNode ready = JSON.readTree(get("/readyz").body());
-        String note = ready.path("notes").path(WebhookApp.REGISTRY_SYNC).asString();
+        String note = ready.path("notes").path(RegistrySync.READINESS).asString();
         assertTrue(note.contains("first registry sync failed") && note.contains("AZURE_CLIENT_ID"), ready.toString());
         JsonNode rules = rules();
         assertEquals("file", rules.path("origin").path("source").asString());

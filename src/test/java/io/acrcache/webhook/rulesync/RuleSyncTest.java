@@ -1,5 +1,12 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.azure.ArmRegistryClient;
+import io.acrcache.webhook.azure.ArmRegistryClientTest;
+import io.acrcache.webhook.azure.AzureFakes;
+import io.acrcache.webhook.azure.EntraTokenSource;
+import io.acrcache.webhook.azure.FakeArm;
+import io.acrcache.webhook.azure.FakeEntra;
+import io.acrcache.webhook.azure.RegistrySnapshot;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.image.ImageReferenceParser;
 import io.acrcache.webhook.rules.CacheRule;

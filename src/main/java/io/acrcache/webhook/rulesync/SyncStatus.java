@@ -1,7 +1,8 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
-import io.acrcache.webhook.azure.RegistryRules.SkippedRule;
+import io.acrcache.webhook.azure.RegistrySnapshot;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
+import io.acrcache.webhook.rulesync.RegistryRules.SkippedRule;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.acrcache.webhook;
+package io.acrcache.webhook.rulesync;
 
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.LoadedConfig;

@@ -1,11 +1,14 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
-import io.acrcache.webhook.azure.RegistryRules.SkippedRule;
+import io.acrcache.webhook.azure.ArmRegistryClient;
+import io.acrcache.webhook.azure.FakeArm;
+import io.acrcache.webhook.azure.RegistrySnapshot;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.image.ImageReferenceParser;
 import io.acrcache.webhook.rules.CacheRule;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
+import io.acrcache.webhook.rulesync.RegistryRules.SkippedRule;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.azure.RegistrySnapshot;
 import io.acrcache.webhook.azure.RegistrySnapshot.CacheRuleResource;
 import io.acrcache.webhook.azure.RegistrySnapshot.CredentialSetResource;
 import io.acrcache.webhook.image.DockerHubHosts;

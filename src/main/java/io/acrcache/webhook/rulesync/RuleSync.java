@@ -1,5 +1,7 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.azure.RegistrySnapshot;
+import io.acrcache.webhook.azure.RegistrySnapshotSource;
 import io.acrcache.webhook.outbound.Backoff;
 import io.acrcache.webhook.outbound.Jitter;
 import io.acrcache.webhook.outbound.OutboundException;

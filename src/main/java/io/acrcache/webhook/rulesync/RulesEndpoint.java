@@ -1,11 +1,9 @@
-package io.acrcache.webhook;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
-import io.acrcache.webhook.azure.SyncStatus;
-import io.acrcache.webhook.azure.SyncStatusJson;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Settings;
 import io.acrcache.webhook.rules.CompiledRule;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,7 +1,7 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
 import io.acrcache.webhook.outbound.OutboundException;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

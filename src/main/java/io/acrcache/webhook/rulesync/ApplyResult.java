@@ -1,7 +1,7 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
-import io.acrcache.webhook.azure.RegistryRules.SkippedRule;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
+import io.acrcache.webhook.rulesync.RegistryRules.SkippedRule;
 
 import java.util.List;
 

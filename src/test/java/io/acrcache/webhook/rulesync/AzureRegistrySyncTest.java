@@ -1,5 +1,8 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.azure.AccessTokenSource;
+import io.acrcache.webhook.azure.AzureHttp;
+import io.acrcache.webhook.azure.FakeArm;
 import io.acrcache.webhook.cloud.ArmEndpoint;
 import io.acrcache.webhook.outbound.RetryAfter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

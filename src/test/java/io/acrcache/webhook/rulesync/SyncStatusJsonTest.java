@@ -1,8 +1,9 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
-import io.acrcache.webhook.azure.RegistryRules.SkippedRule;
+import io.acrcache.webhook.azure.RegistrySnapshot;
 import io.acrcache.webhook.rules.CacheRule;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
+import io.acrcache.webhook.rulesync.RegistryRules.SkippedRule;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,7 +1,7 @@
-package io.acrcache.webhook.azure;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.RegistryRules.RuleCredential;
 import io.acrcache.webhook.rules.CacheRule;
+import io.acrcache.webhook.rulesync.RegistryRules.RuleCredential;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;

@@ -1,8 +1,5 @@
-package io.acrcache.webhook;
+package io.acrcache.webhook.rulesync;
 
-import io.acrcache.webhook.azure.ApplyResult;
-import io.acrcache.webhook.azure.Drift;
-import io.acrcache.webhook.azure.RegistryRules;
 import io.acrcache.webhook.azure.RegistrySnapshot;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.LoadedConfig;
