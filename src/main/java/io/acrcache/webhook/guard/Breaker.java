@@ -107,9 +107,13 @@ public final class Breaker {
         trialInFlight = false;
     }
 
+    /** Successes count while closed too: failures before a success no longer add up toward the threshold. */
     synchronized void success() {
         trialInFlight = false;
-        if (state() == State.HALF_OPEN) {
+        State s = state();
+        if (s == State.CLOSED) {
+            failures.clear();
+        } else if (s == State.HALF_OPEN) {
             state = State.CLOSED;
             reopenings = 0;
             failures.clear();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
  * @param detail short text for logs (status, message), never a secret
  */
 public record ProbeResult(Outcome outcome, String digest, Origin origin, Duration retryAfter, String detail) {
+    private static final String TIMEOUT = "timeout";
 
     public enum Outcome {
         /** 200 with a manifest: the cache can serve it. */
@@ -47,13 +48,16 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
             return label;
         }
 
-        /** Failures that say something about the cache rule rather than the image or the registry. */
-        public boolean ruleLevel() {
-            return this == UPSTREAM_AUTH || this == UPSTREAM_THROTTLED || this == UPSTREAM_FAILED;
+        /**
+         * Answers about this one image (404 and other image 4xx, a refusal naming the source registry, 424): a verdict
+         * for the image, never evidence against its rule or registry.
+         */
+        public boolean perImage() {
+            return this == NOT_FOUND || this == UPSTREAM_AUTH || this == UPSTREAM_FAILED;
         }
 
-        /** Failures that say something about the login server as a whole. */
-        public boolean registryLevel() {
+        /** Answers that could be our credentials or the registry as a whole: confirmed by {@code /v2/} first. */
+        public boolean ambiguous() {
             return this == AUTH || this == REGISTRY_THROTTLED || this == UNAVAILABLE;
         }
     }
@@ -80,6 +84,11 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
             }
             return header.trim().equalsIgnoreCase("upstream") ? UPSTREAM : LOCAL;
         }
+    }
+
+    /** No answer within the request timeout (as opposed to a refused or reset connection, or a 5xx). */
+    boolean timedOut() {
+        return outcome == Outcome.UNAVAILABLE && TIMEOUT.equals(detail);
     }
 
     static ProbeResult of(Outcome outcome, String detail) {
@@ -110,7 +119,7 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
 
     private static String describe(Throwable cause) {
         if (cause instanceof TimeoutException) {
-            return "timeout";
+            return TIMEOUT;
         }
         if (cause instanceof ConnectException) {
             return "connect refused";
