@@ -344,10 +344,29 @@ public final class SettingsLoader {
             ruleErrors.forEach(msg -> r.error("rules", msg));
         }
         registry(r, typed);
+        guardBudget(r, typed);
         if (!r.errors.isEmpty()) {
             throw new ConfigException(r.errors);
         }
         return LoadedConfig.of(bind(Settings.class, "", typed), ruleSet, warnings);
+    }
+
+    /**
+     * The guard's inline budget must leave the admission time to answer within {@code server.requestTimeoutSeconds} (at
+     * least half a second), or the apiserver gets a 408 instead of an answer.
+     */
+    private static void guardBudget(Reader r, Map<String, Object> typed) {
+        if (!Boolean.TRUE.equals(typed.get("guard.enabled"))) {
+            return;
+        }
+        long budget = ((Number) typed.get("guard.inlineBudgetMillis")).longValue();
+        long timeout = ((Number) typed.get("server.requestTimeoutSeconds")).longValue() * 1000L;
+        if (budget + 500 > timeout) {
+            r.error(
+                    "guard.inlineBudgetMillis",
+                    budget + " does not fit server.requestTimeoutSeconds (" + timeout / 1000
+                            + " s): keep it at least 500 ms below");
+        }
     }
 
     /**

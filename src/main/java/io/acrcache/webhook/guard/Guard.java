@@ -146,9 +146,12 @@ public final class Guard implements AutoCloseable {
 
     /** Registry data for a rule (fed by the ARM sync): unhealthy holds its breaker open until healthy again. */
     public void ruleHealth(String rule, boolean healthy, String reason) {
-        Breaker b = rule(rule);
-        b.hold(!healthy, reason);
-        LOG.log(Level.INFO, "guard: rule {0} {1}: {2}", new Object[] {rule, healthy ? "healthy" : "unhealthy", reason});
+        if (rule(rule).hold(!healthy, reason)) {
+            // logged when it changes, not on every sync
+            LOG.log(Level.INFO, "guard: rule {0} {1}: {2}", new Object[] {
+                rule, healthy ? "healthy" : "unhealthy", reason
+            });
+        }
     }
 
     /**
@@ -389,6 +392,15 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    /** A call that throws instead of failing its future still yields a (failed) future. */
+    static Future<ProbeResult> attempt(java.util.function.Supplier<Future<ProbeResult>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
     /** A probe's future as a result: a failed future (a bug, a rejected task) is an unavailable answer, never lost. */
     static ProbeResult settled(io.vertx.core.AsyncResult<ProbeResult> ar) {
         return ar.succeeded() && ar.result() != null
@@ -413,7 +425,16 @@ public final class Guard implements AutoCloseable {
             Future<?> done = Future.succeededFuture();
             if (reg.tryAcquire()) {
                 if (rb.tryAcquire()) {
-                    done = probe.probe(target, false).onSuccess(r -> learn(rule, target, r, ProbeKind.CANARY));
+                    // a failed future (or a throw) still ends in learn: the granted trial is always released
+                    done = attempt(() -> probe.probe(target, false)).transform(ar -> {
+                        try {
+                            learn(rule, target, settled(ar), ProbeKind.CANARY);
+                        } finally {
+                            reg.release();
+                            rb.release();
+                        }
+                        return Future.succeededFuture();
+                    });
                 } else {
                     reg.release();
                 }
@@ -437,7 +458,7 @@ public final class Guard implements AutoCloseable {
                 heartbeat(reg);
                 return;
             }
-            auth.ping.ping(reg.name()).onComplete(ar -> {
+            attempt(() -> auth.ping.ping(reg.name())).onComplete(ar -> {
                 try {
                     ProbeResult r = settled(ar);
                     metrics.probe(ProbeKind.HEARTBEAT, r);

@@ -458,6 +458,43 @@ class GuardTest {
     }
 
     @Test
+    void aCanaryWhoseProbeFailsOutrightStillReleasesItsHalfOpenTrial() throws Exception {
+        start(settings().canaryInterval(Duration.ofMillis(20)).build());
+        // a target the HTTP client refuses to send: the probe throws instead of answering
+        guard.canaries(Map.of("docker-hub", new ProbeTarget("bad host:-1", "docker/library/busybox", "latest")));
+        guard.ruleHealth("docker-hub", false, "credential set Unhealthy");
+        guard.ruleHealth("docker-hub", true, "credential set Healthy");
+        assertEquals(State.HALF_OPEN, guard.ruleState("docker-hub"));
+        acr.manifests.put("docker/library/x:1", FakeAcr.servable(DIGEST, null));
+        eventually("the canary's failed trials were released, so an admission's trial closes the rule", () -> {
+            try {
+                one(image("docker/library/x", "1"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return guard.ruleState("docker-hub") == State.CLOSED;
+        });
+    }
+
+    @Test
+    void ruleHealthIsLoggedWhenItChangesNotOnEverySync() throws Exception {
+        start(settings().build());
+        var logs = io.acrcache.webhook.testing.LogCapture.on(
+                java.util.logging.Logger.getLogger(Guard.class.getName()), java.util.logging.Level.INFO);
+        try {
+            for (int i = 0; i < 5; i++) {
+                guard.ruleHealth("docker-hub", false, "credential set Unhealthy");
+            }
+            for (int i = 0; i < 5; i++) {
+                guard.ruleHealth("docker-hub", true, "credential set Healthy");
+            }
+            assertEquals(2, logs.records().size(), logs.records().toString());
+        } finally {
+            logs.detach();
+        }
+    }
+
+    @Test
     void heartbeatOpensTheRegistryBreakerWhileEveryVerdictIsCached() throws Exception {
         start(settings().heartbeatInterval(Duration.ofMillis(50)).build());
         acr.manifests.put("docker/library/x:1", FakeAcr.servable(DIGEST, null));
