@@ -128,7 +128,10 @@ public final class Guard implements AutoCloseable {
                 v = unknown(c, Verdict.Basis.UNKNOWN_TIMEOUT);
             } else if (v == null && !auth.authorizer.ready(c.loginServer())) {
                 start(c, ProbeKind.BACKGROUND); // may fetch the refresh token: not on the admission path
-                v = unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+                ProbeResult why = auth.failure(c.loginServer());
+                v = why != null && why.outcome() == ProbeResult.Outcome.REALM_REFUSED
+                        ? new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.REALM_REFUSED)
+                        : unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
             }
             out[i] = v;
             if (v == null) {
@@ -303,7 +306,8 @@ public final class Guard implements AutoCloseable {
                 ruleFailure(ruleName, rule, target.repository(), why, canary, r.retryAfter());
             }
             case AUTH, REGISTRY_THROTTLED, UNAVAILABLE -> confirm(ruleName, target, r, canary);
-            case NO_TOKEN -> {
+            case NO_TOKEN, REALM_REFUSED -> {
+                // the heartbeat counts a refused realm against the registry (auth.failure), once per interval
                 reg.release();
                 rule.release();
             }

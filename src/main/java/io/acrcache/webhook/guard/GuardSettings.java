@@ -67,7 +67,7 @@ public record GuardSettings(
         Duration notServableMaxTtl) {
 
     /** The ACR audience: data-plane tokens that work whether or not ARM-audience tokens are accepted. */
-    public static final String ACR_SCOPE = "https://containerregistry.azure.net/.default";
+    public static final String ACR_SCOPE = io.acrcache.webhook.guard.auth.AcrScopes.PUBLIC;
 
     public enum Auth {
         WORKLOAD_IDENTITY("workload-identity"),

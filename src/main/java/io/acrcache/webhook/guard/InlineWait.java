@@ -102,6 +102,7 @@ final class InlineWait {
                 case UPSTREAM_AUTH, UPSTREAM_FAILED ->
                     new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.INLINE_REFUSED);
                 case NO_TOKEN -> unknown.apply(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+                case REALM_REFUSED -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.REALM_REFUSED);
                 default -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.PROBE_ERROR);
             };
             if (--remaining == 0) {

@@ -36,7 +36,9 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
         /** 5xx, timeout, refused or reset connection. */
         UNAVAILABLE("unavailable"),
         /** Not probed: an inline probe needs an ACR refresh token in memory, and none is there yet. */
-        NO_TOKEN("no-token");
+        NO_TOKEN("no-token"),
+        /** Not probed: the registry's challenge named a token realm on another host, which the guard refuses. */
+        REALM_REFUSED("realm-refused");
 
         private final String label;
 
@@ -100,6 +102,9 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
      * answer or a 5xx means it is unavailable, not being allowed to wait means no token yet, the rest is our auth.
      */
     static ProbeResult failure(Throwable cause) {
+        if (cause instanceof io.acrcache.webhook.guard.auth.RealmRefusedException) {
+            return of(Outcome.REALM_REFUSED, cause.getMessage());
+        }
         if (!(cause instanceof OutboundException e)) {
             return unavailable(cause);
         }

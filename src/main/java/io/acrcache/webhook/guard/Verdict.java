@@ -43,6 +43,8 @@ public record Verdict(Candidate candidate, Decision decision, Basis basis) {
         UNKNOWN_DRYRUN("unknown-dryrun", "guard-not-checked"),
         /** No ACR refresh token in memory yet: the guard never fetches Entra tokens inline. */
         UNKNOWN_NO_TOKEN("unknown-no-token", "guard-no-token"),
+        /** The registry's token realm is on another host: refused, so nothing can be checked. */
+        REALM_REFUSED("realm-refused", "guard-realm-refused"),
         /** Unknown, rewritten under {@code unknownPolicy: rewrite-if-rule-healthy}. */
         UNKNOWN_POLICY_REWRITE("unknown-policy-rewrite", null);
 
