@@ -52,7 +52,7 @@ public final class Guard implements AutoCloseable {
     private final ConcurrentMap<String, Breaker> registryBreakers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, RepositoryWindow> ruleWindows = new ConcurrentHashMap<>();
     private final SingleFlight<VerdictCache.Key, ProbeResult> inflight;
-    private final SingleFlight<String, ProbeResult> confirming = new SingleFlight<>(64);
+    private final Evidence evidence;
     private final Jitter jitter = Jitter.of(0.1);
     private final InlineWait inlineWait;
     private final ConcurrentMap<String, Long> canaryTimers = new ConcurrentHashMap<>();
@@ -91,6 +91,7 @@ public final class Guard implements AutoCloseable {
         this.inflight = new SingleFlight<>(settings.maxInflightProbes());
         this.inlineWait = new InlineWait(vertx, metrics, c -> start(c, ProbeKind.INLINE), this::unknown);
         this.cache = new VerdictCache(settings, clock);
+        this.evidence = new Evidence(metrics, cache, auth, this::rule, this::registry, this::window);
     }
 
     public GuardSettings settings() {
@@ -269,147 +270,8 @@ public final class Guard implements AutoCloseable {
                 }));
     }
 
-    /**
-     * Every answer lands here; a granted trial always ends here (or in {@link #confirm}). Evidence goes to what it is
-     * about: an answer about one image becomes that image's verdict and never touches a breaker; an answer about the
-     * rule feeds the rule's ratio over distinct repositories; an answer that could be the registry (or our credentials)
-     * is confirmed by {@code /v2/} before it widens.
-     */
     private void learn(String ruleName, ProbeTarget target, ProbeResult r, ProbeKind kind) {
-        metrics.probe(kind, r);
-        Breaker reg = registry(target.loginServer());
-        Breaker rule = rule(ruleName);
-        VerdictCache.Key key = key(ruleName, target);
-        boolean canary = kind == ProbeKind.CANARY;
-        String why = r.outcome().label() + ": " + r.detail();
-        switch (r.outcome()) {
-            case SERVABLE -> {
-                cache.servable(key, r.digest());
-                reg.success();
-                if (rule.isClosed()) {
-                    window(ruleName).record(target.repository(), false);
-                }
-                rule.success();
-            }
-            case NOT_FOUND, UPSTREAM_AUTH, UPSTREAM_FAILED -> {
-                reg.success(); // the registry answered
-                if (canary) {
-                    // the canary is known to be servable: refusing it is about the rule (missing, renamed, credentials)
-                    rule.failure("canary " + target + " " + why, true, null);
-                } else {
-                    cache.notServable(key, perImage(r.outcome()));
-                    rule.release();
-                }
-            }
-            case UPSTREAM_THROTTLED -> {
-                reg.success();
-                ruleFailure(ruleName, rule, target.repository(), why, canary, r.retryAfter());
-            }
-            case AUTH, REGISTRY_THROTTLED, UNAVAILABLE -> confirm(ruleName, target, r, canary);
-            case NO_TOKEN, REALM_REFUSED -> {
-                // the heartbeat counts a refused realm against the registry (auth.failure), once per interval
-                reg.release();
-                rule.release();
-            }
-        }
-    }
-
-    private static VerdictCache.State perImage(ProbeResult.Outcome o) {
-        return switch (o) {
-            case UPSTREAM_AUTH -> VerdictCache.State.REFUSED;
-            case UPSTREAM_FAILED -> VerdictCache.State.UPSTREAM_FAILED;
-            default -> VerdictCache.State.NOT_FOUND;
-        };
-    }
-
-    /**
-     * A rule-level failure: a canary's or a half-open trial's opens the rule at once; otherwise it is one repository's
-     * last answer in the rule's window, which opens the rule only when enough distinct repositories mostly fail.
-     */
-    private void ruleFailure(
-            String ruleName, Breaker rule, String repository, String why, boolean canary, Duration retryAfter) {
-        if (canary || rule.state() != Breaker.State.CLOSED) {
-            rule.failure(why, true, retryAfter);
-            return;
-        }
-        RepositoryWindow w = window(ruleName);
-        if (w.record(repository, true)) {
-            String ratio = w.describe();
-            w.clear();
-            rule.failure(why + " (" + ratio + ")", true, retryAfter);
-        } else {
-            rule.release();
-        }
-    }
-
-    /**
-     * An ambiguous answer (401/403 or 429 without source-registry text, 5xx, no answer): {@code /v2/} decides. Down,
-     * throttling or our token flow failing → the registry's evidence; up → a first-sight timeout is this image's
-     * verdict, anything else one failed repository in the rule's window.
-     */
-    private void confirm(String ruleName, ProbeTarget target, ProbeResult r, boolean canary) {
-        String login = target.loginServer();
-        Future<ProbeResult> ping = confirming.run(login, () -> auth.ping.ping(login));
-        (ping != null ? ping : Future.succeededFuture(r)).onComplete(ar -> {
-            Breaker reg = registry(login);
-            Breaker rule = rule(ruleName);
-            try {
-                ProbeResult down = registryDown(login, settled(ar));
-                if (down != null) {
-                    registryFailure(reg, down, "after " + r.outcome().label() + " on " + target);
-                    rule.release();
-                    return;
-                }
-                reg.success();
-                if (r.outcome() == ProbeResult.Outcome.UNAVAILABLE && r.timedOut() && !canary) {
-                    cache.notServable(key(ruleName, target), VerdictCache.State.SLOW);
-                    rule.release();
-                } else {
-                    ruleFailure(
-                            ruleName,
-                            rule,
-                            target.repository(),
-                            r.outcome().label() + ": " + r.detail() + " (/v2/ answers)",
-                            canary,
-                            r.retryAfter());
-                }
-            } finally {
-                reg.release(); // no-ops when the above already ended the trial
-                rule.release();
-            }
-        });
-    }
-
-    /** What {@code /v2/} (and our token flow) say of the registry: null when it answers and we can authenticate. */
-    private ProbeResult registryDown(String loginServer, ProbeResult ping) {
-        if (ping.outcome() != ProbeResult.Outcome.SERVABLE) {
-            return ping;
-        }
-        return auth.failure(loginServer); // up, but we cannot authenticate
-    }
-
-    private static void registryFailure(Breaker reg, ProbeResult r, String context) {
-        if (r.outcome() == ProbeResult.Outcome.REGISTRY_THROTTLED) {
-            reg.failure("registry throttled (/v2/) " + context, true, r.retryAfter());
-        } else {
-            reg.failure(r.outcome().label() + ": " + r.detail() + " " + context, false, null);
-        }
-    }
-
-    /** A call that throws instead of failing its future still yields a (failed) future. */
-    static Future<ProbeResult> attempt(java.util.function.Supplier<Future<ProbeResult>> call) {
-        try {
-            return call.get();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-    }
-
-    /** A probe's future as a result: a failed future (a bug, a rejected task) is an unavailable answer, never lost. */
-    static ProbeResult settled(io.vertx.core.AsyncResult<ProbeResult> ar) {
-        return ar.succeeded() && ar.result() != null
-                ? ar.result()
-                : ProbeResult.unavailable(ar.cause() != null ? ar.cause() : new IllegalStateException("no result"));
+        evidence.learn(ruleName, target, r, kind);
     }
 
     // ---- background ------------------------------------------------------------------------------------------------
@@ -430,9 +292,9 @@ public final class Guard implements AutoCloseable {
             if (reg.tryAcquire()) {
                 if (rb.tryAcquire()) {
                     // a failed future (or a throw) still ends in learn: the granted trial is always released
-                    done = attempt(() -> probe.probe(target, false)).transform(ar -> {
+                    done = Evidence.attempt(() -> probe.probe(target, false)).transform(ar -> {
                         try {
-                            learn(rule, target, settled(ar), ProbeKind.CANARY);
+                            learn(rule, target, Evidence.settled(ar), ProbeKind.CANARY);
                         } finally {
                             reg.release();
                             rb.release();
@@ -462,15 +324,15 @@ public final class Guard implements AutoCloseable {
                 heartbeat(reg);
                 return;
             }
-            attempt(() -> auth.ping.ping(reg.name())).onComplete(ar -> {
+            Evidence.attempt(() -> auth.ping.ping(reg.name())).onComplete(ar -> {
                 try {
-                    ProbeResult r = settled(ar);
+                    ProbeResult r = Evidence.settled(ar);
                     metrics.probe(ProbeKind.HEARTBEAT, r);
-                    ProbeResult down = registryDown(reg.name(), r);
+                    ProbeResult down = evidence.registryDown(reg.name(), r);
                     if (down == null) {
                         reg.success();
                     } else {
-                        registryFailure(reg, down, "(heartbeat)");
+                        Evidence.registryFailure(reg, down, "(heartbeat)");
                     }
                 } finally {
                     reg.release();

@@ -63,7 +63,7 @@ class GuardSoakTest {
                     acr.manifests.put(key, req -> {
                         if (first[0]) {
                             first[0] = false;
-                            FakeAcr.slow(vertx, Duration.ofMillis(80), FakeAcr.servable(DIGEST, "upstream"))
+                            FakeAcr.slow(vertx, Duration.ofMillis(600), FakeAcr.servable(DIGEST, "upstream"))
                                     .accept(req);
                         } else {
                             FakeAcr.servable(DIGEST, null).accept(req);
@@ -95,7 +95,7 @@ class GuardSoakTest {
                     String repo = "docker/library/r" + random.nextInt(REPOSITORIES);
                     Candidate c =
                             new Candidate("docker-hub", acr.login, repo, "1", null, acr.login + "/" + repo + ":1");
-                    Verdict v = guard.resolve(List.of(c), Duration.ofMillis(50), false)
+                    Verdict v = guard.resolve(List.of(c), Duration.ofMillis(500), false)
                             .toCompletionStage()
                             .toCompletableFuture()
                             .get(10, TimeUnit.SECONDS)
