@@ -212,7 +212,11 @@ public final class AdmissionReviewHandler {
     private static String guardWhy(SkipReason reason) {
         return switch (reason) {
             case GUARD_NOT_SERVABLE -> "the cache cannot serve it";
-            case GUARD_UNHEALTHY -> "its cache rule or registry is unhealthy";
+            case GUARD_UNHEALTHY -> "the cache answered with an error";
+            case GUARD_BREAKER_OPEN -> "the guard's breaker for its cache rule or registry is open";
+            case GUARD_NO_TOKEN -> "the guard has no registry token yet";
+            case GUARD_REALM_REFUSED -> "the registry asked for a token from another host, which the guard refuses";
+            case GUARD_NOT_CHECKED -> "the cache was not checked (dry run, or too many checks in flight)";
             default -> "the cache could not be checked in time";
         };
     }

@@ -14,12 +14,20 @@ public enum SkipReason {
     INVALID_REFERENCE("invalid-reference"),
     ALREADY_CACHED("already-cached"),
     TARGET_TOO_LONG("target-too-long"),
-    /** The registry guard found the image missing from the cache (or cached as missing). */
+    /** The registry guard found the image not servable by the cache (missing, refused by the source, cached so). */
     GUARD_NOT_SERVABLE("guard-not-servable", "not-servable"),
-    /** The registry guard holds the image's rule or registry unhealthy (breaker open, probe failed). */
+    /** The guard's probe of the image failed without saying it is about the image (an error being confirmed). */
     GUARD_UNHEALTHY("guard-unhealthy", "unhealthy"),
-    /** The registry guard could not confirm the image in time (budget spent, dry run, no token, too many probes). */
-    GUARD_UNVERIFIED("guard-unverified", "unverified");
+    /** The registry guard's probe ran out of its budget (or an earlier one ran out of time): not confirmed in time. */
+    GUARD_UNVERIFIED("guard-unverified", "unverified"),
+    /** The breaker of the image's cache rule or login server is open: nothing covered by it is rewritten or probed. */
+    GUARD_BREAKER_OPEN("guard-breaker-open", "breaker-open"),
+    /** The guard holds no registry token yet (it never fetches one on the admission path). */
+    GUARD_NO_TOKEN("guard-no-token", "no-token"),
+    /** The registry's challenge named a token realm on another host than the login server: refused, nothing sent. */
+    GUARD_REALM_REFUSED("guard-realm-refused", "realm-refused"),
+    /** Not probed at all: a dry run (memory only) or too many probes in flight. */
+    GUARD_NOT_CHECKED("guard-not-checked", "not-checked");
 
     private final String label;
     private final String guardState;

@@ -29,6 +29,7 @@ final class CrossKeyChecks {
         List<String> exclusionErrors = new ArrayList<>();
         ImageExclusions.compile(s.excludeImages(), exclusionErrors);
         exclusionErrors.forEach(msg -> r.error("excludeImages", msg));
+        guardBudget(s, r);
         if (checkFiles) {
             PemFiles.check(r, "server.tlsCertFile", server.tlsCertFile(), "CERTIFICATE");
             PemFiles.check(r, "server.tlsKeyFile", server.tlsKeyFile(), "PRIVATE KEY");
@@ -40,5 +41,23 @@ final class CrossKeyChecks {
         RuleSet ruleSet = RuleSet.compile(s.rules(), hubs, ruleErrors);
         ruleErrors.forEach(msg -> r.error("rules", msg));
         return ruleSet;
+    }
+
+    /**
+     * The guard's inline budget must leave the admission time to answer within {@code server.requestTimeoutSeconds} (at
+     * least half a second), or the apiserver gets a 408 instead of an answer.
+     */
+    private static void guardBudget(Settings s, KeyReader r) {
+        if (!s.guard().enabled()) {
+            return;
+        }
+        long budget = s.guard().inlineBudgetMillis();
+        long timeout = s.server().requestTimeoutSeconds() * 1000L;
+        if (budget + 500 > timeout) {
+            r.error(
+                    "guard.inlineBudgetMillis",
+                    budget + " does not fit server.requestTimeoutSeconds (" + timeout / 1000
+                            + " s): keep it at least 500 ms below");
+        }
     }
 }

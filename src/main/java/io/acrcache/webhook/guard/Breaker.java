@@ -107,9 +107,13 @@ public final class Breaker {
         trialInFlight = false;
     }
 
+    /** Successes count while closed too: failures before a success no longer add up toward the threshold. */
     synchronized void success() {
         trialInFlight = false;
-        if (state() == State.HALF_OPEN) {
+        State s = state();
+        if (s == State.CLOSED) {
+            failures.clear();
+        } else if (s == State.HALF_OPEN) {
             state = State.CLOSED;
             reopenings = 0;
             failures.clear();
@@ -148,9 +152,14 @@ public final class Breaker {
         }
     }
 
-    /** External health (e.g. ARM: credential set Unhealthy, rule not Succeeded): held open until released. */
-    synchronized void hold(boolean unhealthy, String why) {
+    /**
+     * External health (e.g. ARM: credential set Unhealthy, rule not Succeeded): held open until released.
+     *
+     * @return whether this changed the hold (so callers log changes, not every sync)
+     */
+    synchronized boolean hold(boolean unhealthy, String why) {
         if (unhealthy) {
+            boolean changed = !held || !why.equals(reason);
             if (!held) {
                 LOG.log(Level.WARNING, "guard: {0} {1} breaker held open: {2}", new Object[] {scope, name, why});
             }
@@ -158,13 +167,20 @@ public final class Breaker {
             state = State.OPEN;
             reason = why;
             trialInFlight = false;
+            return changed;
         } else if (held) {
             held = false;
             // healthy per the registry's data, but only a successful probe closes it
             state = State.HALF_OPEN;
             trialInFlight = false;
             reason = "released: " + why;
+            return true;
         }
+        return false;
+    }
+
+    synchronized boolean held() {
+        return held;
     }
 
     private void open(Instant now, String why, Duration retryAfter) {

@@ -50,7 +50,9 @@ public final class Guard implements AutoCloseable {
     private final VerdictCache cache;
     private final ConcurrentMap<String, Breaker> ruleBreakers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Breaker> registryBreakers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, RepositoryWindow> ruleWindows = new ConcurrentHashMap<>();
     private final SingleFlight<VerdictCache.Key, ProbeResult> inflight;
+    private final Evidence evidence;
     private final Jitter jitter = Jitter.of(0.1);
     private final InlineWait inlineWait;
     private final ConcurrentMap<String, Long> canaryTimers = new ConcurrentHashMap<>();
@@ -89,6 +91,7 @@ public final class Guard implements AutoCloseable {
         this.inflight = new SingleFlight<>(settings.maxInflightProbes());
         this.inlineWait = new InlineWait(vertx, metrics, c -> start(c, ProbeKind.INLINE), this::unknown);
         this.cache = new VerdictCache(settings, clock);
+        this.evidence = new Evidence(metrics, cache, auth, this::rule, this::registry, this::window);
     }
 
     public GuardSettings settings() {
@@ -126,7 +129,10 @@ public final class Guard implements AutoCloseable {
                 v = unknown(c, Verdict.Basis.UNKNOWN_TIMEOUT);
             } else if (v == null && !auth.authorizer.ready(c.loginServer())) {
                 start(c, ProbeKind.BACKGROUND); // may fetch the refresh token: not on the admission path
-                v = unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+                ProbeResult why = auth.failure(c.loginServer());
+                v = why != null && why.outcome() == ProbeResult.Outcome.REALM_REFUSED
+                        ? new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.REALM_REFUSED)
+                        : unknown(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
             }
             out[i] = v;
             if (v == null) {
@@ -144,9 +150,12 @@ public final class Guard implements AutoCloseable {
 
     /** Registry data for a rule (fed by the ARM sync): unhealthy holds its breaker open until healthy again. */
     public void ruleHealth(String rule, boolean healthy, String reason) {
-        Breaker b = rule(rule);
-        b.hold(!healthy, reason);
-        LOG.log(Level.INFO, "guard: rule {0} {1}: {2}", new Object[] {rule, healthy ? "healthy" : "unhealthy", reason});
+        if (rule(rule).hold(!healthy, reason)) {
+            // logged when it changes, not on every sync
+            LOG.log(Level.INFO, "guard: rule {0} {1}: {2}", new Object[] {
+                rule, healthy ? "healthy" : "unhealthy", reason
+            });
+        }
     }
 
     /**
@@ -206,9 +215,12 @@ public final class Guard implements AutoCloseable {
         }
         VerdictCache.Entry e = cache.get(key(c.rule(), c.loginServer(), c.repository(), c.reference()));
         if (e != null) {
-            return e.state() == VerdictCache.State.SERVABLE
-                    ? new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.CACHE_SERVABLE)
-                    : new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.CACHE_NOT_FOUND);
+            return switch (e.state()) {
+                case SERVABLE -> new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.CACHE_SERVABLE);
+                case NOT_FOUND -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.CACHE_NOT_FOUND);
+                case REFUSED, UPSTREAM_FAILED -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.CACHE_REFUSED);
+                case SLOW -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.CACHE_SLOW);
+            };
         }
         if (dryRun) {
             return unknown(c, Verdict.Basis.UNKNOWN_DRYRUN);
@@ -258,45 +270,8 @@ public final class Guard implements AutoCloseable {
                 }));
     }
 
-    /** Every answer updates the verdict cache and both breakers; a granted trial always ends here. */
     private void learn(String ruleName, ProbeTarget target, ProbeResult r, ProbeKind kind) {
-        metrics.probe(kind, r);
-        Breaker reg = registry(target.loginServer());
-        Breaker rule = rule(ruleName);
-        VerdictCache.Key key = key(ruleName, target);
-        switch (r.outcome()) {
-            case SERVABLE -> {
-                cache.servable(key, r.digest());
-                reg.success();
-                rule.success();
-            }
-            case NOT_FOUND -> {
-                reg.success();
-                if (kind == ProbeKind.CANARY) {
-                    // the canary is known to exist upstream: a missing or renamed rule looks exactly like this
-                    rule.failure("canary " + target + " not found", true, null);
-                } else {
-                    cache.notFound(key);
-                    rule.release();
-                }
-            }
-            case AUTH, UNAVAILABLE -> {
-                reg.failure(r.outcome().label() + ": " + r.detail(), false, null);
-                rule.release();
-            }
-            case REGISTRY_THROTTLED -> {
-                reg.failure("registry throttled", true, r.retryAfter());
-                rule.release();
-            }
-            case UPSTREAM_AUTH, UPSTREAM_THROTTLED, UPSTREAM_FAILED -> {
-                reg.success();
-                rule.failure(r.outcome().label() + ": " + r.detail(), kind == ProbeKind.CANARY, null);
-            }
-            case NO_TOKEN -> {
-                reg.release();
-                rule.release();
-            }
-        }
+        evidence.learn(ruleName, target, r, kind);
     }
 
     // ---- background ------------------------------------------------------------------------------------------------
@@ -316,7 +291,16 @@ public final class Guard implements AutoCloseable {
             Future<?> done = Future.succeededFuture();
             if (reg.tryAcquire()) {
                 if (rb.tryAcquire()) {
-                    done = probe.probe(target, false).onSuccess(r -> learn(rule, target, r, ProbeKind.CANARY));
+                    // a failed future (or a throw) still ends in learn: the granted trial is always released
+                    done = Evidence.attempt(() -> probe.probe(target, false)).transform(ar -> {
+                        try {
+                            learn(rule, target, Evidence.settled(ar), ProbeKind.CANARY);
+                        } finally {
+                            reg.release();
+                            rb.release();
+                        }
+                        return Future.succeededFuture();
+                    });
                 } else {
                     reg.release();
                 }
@@ -340,19 +324,20 @@ public final class Guard implements AutoCloseable {
                 heartbeat(reg);
                 return;
             }
-            auth.ping.ping(reg.name()).onComplete(ar -> {
-                ProbeResult r = ar.result();
-                metrics.probe(ProbeKind.HEARTBEAT, r);
-                ProbeResult tokenFailure = auth.failure(reg.name());
-                if (r.outcome() == ProbeResult.Outcome.SERVABLE && tokenFailure != null) {
-                    r = tokenFailure; // up, but we cannot authenticate
+            Evidence.attempt(() -> auth.ping.ping(reg.name())).onComplete(ar -> {
+                try {
+                    ProbeResult r = Evidence.settled(ar);
+                    metrics.probe(ProbeKind.HEARTBEAT, r);
+                    ProbeResult down = evidence.registryDown(reg.name(), r);
+                    if (down == null) {
+                        reg.success();
+                    } else {
+                        Evidence.registryFailure(reg, down, "(heartbeat)");
+                    }
+                } finally {
+                    reg.release();
+                    heartbeat(reg);
                 }
-                switch (r.outcome()) {
-                    case SERVABLE -> reg.success();
-                    case REGISTRY_THROTTLED -> reg.failure("registry throttled (/v2/)", true, r.retryAfter());
-                    default -> reg.failure(r.outcome().label() + ": " + r.detail(), false, null);
-                }
-                heartbeat(reg);
             });
         });
         heartbeatTimers.add(id[0]);
@@ -383,6 +368,11 @@ public final class Guard implements AutoCloseable {
             b = created;
         }
         return b;
+    }
+
+    private RepositoryWindow window(String rule) {
+        RepositoryWindow w = ruleWindows.get(rule);
+        return w != null ? w : ruleWindows.computeIfAbsent(rule, r -> new RepositoryWindow(clock, settings));
     }
 
     private Breaker registry(String loginServer) {

@@ -36,6 +36,12 @@ import java.util.Objects;
  * @param canaryInterval how often each rule's canary image is probed
  * @param canaries rule name to canary source image (e.g. {@code docker.io/library/busybox:latest}); the composition
  *     root translates each through its rule into a {@link ProbeTarget}
+ * @param ruleMinRepositories distinct repositories a rule must have been probed for within {@code failureWindow} before
+ *     its failure ratio may open its breaker
+ * @param ruleFailurePercent share of those repositories, in percent, whose last answer was a rule-level failure (never
+ *     a per-image one) that opens the rule's breaker
+ * @param notServableMaxTtl the longest a per-image refusal is believed (its lifetime doubles from {@code notFoundTtl}
+ *     with each refusal in a row)
  */
 public record GuardSettings(
         boolean enabled,
@@ -58,11 +64,14 @@ public record GuardSettings(
         Duration breakerMaxBackoff,
         Duration heartbeatInterval,
         Duration canaryInterval,
-        Map<String, String> canaries)
+        Map<String, String> canaries,
+        int ruleMinRepositories,
+        int ruleFailurePercent,
+        Duration notServableMaxTtl)
         implements GuardChoices {
 
     /** The ACR audience: data-plane tokens that work whether or not ARM-audience tokens are accepted. */
-    public static final String ACR_SCOPE = "https://containerregistry.azure.net/.default";
+    public static final String ACR_SCOPE = io.acrcache.webhook.guard.auth.AcrScopes.PUBLIC;
 
     public GuardSettings {
         Objects.requireNonNull(auth, "auth");
@@ -87,6 +96,10 @@ public record GuardSettings(
         positive("breakerMaxBackoff", breakerMaxBackoff);
         positive("heartbeatInterval", heartbeatInterval);
         positive("canaryInterval", canaryInterval);
+        if (ruleMinRepositories < 1 || ruleFailurePercent < 1 || ruleFailurePercent > 100) {
+            throw new IllegalArgumentException("guard rule ratio: at least 1 repository, 1 to 100 percent");
+        }
+        positive("notServableMaxTtl", notServableMaxTtl);
         if (breakerMaxBackoff.compareTo(breakerBackoff) < 0) {
             throw new IllegalArgumentException("guard.breakerMaxBackoff must not be below guard.breakerBackoff");
         }
@@ -136,6 +149,9 @@ public record GuardSettings(
         b.heartbeatInterval = heartbeatInterval;
         b.canaryInterval = canaryInterval;
         b.canaries = canaries;
+        b.ruleMinRepositories = ruleMinRepositories;
+        b.ruleFailurePercent = ruleFailurePercent;
+        b.notServableMaxTtl = notServableMaxTtl;
         return b;
     }
 
@@ -165,6 +181,9 @@ public record GuardSettings(
         private Duration heartbeatInterval = Duration.ofSeconds(15);
         private Duration canaryInterval = Duration.ofSeconds(60);
         private Map<String, String> canaries = Map.of();
+        private int ruleMinRepositories = 10;
+        private int ruleFailurePercent = 50;
+        private Duration notServableMaxTtl = Duration.ofMinutes(10);
 
         public Builder enabled(boolean v) {
             enabled = v;
@@ -271,6 +290,21 @@ public record GuardSettings(
             return this;
         }
 
+        public Builder ruleMinRepositories(int v) {
+            ruleMinRepositories = v;
+            return this;
+        }
+
+        public Builder ruleFailurePercent(int v) {
+            ruleFailurePercent = v;
+            return this;
+        }
+
+        public Builder notServableMaxTtl(Duration v) {
+            notServableMaxTtl = v;
+            return this;
+        }
+
         public GuardSettings build() {
             return new GuardSettings(
                     enabled,
@@ -293,7 +327,10 @@ public record GuardSettings(
                     breakerMaxBackoff,
                     heartbeatInterval,
                     canaryInterval,
-                    canaries);
+                    canaries,
+                    ruleMinRepositories,
+                    ruleFailurePercent,
+                    notServableMaxTtl);
         }
     }
 }

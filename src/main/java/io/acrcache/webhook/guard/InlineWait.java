@@ -99,7 +99,10 @@ final class InlineWait {
             out[index] = switch (r.outcome()) {
                 case SERVABLE -> new Verdict(c, Verdict.Decision.REWRITE, Verdict.Basis.INLINE_SERVABLE);
                 case NOT_FOUND -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.INLINE_NOT_FOUND);
+                case UPSTREAM_AUTH, UPSTREAM_FAILED ->
+                    new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.INLINE_REFUSED);
                 case NO_TOKEN -> unknown.apply(c, Verdict.Basis.UNKNOWN_NO_TOKEN);
+                case REALM_REFUSED -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.REALM_REFUSED);
                 default -> new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.PROBE_ERROR);
             };
             if (--remaining == 0) {

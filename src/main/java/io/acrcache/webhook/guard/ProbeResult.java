@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
  * @param detail short text for logs (status, message), never a secret
  */
 public record ProbeResult(Outcome outcome, String digest, Origin origin, Duration retryAfter, String detail) {
+    private static final String TIMEOUT = "timeout";
 
     public enum Outcome {
         /** 200 with a manifest: the cache can serve it. */
@@ -35,7 +36,9 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
         /** 5xx, timeout, refused or reset connection. */
         UNAVAILABLE("unavailable"),
         /** Not probed: an inline probe needs an ACR refresh token in memory, and none is there yet. */
-        NO_TOKEN("no-token");
+        NO_TOKEN("no-token"),
+        /** Not probed: the registry's challenge named a token realm on another host, which the guard refuses. */
+        REALM_REFUSED("realm-refused");
 
         private final String label;
 
@@ -47,13 +50,16 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
             return label;
         }
 
-        /** Failures that say something about the cache rule rather than the image or the registry. */
-        public boolean ruleLevel() {
-            return this == UPSTREAM_AUTH || this == UPSTREAM_THROTTLED || this == UPSTREAM_FAILED;
+        /**
+         * Answers about this one image (404 and other image 4xx, a refusal naming the source registry, 424): a verdict
+         * for the image, never evidence against its rule or registry.
+         */
+        public boolean perImage() {
+            return this == NOT_FOUND || this == UPSTREAM_AUTH || this == UPSTREAM_FAILED;
         }
 
-        /** Failures that say something about the login server as a whole. */
-        public boolean registryLevel() {
+        /** Answers that could be our credentials or the registry as a whole: confirmed by {@code /v2/} first. */
+        public boolean ambiguous() {
             return this == AUTH || this == REGISTRY_THROTTLED || this == UNAVAILABLE;
         }
     }
@@ -82,6 +88,11 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
         }
     }
 
+    /** No answer within the request timeout (as opposed to a refused or reset connection, or a 5xx). */
+    boolean timedOut() {
+        return outcome == Outcome.UNAVAILABLE && TIMEOUT.equals(detail);
+    }
+
     static ProbeResult of(Outcome outcome, String detail) {
         return new ProbeResult(outcome, null, Origin.ABSENT, null, detail);
     }
@@ -91,6 +102,9 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
      * answer or a 5xx means it is unavailable, not being allowed to wait means no token yet, the rest is our auth.
      */
     static ProbeResult failure(Throwable cause) {
+        if (cause instanceof io.acrcache.webhook.guard.auth.RealmRefusedException) {
+            return of(Outcome.REALM_REFUSED, cause.getMessage());
+        }
         if (!(cause instanceof OutboundException e)) {
             return unavailable(cause);
         }
@@ -110,7 +124,7 @@ public record ProbeResult(Outcome outcome, String digest, Origin origin, Duratio
 
     private static String describe(Throwable cause) {
         if (cause instanceof TimeoutException) {
-            return "timeout";
+            return TIMEOUT;
         }
         if (cause instanceof ConnectException) {
             return "connect refused";

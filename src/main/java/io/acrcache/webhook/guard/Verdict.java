@@ -30,14 +30,21 @@ public record Verdict(Candidate candidate, Decision decision, Basis basis) {
         INLINE_SERVABLE("inline-servable", null),
         CACHE_NOT_FOUND("cache-not-found", "guard-not-servable"),
         INLINE_NOT_FOUND("inline-not-found", "guard-not-servable"),
-        BREAKER_OPEN("breaker-open", "guard-unhealthy"),
-        /** The inline probe failed (rule or registry trouble not yet enough to open a breaker). */
+        /** The source registry refused this repository, or the cache's fetch of it failed (403/401 source, 424). */
+        CACHE_REFUSED("cache-refused", "guard-not-servable"),
+        INLINE_REFUSED("inline-refused", "guard-not-servable"),
+        /** An earlier probe of this image ran out of time while the registry answered. */
+        CACHE_SLOW("cache-slow", "guard-unverified"),
+        BREAKER_OPEN("breaker-open", "guard-breaker-open"),
+        /** The inline probe failed without saying it is about this image (being confirmed by {@code /v2/}). */
         PROBE_ERROR("probe-error", "guard-unhealthy"),
         UNKNOWN_TIMEOUT("unknown-timeout", "guard-unverified"),
-        UNKNOWN_SHED("unknown-shed", "guard-unverified"),
-        UNKNOWN_DRYRUN("unknown-dryrun", "guard-unverified"),
+        UNKNOWN_SHED("unknown-shed", "guard-not-checked"),
+        UNKNOWN_DRYRUN("unknown-dryrun", "guard-not-checked"),
         /** No ACR refresh token in memory yet: the guard never fetches Entra tokens inline. */
-        UNKNOWN_NO_TOKEN("unknown-no-token", "guard-unverified"),
+        UNKNOWN_NO_TOKEN("unknown-no-token", "guard-no-token"),
+        /** The registry's token realm is on another host: refused, so nothing can be checked. */
+        REALM_REFUSED("realm-refused", "guard-realm-refused"),
         /** Unknown, rewritten under {@code unknownPolicy: rewrite-if-rule-healthy}. */
         UNKNOWN_POLICY_REWRITE("unknown-policy-rewrite", null);
 

@@ -100,7 +100,7 @@ class GuardAnswersTest {
         assertNull(r.getPatch());
         assertEquals(
                 List.of("acr-cache-webhook (audit, not applied): containers \"c0\" image nginx:1.25 left as written:"
-                        + " its cache rule or registry is unhealthy (guard-unhealthy)"),
+                        + " the cache answered with an error (guard-unhealthy)"),
                 r.getWarnings());
     }
 

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.guard.auth.AcrScopes;
 import io.acrcache.webhook.guard.auth.AcrTokenExchange;
 import io.acrcache.webhook.guard.auth.Challenges;
 import io.acrcache.webhook.testing.MutableClock;
@@ -147,5 +148,64 @@ class AcrTokensTest {
         assertEquals(
                 ProbeResult.Outcome.AUTH,
                 ProbeResult.failure(tokens.failure(acr.login)).outcome());
+    }
+
+    @Test
+    void aChallengeWhoseRealmNamesAnotherHostIsRefusedAndNothingIsSentThere() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        Challenges challenges = new Challenges();
+        challenges.learn(
+                acr.login,
+                io.acrcache.webhook.guard.auth.BearerChallenge.parse(
+                                "Bearer realm=\"http://attacker.example/oauth2/token\",service=\"" + acr.login + "\"")
+                        .orElseThrow());
+        TestEntra entra = new TestEntra(clock);
+        tokens = new AcrTokenExchange(vertx, client, GuardAuth.options(http().build()), entra, clock, challenges);
+        get(tokens.start(acr.login));
+        assertFalse(tokens.ready(acr.login));
+        assertEquals(
+                ProbeResult.Outcome.REALM_REFUSED,
+                ProbeResult.failure(tokens.failure(acr.login)).outcome(),
+                "the guard counts as unhealthy, with its own reason");
+        assertTrue(entra.scopes.isEmpty(), "no Entra token was even fetched for a foreign realm");
+        assertEquals(0, acr.exchanges.get());
+    }
+
+    @Test
+    void theAcrTokenScopeFollowsTheCloudOfTheLoginServer() throws Exception {
+        assertEquals("https://containerregistry.azure.net/.default", AcrScopes.of("myacr.azurecr.io"));
+        assertEquals("https://containerregistry.azure.cn/.default", AcrScopes.of("myacr.azurecr.cn"));
+        assertEquals("https://containerregistry.azure.us/.default", AcrScopes.of("MyAcr.AzureCR.us"));
+        assertEquals(AcrScopes.PUBLIC, AcrScopes.of("127.0.0.1:5000"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        TestEntra entra = new TestEntra(clock);
+        tokens(http().build(), clock, entra);
+        get(tokens.start(acr.login));
+        assertEquals(java.util.List.of(AcrScopes.PUBLIC), entra.scopes);
+    }
+
+    @Test
+    void aRefreshTokenRefusedByTheTokenEndpointIsDroppedAndRenewedWithBackoff() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T00:00:00Z"));
+        acr = new FakeAcr(vertx, clock);
+        tokens(http().build(), clock, new TestEntra(clock));
+        get(tokens.start(acr.login));
+        assertTrue(tokens.ready(acr.login));
+        assertEquals(1, acr.exchanges.get());
+        acr.tokenAnswer = req -> req.response().setStatusCode(401).end("{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
+        org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class, () -> get(tokens.authorization(acr.login, "docker/library/a", false)));
+        assertFalse(tokens.ready(acr.login), "the refused refresh token was dropped");
+        for (int i = 0; i < 5; i++) {
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class, () -> get(tokens.authorization(acr.login, "docker/library/b", false)));
+        }
+        assertEquals(1, acr.exchanges.get(), "callers wait for the back-off: no exchange storm");
+        acr.tokenAnswer = null;
+        clock.advance(Duration.ofSeconds(2));
+        eventually("renewed in the background after the back-off", () -> tokens.ready(acr.login));
+        assertEquals(2, acr.exchanges.get());
     }
 }

@@ -87,4 +87,15 @@ class BreakerTest {
         breaker.success();
         assertEquals(State.CLOSED, breaker.state());
     }
+
+    @Test
+    void successesCountWhileClosedSoScatteredFailuresNeverAddUp() {
+        for (int i = 0; i < 100; i++) {
+            breaker.failure("timeout " + i, false, null);
+            breaker.success();
+            breaker.failure("timeout " + i, false, null);
+            breaker.success();
+        }
+        assertEquals(State.CLOSED, breaker.state(), "two failures among many successes");
+    }
 }

@@ -129,7 +129,7 @@ class GuardRealRegistryTest {
         Verdict kept = resolve(nginx, Duration.ofMillis(750));
         assertEquals(Decision.LEAVE, kept.decision(), "the Pod keeps its original image");
         assertEquals(Basis.BREAKER_OPEN, kept.basis());
-        assertEquals("guard-unhealthy", kept.skipLabel());
+        assertEquals("guard-breaker-open", kept.skipLabel());
 
         // back on the same port and storage: half-open after the back-off, closed by a successful ping
         cache.start();

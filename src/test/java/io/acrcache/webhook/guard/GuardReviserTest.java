@@ -72,7 +72,7 @@ class GuardReviserTest {
         assertEquals(SkipReason.NO_RULE, d.get(1).skipReason());
         assertEquals(SkipReason.GUARD_NOT_SERVABLE, d.get(2).skipReason());
         assertEquals("redis:7", d.get(2).original());
-        assertEquals(SkipReason.GUARD_UNHEALTHY, d.get(3).skipReason());
+        assertEquals(SkipReason.GUARD_BREAKER_OPEN, d.get(3).skipReason());
 
         PodPlan untouched = GuardReviser.apply(
                 plan,

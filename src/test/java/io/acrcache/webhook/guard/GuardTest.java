@@ -168,9 +168,9 @@ class GuardTest {
     }
 
     @Test
-    void ourOwnAuthFailingDropsTheTokenWithoutALoopAndOpensTheRegistryBreaker() throws Exception {
+    void anAmbiguous401DropsTheTokenWithoutALoopAndWidensToTheRegistryOnlyWhenV2Fails() throws Exception {
         start(settings().registryFailureThreshold(2).build());
-        // a 401 challenge even with a valid token: the registry no longer accepts our identity
+        // a 401 challenge even with a valid token: the registry no longer accepts our identity, or not for this one
         acr.manifests.put(
                 "docker/library/a:1",
                 req -> req.response()
@@ -185,12 +185,16 @@ class GuardTest {
         assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(a));
         assertEquals(2, acr.headsOf("docker/library/a:1"));
         assertEquals(2, acr.tokenScopes.size(), "the refused token was dropped: the next probe got a new one");
-        assertEquals(State.OPEN, guard.registryState(acr.login));
+        eventually("each ambiguous 401 was checked against /v2/", () -> acr.pings.get() >= 3);
+        assertEquals(State.CLOSED, guard.registryState(acr.login), "/v2/ answers: the 401 does not widen");
 
+        acr.pingAnswer = req -> req.response().setStatusCode(503).end();
+        one(a);
+        one(a);
+        eventually("/v2/ failing too confirms it", () -> guard.registryState(acr.login) == State.OPEN);
         acr.manifests.put("docker/library/b:1", FakeAcr.servable(DIGEST, null));
         assertVerdict(Decision.LEAVE, Basis.BREAKER_OPEN, one(image("other-rule", "docker/library/b", "1")));
         assertEquals(0, acr.headsOf("docker/library/b:1"), "an open registry breaker probes nothing");
-        assertEquals("guard-unhealthy", one(a).skipLabel());
         assertEquals(
                 2.0,
                 meters.find(GuardMetrics.BREAKER_STATE)
@@ -216,42 +220,33 @@ class GuardTest {
     }
 
     @Test
-    void upstreamAuthFailureCountsAgainstTheRuleNotOurTokenThenHalfOpensAndCloses() throws Exception {
-        start(settings().ruleFailureThreshold(3).build());
-        for (String tag : List.of("1", "2", "3")) {
-            acr.manifests.put("docker/library/x:" + tag, FakeAcr.error(401, SOURCE_AUTH, Map.of()));
-            assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", tag)));
+    void sourceRegistryRefusalsAreVerdictsForTheirImageAndNeverCloseTheRule() throws Exception {
+        start(settings().ruleMinRepositories(1).build()); // even the most trigger-happy ratio is not fed by them
+        for (String repo : List.of("x", "x2", "x3")) {
+            acr.manifests.put("docker/library/" + repo + ":1", FakeAcr.error(401, SOURCE_AUTH, Map.of()));
+            assertVerdict(Decision.LEAVE, Basis.INLINE_REFUSED, one(image("docker/library/" + repo, "1")));
         }
         assertEquals(
-                List.of("repository:docker/library/x:pull"),
-                acr.tokenScopes,
-                "the token was kept: a source-registry 401 causes no token refresh (and no loop)");
-        assertEquals(
                 3,
-                acr.headsOf("docker/library/x:1")
-                        + acr.headsOf("docker/library/x:2")
-                        + acr.headsOf("docker/library/x:3"));
-        assertEquals(State.OPEN, guard.ruleState("docker-hub"));
-        assertEquals(State.CLOSED, guard.registryState(acr.login), "the registry answered: it is the rule");
+                acr.tokenScopes.size(),
+                "one token per repository and no refresh: a source-registry 401 is not about our token");
+        assertEquals(
+                State.CLOSED, guard.ruleState("docker-hub"), "three private repositories do not switch off the rule");
+        assertEquals(State.CLOSED, guard.registryState(acr.login));
 
+        assertVerdict(Decision.LEAVE, Basis.CACHE_REFUSED, one(image("docker/library/x", "1")));
+        assertEquals(1, acr.headsOf("docker/library/x:1"), "the refusal is remembered for that image");
+        assertEquals("guard-not-servable", one(image("docker/library/x", "1")).skipLabel());
         acr.manifests.put("docker/library/y:1", FakeAcr.servable(DIGEST, null));
-        assertVerdict(Decision.LEAVE, Basis.BREAKER_OPEN, one(image("docker/library/y", "1")));
-        assertEquals(0, acr.headsOf("docker/library/y:1"));
-        assertVerdict(Decision.REWRITE, Basis.INLINE_SERVABLE, one(image("other-rule", "docker/library/y", "1")));
-
-        clock.advance(Duration.ofSeconds(31)); // past the first back-off
-        assertEquals(State.HALF_OPEN, guard.ruleState("docker-hub"));
-        acr.manifests.put("docker/library/y:2", FakeAcr.servable(DIGEST, null));
-        assertVerdict(Decision.LEAVE, Basis.BREAKER_OPEN, one(image("docker/library/y", "2")));
-        eventually("the trial probe closes the rule breaker", () -> guard.ruleState("docker-hub") == State.CLOSED);
-        assertVerdict(Decision.REWRITE, Basis.CACHE_SERVABLE, one(image("docker/library/y", "2")));
+        assertVerdict(Decision.REWRITE, Basis.INLINE_SERVABLE, one(image("docker/library/y", "1")));
     }
 
     @Test
     void failedTrialReopensForTwiceAsLong() throws Exception {
-        start(settings().ruleFailureThreshold(1).build());
-        acr.manifests.put("docker/library/x:1", FakeAcr.error(424, "request to pull from source failed", Map.of()));
-        acr.manifests.put("docker/library/x:2", FakeAcr.error(424, "request to pull from source failed", Map.of()));
+        // the rule opens on its ratio (one repository suffices here); a source 429 is about the rule, not the image
+        start(settings().ruleMinRepositories(1).build());
+        acr.manifests.put("docker/library/x:1", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
+        acr.manifests.put("docker/library/x:2", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
         assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
         assertEquals(State.OPEN, guard.ruleState("docker-hub"));
         clock.advance(Duration.ofSeconds(31));
@@ -264,29 +259,40 @@ class GuardTest {
     }
 
     @Test
-    void registryThrottlingOpensAtOnceAndHonoursRetryAfter() throws Exception {
+    void registryThrottlingConfirmedByV2OpensAtOnceAndHonoursRetryAfter() throws Exception {
         start(settings().build());
         acr.manifests.put("docker/library/x:1", FakeAcr.error(429, null, Map.of("Retry-After", "120")));
         assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
-        assertEquals(State.OPEN, guard.registryState(acr.login));
+        eventually("the 429 was checked against /v2/", () -> acr.pings.get() >= 2);
+        assertEquals(State.CLOSED, guard.registryState(acr.login), "/v2/ answers: one throttled HEAD does not widen");
+
+        acr.pingAnswer = req -> req.response()
+                .setStatusCode(429)
+                .putHeader("Retry-After", "120")
+                .end();
+        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
+        eventually("/v2/ throttled too opens the registry", () -> guard.registryState(acr.login) == State.OPEN);
         clock.advance(Duration.ofSeconds(61));
         assertEquals(State.OPEN, guard.registryState(acr.login), "Retry-After 120 s beats the 30 s back-off");
         clock.advance(Duration.ofSeconds(60));
         assertEquals(State.HALF_OPEN, guard.registryState(acr.login));
-        assertEquals(1, counter(GuardMetrics.PROBES, "kind", "inline", "result", "registry-throttled"));
+        assertEquals(2, counter(GuardMetrics.PROBES, "kind", "inline", "result", "registry-throttled"));
     }
 
     @Test
-    void upstreamThrottlingAnd424AreRuleLevel() throws Exception {
-        start(settings().ruleFailureThreshold(2).build());
-        acr.manifests.put("docker/library/x:1", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
-        acr.manifests.put("docker/library/x:2", FakeAcr.error(424, null, Map.of()));
-        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
+    void upstreamThrottlingCountsInTheRulesRatioWhile424IsAboutItsImage() throws Exception {
+        start(settings().ruleMinRepositories(2).build());
+        acr.manifests.put("docker/library/x:1", FakeAcr.error(424, null, Map.of()));
+        acr.manifests.put("docker/library/y:1", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
+        acr.manifests.put("docker/library/z:1", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
+        assertVerdict(Decision.LEAVE, Basis.INLINE_REFUSED, one(image("docker/library/x", "1")));
         assertEquals(State.CLOSED, guard.ruleState("docker-hub"));
-        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "2")));
-        assertEquals(State.OPEN, guard.ruleState("docker-hub"));
+        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/y", "1")));
+        assertEquals(State.CLOSED, guard.ruleState("docker-hub"), "one repository is not enough");
+        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/z", "1")));
+        assertEquals(State.OPEN, guard.ruleState("docker-hub"), "two of two distinct repositories throttled");
         assertEquals(State.CLOSED, guard.registryState(acr.login));
-        assertEquals(1, counter(GuardMetrics.PROBES, "result", "upstream-throttled"));
+        assertEquals(2, counter(GuardMetrics.PROBES, "result", "upstream-throttled"));
         assertEquals(1, counter(GuardMetrics.PROBES, "result", "upstream-failed"));
     }
 
@@ -330,14 +336,19 @@ class GuardTest {
     }
 
     @Test
-    void connectionResetIsUnavailable() throws Exception {
+    void connectionResetIsUnavailableAndWidensOnlyWhenV2FailsToo() throws Exception {
         start(settings().registryFailureThreshold(2).build());
         acr.manifests.put("docker/library/x:1", FakeAcr.reset());
         assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
-        assertEquals(State.CLOSED, guard.registryState(acr.login));
         assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(image("docker/library/x", "1")));
-        assertEquals(State.OPEN, guard.registryState(acr.login));
-        assertEquals(2, counter(GuardMetrics.PROBES, "kind", "inline", "result", "unavailable"));
+        eventually("both were checked against /v2/", () -> acr.pings.get() >= 3);
+        assertEquals(State.CLOSED, guard.registryState(acr.login), "/v2/ answers");
+
+        acr.pingAnswer = FakeAcr.reset();
+        one(image("docker/library/x", "1"));
+        one(image("docker/library/x", "1"));
+        eventually("/v2/ failing too opens it", () -> guard.registryState(acr.login) == State.OPEN);
+        assertEquals(4, counter(GuardMetrics.PROBES, "kind", "inline", "result", "unavailable"));
     }
 
     @Test
@@ -447,6 +458,43 @@ class GuardTest {
     }
 
     @Test
+    void aCanaryWhoseProbeFailsOutrightStillReleasesItsHalfOpenTrial() throws Exception {
+        start(settings().canaryInterval(Duration.ofMillis(20)).build());
+        // a target the HTTP client refuses to send: the probe throws instead of answering
+        guard.canaries(Map.of("docker-hub", new ProbeTarget("bad host:-1", "docker/library/busybox", "latest")));
+        guard.ruleHealth("docker-hub", false, "credential set Unhealthy");
+        guard.ruleHealth("docker-hub", true, "credential set Healthy");
+        assertEquals(State.HALF_OPEN, guard.ruleState("docker-hub"));
+        acr.manifests.put("docker/library/x:1", FakeAcr.servable(DIGEST, null));
+        eventually("the canary's failed trials were released, so an admission's trial closes the rule", () -> {
+            try {
+                one(image("docker/library/x", "1"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return guard.ruleState("docker-hub") == State.CLOSED;
+        });
+    }
+
+    @Test
+    void ruleHealthIsLoggedWhenItChangesNotOnEverySync() throws Exception {
+        start(settings().build());
+        var logs = io.acrcache.webhook.testing.LogCapture.on(
+                java.util.logging.Logger.getLogger(Guard.class.getName()), java.util.logging.Level.INFO);
+        try {
+            for (int i = 0; i < 5; i++) {
+                guard.ruleHealth("docker-hub", false, "credential set Unhealthy");
+            }
+            for (int i = 0; i < 5; i++) {
+                guard.ruleHealth("docker-hub", true, "credential set Healthy");
+            }
+            assertEquals(2, logs.records().size(), logs.records().toString());
+        } finally {
+            logs.detach();
+        }
+    }
+
+    @Test
     void heartbeatOpensTheRegistryBreakerWhileEveryVerdictIsCached() throws Exception {
         start(settings().heartbeatInterval(Duration.ofMillis(50)).build());
         acr.manifests.put("docker/library/x:1", FakeAcr.servable(DIGEST, null));
@@ -461,6 +509,55 @@ class GuardTest {
         clock.advance(Duration.ofSeconds(31));
         eventually("/v2/ answering again closes it", () -> guard.registryState(acr.login) == State.CLOSED);
         assertVerdict(Decision.REWRITE, Basis.CACHE_SERVABLE, one(x));
+    }
+
+    @Test
+    void aFirstSightTimeoutWhileV2AnswersIsAVerdictForThatImageNotTheRegistry() throws Exception {
+        start(settings()
+                .registryFailureThreshold(1)
+                .requestTimeout(Duration.ofMillis(200))
+                .build());
+        acr.manifests.put(
+                "docker/library/slow:1", FakeAcr.slow(vertx, Duration.ofSeconds(2), FakeAcr.servable(DIGEST, null)));
+        Candidate slow = image("docker/library/slow", "1");
+        assertVerdict(Decision.LEAVE, Basis.PROBE_ERROR, one(slow));
+        eventually("remembered as slow once /v2/ answered", () -> {
+            try {
+                return one(slow, Duration.ZERO, true).basis() == Basis.CACHE_SLOW;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(State.CLOSED, guard.registryState(acr.login), "one slow image says nothing of the registry");
+        assertEquals(State.CLOSED, guard.ruleState("docker-hub"));
+        assertEquals(1, acr.headsOf("docker/library/slow:1"));
+        assertEquals("guard-unverified", one(slow).skipLabel());
+
+        acr.manifests.put("docker/library/slow:1", FakeAcr.servable(DIGEST, null));
+        clock.advance(Duration.ofSeconds(17)); // a slow verdict lives a quarter of notFoundTtl
+        assertVerdict(Decision.REWRITE, Basis.INLINE_SERVABLE, one(slow));
+    }
+
+    @Test
+    void manyGoodRepositoriesOutweighAFewFailingOnesAndOneRepositoryCountsOnce() throws Exception {
+        start(settings().build()); // 10 distinct repositories, 50 %
+        for (int i = 0; i < 12; i++) {
+            acr.manifests.put("docker/library/ok" + i + ":1", FakeAcr.servable(DIGEST, null));
+            one(image("docker/library/ok" + i, "1"));
+        }
+        for (int i = 0; i < 11; i++) {
+            acr.manifests.put("docker/library/hot:" + i, FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
+            one(image("docker/library/hot", "" + i));
+        }
+        assertEquals(State.CLOSED, guard.ruleState("docker-hub"), "one repository throttled 11 times counts once");
+        for (int i = 0; i < 10; i++) {
+            acr.manifests.put("docker/library/bad" + i + ":1", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
+            one(image("docker/library/bad" + i, "1"));
+        }
+        assertEquals(State.CLOSED, guard.ruleState("docker-hub"), "11 of 23 repositories is below half");
+        acr.manifests.put("docker/library/bad10:1", FakeAcr.error(429, SOURCE_THROTTLED, Map.of()));
+        one(image("docker/library/bad10", "1"));
+        assertEquals(State.OPEN, guard.ruleState("docker-hub"), "12 of 24 distinct repositories throttled");
     }
 
     @Test

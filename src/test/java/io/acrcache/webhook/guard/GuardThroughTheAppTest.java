@@ -145,7 +145,7 @@ class GuardThroughTheAppTest {
         // a dry run of an image not seen yet sends no probe: answered from memory, and the cache never fetched it
         Pod dry = TestPods.withImages("nginx:2.0");
         AdmissionResponse dryAnswer = admit(dry, true);
-        assertTrue(dryAnswer.getWarnings().stream().anyMatch(w -> w.contains("guard-unverified")));
+        assertTrue(dryAnswer.getWarnings().stream().anyMatch(w -> w.contains("guard-not-checked")));
         assertEquals("nginx:2.0", image(dry, dryAnswer.getPatch()));
         Thread.sleep(300); // a background probe, had one been sent, would have reached the cache by now
         assertFalse(
@@ -160,7 +160,7 @@ class GuardThroughTheAppTest {
             try {
                 AdmissionResponse r = admit(served, false);
                 return served.getSpec().getContainers().get(0).getImage().equals(image(served, r.getPatch()))
-                        && r.getWarnings().stream().anyMatch(w -> w.contains("guard-unhealthy"));
+                        && r.getWarnings().stream().anyMatch(w -> w.contains("guard-breaker-open"));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -171,7 +171,7 @@ class GuardThroughTheAppTest {
         Pod after = Reviews.apply(served, kept.getPatch());
         assertEquals("nginx:1.25", after.getSpec().getContainers().get(0).getImage(), "the Pod keeps its image");
         assertEquals(
-                "{\"containers/c0\":\"unhealthy\"}",
+                "{\"containers/c0\":\"breaker-open\"}",
                 after.getMetadata().getAnnotations().get(AdmissionReviewHandler.GUARD_ANNOTATION));
         // the README's metrics table and what /metrics serves with the guard on: the same acw_guard_ families
         String scrape = metrics();

@@ -149,4 +149,18 @@ class GuardWiringTest {
             holder.close();
         }
     }
+
+    @Test
+    void anInlineBudgetThatDoesNotFitTheRequestTimeoutIsRefusedAtStart() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                AssertionError.class, // TestConfigs turns the loader's ConfigException into a failed assertion
+                () -> TestConfigs.yaml(BASE
+                        + "server: {requestTimeoutSeconds: 2}\n"
+                        + "guard: {enabled: true, inlineBudgetMillis: 1800}\n"));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("guard.inlineBudgetMillis"), e.getMessage());
+        assertNotNull(TestConfigs.yaml(
+                BASE + "server: {requestTimeoutSeconds: 2}\n" + "guard: {enabled: true, inlineBudgetMillis: 1500}\n"));
+        assertNotNull(TestConfigs.yaml(BASE + "server: {requestTimeoutSeconds: 1}\n"), "no guard, no check");
+    }
 }

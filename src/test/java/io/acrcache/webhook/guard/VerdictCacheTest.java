@@ -1,14 +1,17 @@
 package io.acrcache.webhook.guard;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.acrcache.webhook.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VerdictCacheTest {
@@ -72,5 +75,38 @@ class VerdictCacheTest {
         long ttl = Duration.ofMinutes(10).toNanos();
         assertTrue(min >= ttl * 0.9 && max <= ttl * 1.1, min + " " + max);
         assertTrue(max - min > ttl / 20, "lifetimes are spread, not equal");
+    }
+
+    @Test
+    void aRefusedImageIsBelievedLongerEachTimeItIsRefusedAgainUpToTheMaximum() {
+        VerdictCache.Key k = key("private");
+        cache.notServable(k, VerdictCache.State.REFUSED);
+        assertEquals(VerdictCache.State.REFUSED, cache.get(k).state());
+        clock.advance(Duration.ofSeconds(67));
+        assertNull(cache.get(k), "about a minute the first time");
+        cache.notServable(k, VerdictCache.State.REFUSED);
+        clock.advance(Duration.ofSeconds(100));
+        assertNotNull(cache.get(k), "about two minutes the second time");
+        clock.advance(Duration.ofSeconds(40));
+        assertNull(cache.get(k));
+        for (int i = 0; i < 10; i++) {
+            cache.notServable(k, VerdictCache.State.UPSTREAM_FAILED);
+        }
+        assertTrue(cache.get(k).lifetimeNanos() <= Duration.ofMinutes(11).toNanos(), "capped near 10 min");
+        cache.servable(k, DIGEST);
+        cache.notServable(k, VerdictCache.State.NOT_FOUND);
+        assertTrue(cache.get(k).lifetimeNanos() <= Duration.ofSeconds(66).toNanos(), "a servable answer resets it");
+    }
+
+    @Test
+    void verdictLifetimesRunOnTheMonotonicTickerNotTheWallClock() {
+        assertSame(Ticker.systemTicker(), VerdictCache.ticker(Clock.systemUTC()));
+        long[] nanos = {0};
+        VerdictCache monotonic = new VerdictCache(GuardSettings.defaults(), () -> nanos[0]);
+        monotonic.servable(key("1.25"), DIGEST);
+        clock.advance(Duration.ofDays(1)); // a wall-clock step changes nothing
+        assertNotNull(monotonic.get(key("1.25")));
+        nanos[0] += Duration.ofMinutes(12).toNanos();
+        assertNull(monotonic.get(key("1.25")));
     }
 }

@@ -35,13 +35,9 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
     private static final Logger LOG = Logger.getLogger(AcrTokenExchange.class.getName());
     private static final Duration OPAQUE_REFRESH_LIFETIME = Duration.ofMinutes(10);
     private static final Duration OPAQUE_ACCESS_LIFETIME = Duration.ofSeconds(60);
-    // any caller without a usable refresh token may start an exchange at once (none waits for the back-off)
+    // while a retry is scheduled callers get the last failure: the exchange back-off is never bypassed
     private static final RefreshingToken.Policy REFRESH = new RefreshingToken.Policy(
-            80,
-            Duration.ZERO,
-            Duration.ofSeconds(1),
-            new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60)),
-            false);
+            80, Duration.ZERO, Duration.ofSeconds(1), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60)), true);
 
     private final Vertx vertx;
     private final WebClient client;
@@ -52,6 +48,10 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
     private final ScopedTokens tokens;
     private final ConcurrentMap<String, RefreshingToken<ScopedTokens.Held>> refresh = new ConcurrentHashMap<>();
     private volatile AccessToken lastEntra;
+    private final java.util.Set<String> refusedRealms = ConcurrentHashMap.newKeySet();
+    // a refresh token /oauth2/token refused: dropped, and renewed no sooner than this (back-off per refusal in a row)
+    private final ConcurrentMap<String, Instant> renewNotBefore = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Integer> refusedInRow = new ConcurrentHashMap<>();
 
     public AcrTokenExchange(
             Vertx vertx,
@@ -95,7 +95,12 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
         if (challenges.open(loginServer)) {
             return Future.succeededFuture(null);
         }
-        BearerChallenge challenge = challenge(loginServer);
+        BearerChallenge challenge;
+        try {
+            challenge = challenge(loginServer);
+        } catch (RealmRefusedException e) {
+            return Future.failedFuture(e);
+        }
         ScopedTokens.Scope scope = new ScopedTokens.Scope(loginServer, repository);
         String cached = tokens.cached(scope);
         if (cached != null) {
@@ -104,6 +109,11 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
         RefreshingToken<ScopedTokens.Held> r = refreshToken(loginServer);
         if (inline && !r.usable()) {
             return Future.failedFuture(new OutboundException(Kind.NOT_READY, "no ACR refresh token yet"));
+        }
+        Instant notBefore = renewNotBefore.get(loginServer);
+        if (!r.usable() && notBefore != null && clock.instant().isBefore(notBefore)) {
+            return Future.failedFuture(
+                    new OutboundException(Kind.UNAUTHORIZED, "ACR refresh token refused; renewing after back-off"));
         }
         return tokens.fetch(
                 scope,
@@ -116,9 +126,27 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
                     return tokens.bounded(client.postAbs(challenge.realm()))
                             .sendForm(form)
                             .transform(ar -> tokens.answer(ar, "token", "access_token", OPAQUE_ACCESS_LIFETIME))
+                            .onFailure(e -> refused(loginServer, r, e))
+                            .onSuccess(h -> refusedInRow.remove(loginServer))
                             .map(h ->
                                     new ScopedTokens.Held("Bearer " + h.authorization(), h.useUntil(), h.expiresAt()));
                 }));
+    }
+
+    /** {@code /oauth2/token} refused the refresh token itself: drop it and renew in the background after a back-off. */
+    private void refused(String loginServer, RefreshingToken<ScopedTokens.Held> r, Throwable e) {
+        if (!(e instanceof OutboundException oe) || (oe.kind() != Kind.UNAUTHORIZED && oe.kind() != Kind.FORBIDDEN)) {
+            return;
+        }
+        int n = refusedInRow.merge(loginServer, 1, Integer::sum);
+        Duration wait = REFRESH.backoff().delay(n, oe.retryAfter());
+        renewNotBefore.put(loginServer, clock.instant().plus(wait));
+        r.drop();
+        LOG.log(
+                Level.WARNING,
+                "guard: ACR refresh token for {0} refused by /oauth2/token; renewing in {1} s",
+                new Object[] {loginServer, wait.toSeconds()});
+        vertx.setTimer(Math.max(1, wait.toMillis()), t -> r.get());
     }
 
     @Override
@@ -153,12 +181,32 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
         return t == null ? Double.NaN : Duration.between(clock.instant(), t).toMillis() / 1000.0;
     }
 
+    /**
+     * The challenge to follow. ACR's realm is always the login server itself: a realm on another host would receive the
+     * workload identity's token exchange, so it is refused (logged once per realm) and nothing is sent.
+     */
     private BearerChallenge challenge(String loginServer) {
         BearerChallenge c = challenges.challenge(loginServer);
-        return c != null
-                ? c
-                : new BearerChallenge(
-                        options.scheme() + "://" + loginServer + "/oauth2/token", loginServer, null, null, null);
+        if (c == null) {
+            return new BearerChallenge(
+                    options.scheme() + "://" + loginServer + "/oauth2/token", loginServer, null, null, null);
+        }
+        String realmHost;
+        try {
+            realmHost = URI.create(c.realm()).getHost();
+        } catch (IllegalArgumentException e) {
+            realmHost = null;
+        }
+        // the host, not the port: a registry may serve its token endpoint on another port of itself
+        String loginHost = URI.create(options.scheme() + "://" + loginServer).getHost();
+        if (realmHost == null || !realmHost.equalsIgnoreCase(loginHost)) {
+            String why = "token realm " + c.realm() + " is not on the login server " + loginServer + ": refused";
+            if (refusedRealms.add(c.realm())) {
+                LOG.log(Level.WARNING, "guard: {0}", why);
+            }
+            throw new RealmRefusedException(why);
+        }
+        return c;
     }
 
     private RefreshingToken<ScopedTokens.Held> refreshToken(String loginServer) {
@@ -185,10 +233,15 @@ public final class AcrTokenExchange implements RegistryAuthorizer {
     }
 
     private Future<ScopedTokens.Held> exchange(String loginServer) {
-        BearerChallenge challenge = challenge(loginServer);
+        BearerChallenge challenge;
+        try {
+            challenge = challenge(loginServer);
+        } catch (RealmRefusedException e) {
+            return Future.failedFuture(e);
+        }
         Future<AccessToken> entraToken;
         try {
-            entraToken = entra.token(options.entraScope());
+            entraToken = entra.token(AcrScopes.of(loginServer));
         } catch (RuntimeException e) {
             entraToken = Future.failedFuture(e);
         }
