@@ -15,15 +15,15 @@ import static io.acrcache.webhook.azure.FakeTls.await;
  * Fake Entra ID and ARM over TLS, with the real token source and ARM client pointed at them: the set-up the ARM client
  * and the rule sync tests share.
  */
-final class AzureFakes implements AutoCloseable {
-    final Vertx vertx = Vertx.vertx();
-    final FakeEntra entra;
-    final FakeArm arm;
-    final EntraTokenSource tokens;
-    final ArmRegistryClient client;
+public final class AzureFakes implements AutoCloseable {
+    public final Vertx vertx = Vertx.vertx();
+    public final FakeEntra entra;
+    public final FakeArm arm;
+    public final EntraTokenSource tokens;
+    public final ArmRegistryClient client;
 
     /** @param dir where the projected service-account token file is written */
-    AzureFakes(Path dir, AzureHttp.Timeouts timeouts) throws IOException {
+    public AzureFakes(Path dir, AzureHttp.Timeouts timeouts) throws IOException {
         Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, "projected-service-account-token");
         entra = new FakeEntra(vertx, tokenFile);

@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * out, or an OAuth error body {@code {error, error_description, error_codes, timestamp, trace_id, correlation_id,
  * error_uri}} with an AADSTS code. The client assertion must equal the token file's content at the time of the request.
  */
-final class FakeEntra implements AutoCloseable {
-    static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-    static final String CLIENT_ID = "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64";
+public final class FakeEntra implements AutoCloseable {
+    public static final String TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public static final String CLIENT_ID = "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64";
 
     /** A canned answer instead of the normal behaviour. */
     record Answer(int status, JsonObject body, Map<String, String> headers) {}
@@ -53,7 +53,7 @@ final class FakeEntra implements AutoCloseable {
         return URI.create("https://localhost:" + server.actualPort() + "/");
     }
 
-    WorkloadIdentity identity() {
+    public WorkloadIdentity identity() {
         return WorkloadIdentity.fromEnv(Map.of(
                 WorkloadIdentity.CLIENT_ID,
                 CLIENT_ID,
@@ -157,6 +157,24 @@ final class FakeEntra implements AutoCloseable {
                         .put("ext_expires_in", lifetime)
                         .put("access_token", token),
                 Map.of());
+    }
+
+    /** The workload identity variables the webhook's Pod would carry, pointing at this fake. */
+    public Map<String, String> env() {
+        return Map.of(
+                WorkloadIdentity.CLIENT_ID,
+                CLIENT_ID,
+                WorkloadIdentity.TENANT_ID,
+                TENANT,
+                WorkloadIdentity.TOKEN_FILE,
+                tokenFile.toString(),
+                WorkloadIdentity.AUTHORITY_HOST,
+                authorityHost().toString());
+    }
+
+    /** Every request from now on gets this OAuth error (null: answer normally again). */
+    public void refuse(int status, String error, int aadsts, String description) {
+        override = error == null ? null : error(status, error, aadsts, description);
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A test CA and HTTPS servers on free loopback ports that present a certificate for localhost/127.0.0.1 from it. */
-final class FakeTls {
+public final class FakeTls {
     static final CertificateBundle CA =
             CertificateGenerator.generate("localhost", List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(1));
 
@@ -36,7 +36,7 @@ final class FakeTls {
         return await(vertx.createHttpServer(options).requestHandler(handler).listen());
     }
 
-    static PemTrustOptions trust() {
+    public static PemTrustOptions trust() {
         return new PemTrustOptions().addCertValue(Buffer.buffer(CA.caCertificatePem()));
     }
 
