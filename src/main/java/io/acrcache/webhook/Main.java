@@ -119,6 +119,10 @@ public final class Main {
         if (args.length > 0 && args[0].equals("rewrite")) {
             return RewriteCommand.run(Arrays.copyOfRange(args, 1, args.length), env, System.in, out, err);
         }
+        if (args.length > 0 && args[0].equals("doctor")) {
+            return io.acrcache.webhook.doctor.DoctorCommand.run(
+                    Arrays.copyOfRange(args, 1, args.length), env, out, err);
+        }
         String configPath = env.get("ACW_CONFIG");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
