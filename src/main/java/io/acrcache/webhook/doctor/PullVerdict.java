@@ -17,6 +17,18 @@ final class PullVerdict {
 
     private PullVerdict() {}
 
+    /** The credential set the registry's rule of this name uses, as far as the rule list was read. */
+    private static String set(Chain chain, String rule) {
+        if (chain.snapshot == null) {
+            return "<set>";
+        }
+        return chain.snapshot.cacheRules().stream()
+                .filter(r -> r.name().equals(rule) && r.credentialSetResourceId() != null)
+                .map(r -> ArmReader.lastSegment(r.credentialSetResourceId()))
+                .findFirst()
+                .orElse("<set>");
+    }
+
     static Check of(Chain chain, String id, String title, ProbeTarget target, HttpResponse<Buffer> r, Throwable e) {
         String reg = chain.registryName();
         if (r == null) {
@@ -45,8 +57,9 @@ final class PullVerdict {
                     id,
                     title,
                     detail + " (the rule's credential set was refused upstream)",
-                    "repair the rule's credential set (see credential-set.*): az acr credential-set show -r " + reg
-                            + " -n <set>; put a valid Docker Hub user name and access token in its Key Vault secrets");
+                    "repair the rule's credential set (see credential-set." + set(chain, rule)
+                            + "): az acr credential-set show -r " + reg + " -n " + set(chain, rule)
+                            + "; put a valid Docker Hub user name and access token in its Key Vault secrets");
         }
         if (status == 401 || status == 403) {
             return Check.fail(

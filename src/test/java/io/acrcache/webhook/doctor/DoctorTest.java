@@ -234,7 +234,7 @@ class DoctorTest {
                         "Bearer realm=\"x\",error=\"unauthorized\",error_description=\"authentication required with"
                                 + " source registry for cache rule 'dockerhub'\""));
         Check c = check(bed.run(), "pull.dockerhub");
-        assertFix(c, "az acr credential-set show -r myRegistry");
+        assertFix(c, "az acr credential-set show -r myRegistry -n dockerhub-creds");
         assertTrue(c.detail().contains("HTTP 401") && c.detail().contains("source registry"), c.detail());
     }
 
