@@ -54,15 +54,7 @@ public final class FakeEntra implements AutoCloseable {
     }
 
     public WorkloadIdentity identity() {
-        return WorkloadIdentity.fromEnv(Map.of(
-                WorkloadIdentity.CLIENT_ID,
-                CLIENT_ID,
-                WorkloadIdentity.TENANT_ID,
-                TENANT,
-                WorkloadIdentity.TOKEN_FILE,
-                tokenFile.toString(),
-                WorkloadIdentity.AUTHORITY_HOST,
-                authorityHost().toString()));
+        return WorkloadIdentity.fromEnv(env());
     }
 
     /** Whether a bearer token was issued here for this scope and has not expired (what ARM checks). */

@@ -3,10 +3,7 @@ package io.acrcache.webhook.doctor;
 import io.acrcache.webhook.azure.FakeArm;
 import io.acrcache.webhook.azure.FakeTls;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,23 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command: exit codes, both outputs, configuration read as the webhook reads it. */
-class DoctorCommandTest {
-    @TempDir
-    Path dir;
-
-    DoctorBed bed;
+class DoctorCommandTest extends BedTest {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void start() throws Exception {
-        bed = new DoctorBed(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bed.close();
-    }
 
     int run(Map<String, String> env, String... args) {
         return DoctorCommand.run(

@@ -2,12 +2,8 @@ package io.acrcache.webhook.doctor;
 
 import io.acrcache.webhook.azure.FakeArm;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,21 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code GET /doctor}'s cache, and the start-up run's log lines. */
-class DoctorEndpointTest {
-    @TempDir
-    Path dir;
-
-    DoctorBed bed;
-
-    @BeforeEach
-    void start() throws Exception {
-        bed = new DoctorBed(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bed.close();
-    }
+class DoctorEndpointTest extends BedTest {
 
     @Test
     void aReportIsReusedUntilItsTtlEnds() throws Exception {

@@ -3,32 +3,13 @@ package io.acrcache.webhook.doctor;
 import io.acrcache.webhook.azure.FakeArm;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One test per broken link of the chain: the check's status and the fix it names. */
-class DoctorTest {
-    @TempDir
-    Path dir;
-
-    DoctorBed bed;
-
-    @BeforeEach
-    void start() throws Exception {
-        bed = new DoctorBed(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bed.close();
-    }
+class DoctorTest extends BedTest {
 
     static Check check(DoctorReport report, String id) {
         return report.checks().stream()
