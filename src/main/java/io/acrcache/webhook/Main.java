@@ -121,6 +121,7 @@ public final class Main {
               (none)      serve the webhook: [--config FILE] (default: $ACW_CONFIG, else the embedded defaults)
               certs       write a CA and a serving certificate for the webhook Service (certs --help)
               rewrite     apply the webhook's rewrites to manifest files, without a cluster (rewrite --help)
+              doctor      walk the cache's set-up chain in Azure and name the fix for each broken link (doctor --help)
               train       start, warm up and stop once, for a class-data archive (as the Dockerfile does)
               --version   print the version
               --help      print this help
@@ -143,6 +144,10 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("rewrite")) {
             return RewriteCommand.run(Arrays.copyOfRange(args, 1, args.length), env, System.in, out, err);
+        }
+        if (args.length > 0 && args[0].equals("doctor")) {
+            return io.acrcache.webhook.doctor.DoctorCommand.run(
+                    Arrays.copyOfRange(args, 1, args.length), env, out, err);
         }
         String configPath = env.get("ACW_CONFIG");
         for (int i = 0; i < args.length; i++) {

@@ -54,15 +54,7 @@ public final class FakeEntra implements AutoCloseable {
     }
 
     public WorkloadIdentity identity() {
-        return WorkloadIdentity.fromEnv(Map.of(
-                WorkloadIdentity.CLIENT_ID,
-                CLIENT_ID,
-                WorkloadIdentity.TENANT_ID,
-                TENANT,
-                WorkloadIdentity.TOKEN_FILE,
-                tokenFile.toString(),
-                WorkloadIdentity.AUTHORITY_HOST,
-                authorityHost().toString()));
+        return WorkloadIdentity.fromEnv(env());
     }
 
     /** Whether a bearer token was issued here for this scope and has not expired (what ARM checks). */
@@ -157,6 +149,24 @@ public final class FakeEntra implements AutoCloseable {
                         .put("ext_expires_in", lifetime)
                         .put("access_token", token),
                 Map.of());
+    }
+
+    /** The workload identity variables the webhook's Pod would carry, pointing at this fake. */
+    public Map<String, String> env() {
+        return Map.of(
+                WorkloadIdentity.CLIENT_ID,
+                CLIENT_ID,
+                WorkloadIdentity.TENANT_ID,
+                TENANT,
+                WorkloadIdentity.TOKEN_FILE,
+                tokenFile.toString(),
+                WorkloadIdentity.AUTHORITY_HOST,
+                authorityHost().toString());
+    }
+
+    /** Every request from now on gets this OAuth error (null: answer normally again). */
+    public void refuse(int status, String error, int aadsts, String description) {
+        override = error == null ? null : error(status, error, aadsts, description);
     }
 
     @Override

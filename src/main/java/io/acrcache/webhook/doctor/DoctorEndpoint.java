@@ -1,0 +1,73 @@
+package io.acrcache.webhook.doctor;
+
+import io.acrcache.webhook.config.LoadedConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /doctor} on the ops listener: the doctor's JSON report. A report is reused for {@link #TTL}, and requests
+ * arriving while one is being made share it, so refreshing a page does not hammer ARM. Always 200 with the report (the
+ * failures are in it); {@code ?refresh=true} skips the cached one.
+ */
+public final class DoctorEndpoint implements Handler<RoutingContext> {
+    public static final String PATH = "/doctor";
+    static final Duration TTL = Duration.ofSeconds(60);
+
+    private final Doctor doctor;
+    private final Supplier<LoadedConfig> config;
+    private final String clusterId;
+    private final Clock clock;
+    private final Duration ttl;
+    private Future<DoctorReport> last; // guarded by this
+    private Instant lastAt = Instant.MIN; // guarded by this
+
+    /**
+     * @param config the configuration in force (the webhook's {@code ConfigHolder})
+     * @param clusterId the AKS cluster (e.g. {@code env.get(DoctorCommand.CLUSTER_ENV)}), or null
+     */
+    public DoctorEndpoint(Doctor doctor, Supplier<LoadedConfig> config, String clusterId) {
+        this(doctor, config, clusterId, Clock.systemUTC(), TTL);
+    }
+
+    DoctorEndpoint(Doctor doctor, Supplier<LoadedConfig> config, String clusterId, Clock clock, Duration ttl) {
+        this.doctor = doctor;
+        this.config = config;
+        this.clusterId = clusterId;
+        this.clock = clock;
+        this.ttl = ttl;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        boolean refresh = "true".equals(ctx.request().getParam("refresh"));
+        report(refresh).onComplete(ar -> {
+            if (ctx.response().closed()) {
+                return;
+            }
+            if (ar.failed()) {
+                ctx.response().setStatusCode(500).end("doctor: " + ar.cause() + "\n");
+                return;
+            }
+            ctx.response()
+                    .putHeader("Content-Type", "application/json; charset=utf-8")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(ar.result().json());
+        });
+    }
+
+    synchronized Future<DoctorReport> report(boolean refresh) {
+        Instant now = clock.instant();
+        boolean fresh = last != null && (!last.isComplete() || lastAt.plus(ttl).isAfter(now));
+        if (!fresh || (refresh && last.isComplete())) {
+            lastAt = now;
+            last = doctor.run(config.get(), clusterId);
+        }
+        return last;
+    }
+}
