@@ -24,7 +24,7 @@ public final class GuardFeed implements PullFailureReporter.CacheListener {
         Guard g = guard.get();
         PullFailureKind kind = kind(f.category());
         if (g != null && kind != null) {
-            g.pullFailed(f.rule(), f.image(), kind);
+            g.kubeletFailure(f.rule(), f.image(), kind, f.pod(), f.node());
         }
     }
 
