@@ -90,7 +90,7 @@ public final class Guard implements AutoCloseable {
         this.inflight = new SingleFlight<>(settings.maxInflightProbes());
         this.inlineWait = new InlineWait(vertx, metrics, c -> start(c, ProbeKind.INLINE), this::unknown);
         this.cache = new VerdictCache(settings, clock);
-        this.kubelet = new KubeletEvidence(clock, KubeletEvidence.Settings.DEFAULTS, meterRegistry);
+        this.kubelet = new KubeletEvidence(clock, KubeletEvidence.Settings.DEFAULTS);
     }
 
     public GuardSettings settings() {

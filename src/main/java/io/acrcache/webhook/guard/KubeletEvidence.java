@@ -1,8 +1,6 @@
 package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.outbound.Backoff;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +24,6 @@ import java.util.logging.Logger;
  */
 public final class KubeletEvidence {
     private static final Logger LOG = Logger.getLogger(KubeletEvidence.class.getName());
-    /** Rules held open by kubelet evidence (a gauge). */
-    public static final String HELD = "acw.guard.kubelet.held.rules";
     /** Distinct Pods remembered per rule: enough to agree, bounded for a 500-replica rollout. */
     static final int MAX_SIGHTINGS = 64;
 
@@ -55,13 +51,10 @@ public final class KubeletEvidence {
     private final Backoff quiet;
     private final ConcurrentMap<String, RuleEvidence> rules = new ConcurrentHashMap<>();
 
-    KubeletEvidence(Clock clock, Settings settings, MeterRegistry meters) {
+    KubeletEvidence(Clock clock, Settings settings) {
         this.clock = clock;
         this.settings = settings;
         this.quiet = new Backoff(settings.quiet(), settings.maxQuiet());
-        Gauge.builder(HELD, this, KubeletEvidence::held)
-                .description("Cache rules held open by confirmed kubelet pull failures")
-                .register(meters);
     }
 
     /** A confirmed kubelet failure of an image of {@code rule}, from {@code pod} ({@code namespace/name}). */
@@ -73,10 +66,6 @@ public final class KubeletEvidence {
     boolean holds(String rule) {
         RuleEvidence e = rules.get(rule);
         return e != null && e.held && e.stillHeld(clock.instant());
-    }
-
-    private double held() {
-        return rules.keySet().stream().filter(this::holds).count();
     }
 
     private final class RuleEvidence {

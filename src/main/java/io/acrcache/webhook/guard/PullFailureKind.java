@@ -15,5 +15,7 @@ public enum PullFailureKind {
     /** The source registry throttled the rule. */
     UPSTREAM_THROTTLED,
     /** The login server answered 429: still evidence about the rule only, since Events never open the registry. */
-    REGISTRY_THROTTLED
+    REGISTRY_THROTTLED,
+    /** A layer failed on the login server (5xx, timeout): our HEAD of the manifest cannot see it, the kubelet can. */
+    BLOB_FAILED
 }

@@ -35,6 +35,7 @@ public final class GuardFeed implements PullFailureReporter.CacheListener {
             case CACHE_UNAUTHORIZED -> PullFailureKind.UNAUTHORIZED;
             case CACHE_UPSTREAM_FAILED -> PullFailureKind.UPSTREAM_FAILED;
             case CACHE_UPSTREAM_THROTTLED -> PullFailureKind.UPSTREAM_THROTTLED;
+            case CACHE_BLOB_FAILED -> PullFailureKind.BLOB_FAILED;
             case REGISTRY_THROTTLED -> PullFailureKind.REGISTRY_THROTTLED;
             case NOT_COVERED, NOT_REWRITTEN -> null;
         };

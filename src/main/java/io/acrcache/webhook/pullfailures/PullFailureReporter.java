@@ -368,6 +368,7 @@ public final class PullFailureReporter {
                 case CACHE_NOT_FOUND,
                         CACHE_UNAUTHORIZED,
                         CACHE_UPSTREAM_FAILED,
+                        CACHE_BLOB_FAILED,
                         CACHE_UPSTREAM_THROTTLED,
                         REGISTRY_THROTTLED -> true;
                 case NOT_COVERED, NOT_REWRITTEN -> false;

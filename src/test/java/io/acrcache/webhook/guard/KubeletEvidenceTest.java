@@ -81,7 +81,6 @@ class KubeletEvidenceTest {
         failed(PullFailureKind.UPSTREAM_FAILED, "shop/web-2", "node-0");
         assertTrue(guard.kubeletHold("docker-hub"));
         assertVerdict(Decision.LEAVE, Basis.BREAKER_OPEN, decide());
-        assertEquals(1.0, meters.get(KubeletEvidence.HELD).gauge().value());
     }
 
     @Test
@@ -89,6 +88,14 @@ class KubeletEvidenceTest {
         failed(PullFailureKind.UNAUTHORIZED, "shop/web-0", "node-0");
         failed(PullFailureKind.UNAUTHORIZED, "shop/web-1", "node-1");
         assertTrue(guard.kubeletHold("docker-hub"));
+    }
+
+    @Test
+    void blobFailuresOnTwoNodesHoldTheRuleThoughTheManifestIsServable() throws Exception {
+        failed(PullFailureKind.BLOB_FAILED, "shop/web-0", "node-0");
+        failed(PullFailureKind.BLOB_FAILED, "shop/web-1", "node-1");
+        assertTrue(guard.kubeletHold("docker-hub"));
+        assertVerdict(Decision.LEAVE, Basis.BREAKER_OPEN, decide());
     }
 
     @Test
