@@ -12,13 +12,12 @@ import io.acrcache.webhook.guard.GuardHolder;
 import io.acrcache.webhook.guard.GuardReviser;
 import io.acrcache.webhook.guard.GuardSettings;
 import io.acrcache.webhook.guard.GuardTokens;
-import io.acrcache.webhook.guard.PullFailureKind;
 import io.acrcache.webhook.guard.RegistryHealthFeed;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.opsauth.OpsAuth;
 import io.acrcache.webhook.pullfailures.EventWatcher;
-import io.acrcache.webhook.pullfailures.FailureCategory;
+import io.acrcache.webhook.pullfailures.GuardFeed;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.rulesync.ApplyResult;
 import io.acrcache.webhook.rulesync.RegistrySync;
@@ -181,7 +180,7 @@ public final class WebhookApp {
                             holder,
                             registry,
                             readiness.companion(EventWatcher.READINESS),
-                            (rule, image, category) -> guardHears(guard, rule, image, category))
+                            new GuardFeed(guard::get))
                     .await();
             Consumer<Router> opsRoutes = pullFailures::mount;
             OpsAuth opsAuth =
@@ -233,22 +232,6 @@ public final class WebhookApp {
             azure.forEach(WebhookApp::closeQuietly);
             vertx.close();
             throw e;
-        }
-    }
-
-    /** A kubelet's failed pull from the login server, as the guard takes it (nothing while the guard is off). */
-    static void guardHears(GuardHolder guard, String rule, String image, FailureCategory category) {
-        Guard g = guard.get();
-        PullFailureKind kind = switch (category) {
-            case CACHE_NOT_FOUND -> PullFailureKind.NOT_FOUND;
-            case CACHE_UNAUTHORIZED -> PullFailureKind.UNAUTHORIZED;
-            case CACHE_UPSTREAM_FAILED -> PullFailureKind.UPSTREAM_FAILED;
-            case CACHE_UPSTREAM_THROTTLED -> PullFailureKind.UPSTREAM_THROTTLED;
-            case REGISTRY_THROTTLED -> PullFailureKind.REGISTRY_THROTTLED;
-            case NOT_COVERED, NOT_REWRITTEN -> null;
-        };
-        if (g != null && kind != null) {
-            g.pullFailed(rule, image, kind);
         }
     }
 

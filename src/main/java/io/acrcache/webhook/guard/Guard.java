@@ -48,6 +48,7 @@ public final class Guard implements AutoCloseable {
     private final GuardAuth auth;
     private final ManifestProbe probe;
     private final VerdictCache cache;
+    private final KubeletEvidence kubelet;
     private final ConcurrentMap<String, Breaker> ruleBreakers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Breaker> registryBreakers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, RepositoryWindow> ruleWindows = new ConcurrentHashMap<>();
@@ -92,6 +93,7 @@ public final class Guard implements AutoCloseable {
         this.inlineWait = new InlineWait(vertx, metrics, c -> start(c, ProbeKind.INLINE), this::unknown);
         this.cache = new VerdictCache(settings, clock);
         this.evidence = new Evidence(metrics, cache, auth, this::rule, this::registry, this::window);
+        this.kubelet = new KubeletEvidence(clock, KubeletEvidence.Settings.DEFAULTS);
     }
 
     public GuardSettings settings() {
@@ -159,18 +161,24 @@ public final class Guard implements AutoCloseable {
     }
 
     /**
-     * A kubelet failed to pull an image the webhook had rewritten (fed by the pull-failure watcher).
+     * A kubelet failed to pull an image the webhook had rewritten, as its Pod's own status confirms (fed by the
+     * pull-failure report). Not found is a verdict about that image only; anything else is evidence about the rule,
+     * which acts only once several Pods or nodes agree ({@link KubeletEvidence}). Never about the registry.
      *
      * @param image the rewritten reference, {@code <login server>/<repository>[:tag][@digest]}
+     * @param pod the failing Pod, {@code namespace/name}
      */
-    public void pullFailed(String rule, String image, PullFailureKind kind) {
-        ProbeTarget target = ProbeTarget.parse(image);
-        switch (kind) {
-            case NOT_FOUND -> cache.notFound(key(rule, target));
-            case UNAUTHORIZED, UPSTREAM_FAILED, UPSTREAM_THROTTLED ->
-                rule(rule).failure("kubelet pull failed: " + kind, false, null);
-            case REGISTRY_THROTTLED -> registry(target.loginServer()).failure("kubelet pull throttled", true, null);
+    public void kubeletFailure(String rule, String image, PullFailureKind kind, String pod, String node) {
+        if (kind == PullFailureKind.NOT_FOUND) {
+            cache.notFound(key(rule, ProbeTarget.parse(image)));
+        } else {
+            kubelet.failed(rule, pod, node, kind.name());
         }
+    }
+
+    /** Whether kubelet evidence holds the rule open (apart from its breaker, which our probes close). */
+    public boolean kubeletHold(String rule) {
+        return kubelet.holds(rule);
     }
 
     /**
@@ -207,6 +215,9 @@ public final class Guard implements AutoCloseable {
     private Verdict fromMemory(Candidate c, boolean dryRun) {
         Breaker reg = registry(c.loginServer());
         Breaker rule = rule(c.rule());
+        if (kubelet.holds(c.rule())) {
+            return new Verdict(c, Verdict.Decision.LEAVE, Verdict.Basis.BREAKER_OPEN); // no trial: time closes it
+        }
         if (!reg.isClosed() || !rule.isClosed()) {
             if (!dryRun) {
                 trial(c, reg, rule);

@@ -21,7 +21,9 @@ public enum FailureCategory {
     /** Not rate limited: the image is on the ACR, which refused the node's credentials (401/403). */
     CACHE_UNAUTHORIZED("cache-unauthorized"),
     /** Not rate limited: the image is on the ACR, whose cache rule failed to fetch it upstream (424, source errors). */
-    CACHE_UPSTREAM_FAILED("cache-upstream-failed");
+    CACHE_UPSTREAM_FAILED("cache-upstream-failed"),
+    /** Not rate limited: the manifest resolved, but a layer failed on the ACR (a 5xx or a timeout on a blob). */
+    CACHE_BLOB_FAILED("cache-blob-failed");
 
     private final String label;
 

@@ -9,6 +9,7 @@ import io.acrcache.webhook.rules.ImagePlanner;
 import io.acrcache.webhook.rules.ImageTarget;
 import io.acrcache.webhook.rules.RuleMatch;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +38,13 @@ public final class FailureExplainer {
     private static final Pattern NOT_FOUND =
             Pattern.compile("manifest unknown|\\bnot found\\b|\\b404\\b|name unknown", Pattern.CASE_INSENSITIVE);
 
+    /** A layer's URL on a registry ({@code https://<host>/v2/<repository>/blobs/sha256:...}), host in group 1. */
+    private static final Pattern BLOB_URL =
+            Pattern.compile("https?://([^/\\s\"]+)/[^\\s\"]*/blobs/sha256:[0-9a-f]+", Pattern.CASE_INSENSITIVE);
+    /** How a layer fails on the registry's side: a 5xx, or no answer in time. */
+    private static final Pattern BLOB_FAILURE = Pattern.compile(
+            "\\b5\\d\\d\\b|timeout|timed out|connection reset|unexpected EOF", Pattern.CASE_INSENSITIVE);
+
     private FailureExplainer() {}
 
     /**
@@ -64,6 +72,12 @@ public final class FailureExplainer {
                     + " rule's credential set (az acr credential-set show: is it Healthy, can the registry read its"
                     + " Key Vault secrets?) and that the upstream image exists. The registry guard stops"
                     + " rewriting to this rule while it keeps failing.";
+        } else if (isBlobFailure(text, login)) {
+            category = FailureCategory.CACHE_BLOB_FAILED;
+            advice = login + " resolved the image but failed serving one of its layers (a 5xx or a timeout on a"
+                    + " blob); ACR does this for a while on freshly cached tags (Azure/acr#876): pin a digest or a"
+                    + " tag cached earlier, or retry later. The registry guard stops rewriting to " + which
+                    + " while Pods on several nodes keep failing.";
         } else if (UNAUTHORIZED.matcher(text).find()) {
             category = FailureCategory.CACHE_UNAUTHORIZED;
             advice = login + " refused the node's credentials: grant the cluster's kubelet identity AcrPull on the"
@@ -77,6 +91,24 @@ public final class FailureExplainer {
             return Optional.empty();
         }
         return Optional.of(new Explanation(category, upstream, ruleName, advice));
+    }
+
+    /**
+     * Whether the text says a layer failed on the login server (or its data endpoint,
+     * {@code <name>.<region>.data.azurecr.io}, where ACR redirects blob reads) with a 5xx or a timeout after the URL.
+     */
+    static boolean isBlobFailure(String text, String login) {
+        Matcher m = BLOB_URL.matcher(text);
+        while (m.find()) {
+            String host = m.group(1).toLowerCase(Locale.ROOT);
+            String name = login.toLowerCase(Locale.ROOT).split("\\.", 2)[0];
+            boolean ours = host.equals(login.toLowerCase(Locale.ROOT))
+                    || (host.startsWith(name + ".") && host.endsWith(".data.azurecr.io"));
+            if (ours && BLOB_FAILURE.matcher(text.substring(m.end())).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Explanation explain(String image, String namespace, String message, LoadedConfig config) {

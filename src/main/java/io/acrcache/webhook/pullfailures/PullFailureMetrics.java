@@ -20,6 +20,9 @@ public final class PullFailureMetrics {
     /** Pulls from the ACR login server that failed for another reason than rate limiting (cache-* categories). */
     public static final String CACHE = "acw.pull.failures.cache";
 
+    /** Checks of kubelet Events against their Pods before the registry guard hears them, by result. */
+    public static final String KUBELET_CHECKS = "acw.pull.failures.kubelet.checks";
+
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
 
@@ -67,5 +70,17 @@ public final class PullFailureMetrics {
                                 .tag("category", category)
                                 .register(registry))
                 .increment(delta);
+    }
+
+    /** One check of a kubelet Event against its Pod; {@code result} is one of a fixed set. */
+    public void kubeletCheck(String result) {
+        counters.computeIfAbsent(
+                        "kubelet|" + result,
+                        k -> Counter.builder(KUBELET_CHECKS)
+                                .description("Kubelet Events about failed pulls from the login server, checked against"
+                                        + " their Pod before the registry guard hears them")
+                                .tag("result", result)
+                                .register(registry))
+                .increment();
     }
 }

@@ -79,15 +79,28 @@ public final class PullFailureReporter {
     }
 
     /**
-     * A failed pull of an image on the ACR login server, as the registry guard takes it: {@code rule} is the webhook's
-     * rule whose target holds the image, {@code image} the reference the Pod names. Called on Fabric8's notification
-     * thread, only for failures that happened while this process runs.
+     * A failed pull of an image on the ACR login server, as the registry guard takes it. Hears only failures that
+     * happened while this process runs and that the Pod's own status confirms ({@link KubeletEvidenceCheck}); called on
+     * a worker thread, never on an event loop.
      */
     @FunctionalInterface
     public interface CacheListener {
-        CacheListener NONE = (rule, image, category) -> {};
+        CacheListener NONE = new CacheListener() {
+            @Override
+            public void cachePullFailed(KubeletFailure failure) {}
 
-        void cachePullFailed(String rule, String image, FailureCategory category);
+            @Override
+            public boolean listening() {
+                return false;
+            }
+        };
+
+        void cachePullFailed(KubeletFailure failure);
+
+        /** False while nobody would act on a failure (the guard is off): then no Pod is read to confirm one. */
+        default boolean listening() {
+            return true;
+        }
     }
 
     /** As above; {@code listener} hears each failed pull from the login server (the registry guard's signal). */
@@ -176,8 +189,16 @@ public final class PullFailureReporter {
         PullFailureStore store = new PullFailureStore(() -> limits(config.get().settings()), clock);
         PullFailureMetrics metrics = new PullFailureMetrics(registry, store);
         // Event times have whole seconds: a failure in the second the process started still counts
-        EventSink sink =
-                new EventSink(config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS), listener);
+        KubeletEvidenceCheck evidence = new KubeletEvidenceCheck(
+                (namespace, name) -> vertx.executeBlocking(
+                        () -> client.pods()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get(),
+                        false),
+                clock);
+        EventSink sink = new EventSink(
+                config, store, metrics, clock, clock.instant().truncatedTo(ChronoUnit.SECONDS), listener, evidence);
         EventWatcher watcher =
                 new EventWatcher(client, config.get().settings().pullFailures().namespaces(), sink, synced, clock);
         watcher.start().whenComplete((v, e) -> {
@@ -255,6 +276,7 @@ public final class PullFailureReporter {
         private final Clock clock;
         private final Instant startedAt;
         private final CacheListener listener;
+        private final KubeletEvidenceCheck evidence;
 
         EventSink(
                 Supplier<LoadedConfig> config,
@@ -262,8 +284,10 @@ public final class PullFailureReporter {
                 PullFailureMetrics metrics,
                 Clock clock,
                 Instant startedAt,
-                CacheListener listener) {
+                CacheListener listener,
+                KubeletEvidenceCheck evidence) {
             this.listener = listener;
+            this.evidence = evidence;
             this.config = config;
             this.store = store;
             this.metrics = metrics;
@@ -316,14 +340,27 @@ public final class PullFailureReporter {
                 } else {
                     metrics.cacheFailed(f.namespace(), why, delta);
                 }
-                if (delta > 0 && why.rule() != null && isCacheSide(why.category())) {
-                    try {
-                        listener.cachePullFailed(why.rule(), f.image(), why.category());
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "pull-failure listener failed: " + e, e);
-                    }
+                if (delta > 0 && why.rule() != null && isCacheSide(why.category()) && listener.listening()) {
+                    tellIfTheKubeletSaysSo(f, why);
                 }
             }
+        }
+
+        /** The report keeps every Event; the guard hears only what the Pod's status confirms. */
+        private void tellIfTheKubeletSaysSo(PullFailure f, Explanation why) {
+            KubeletFailure heard =
+                    new KubeletFailure(why.rule(), f.image(), why.category(), f.namespace() + "/" + f.pod(), f.node());
+            evidence.check(f).onSuccess(result -> {
+                metrics.kubeletCheck(result.label());
+                if (result != KubeletEvidenceCheck.Result.VERIFIED) {
+                    return;
+                }
+                try {
+                    listener.cachePullFailed(heard);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "pull-failure listener failed: " + e, e);
+                }
+            });
         }
 
         private static boolean isCacheSide(FailureCategory c) {
@@ -331,6 +368,7 @@ public final class PullFailureReporter {
                 case CACHE_NOT_FOUND,
                         CACHE_UNAUTHORIZED,
                         CACHE_UPSTREAM_FAILED,
+                        CACHE_BLOB_FAILED,
                         CACHE_UPSTREAM_THROTTLED,
                         REGISTRY_THROTTLED -> true;
                 case NOT_COVERED, NOT_REWRITTEN -> false;

@@ -37,16 +37,21 @@ class OptionalResourcesTest {
     }
 
     @Test
-    void pullFailuresGrantReadOnlyEventsAndNothingElse() {
+    void pullFailuresGrantReadOnlyEventsAndGetOnPodsAndNothingElse() {
         List<HasMetadata> objects = ChartRenderer.objects(values("pullFailures.enabled", "true", "ops.auth", "none"));
 
         ClusterRole role = ChartRenderer.single(objects, ClusterRole.class);
-        assertEquals(1, role.getRules().size());
+        assertEquals(2, role.getRules().size());
         PolicyRule rule = role.getRules().get(0);
         assertEquals(List.of("", "events.k8s.io"), rule.getApiGroups());
         assertEquals(List.of("events"), rule.getResources());
         assertEquals(List.of("get", "list", "watch"), rule.getVerbs());
         assertTrue(rule.getResourceNames() == null || rule.getResourceNames().isEmpty());
+
+        PolicyRule pods = role.getRules().get(1);
+        assertEquals(List.of(""), pods.getApiGroups());
+        assertEquals(List.of("pods"), pods.getResources());
+        assertEquals(List.of("get"), pods.getVerbs(), "the Pod an Event names, never a list or watch");
 
         ClusterRoleBinding binding = ChartRenderer.single(objects, ClusterRoleBinding.class);
         assertEquals("ClusterRole", binding.getRoleRef().getKind());

@@ -430,19 +430,25 @@ class GuardTest {
     }
 
     @Test
-    void kubeletPullFailuresFeedTheCacheAndTheRuleBreaker() throws Exception {
+    void kubeletPullFailuresFeedTheCacheAndHoldTheRuleOnceThreePodsAgree() throws Exception {
         start(settings().ruleFailureThreshold(3).build());
         acr.manifests.put("docker/library/x:1", FakeAcr.servable(DIGEST, null));
         Candidate x = image("docker/library/x", "1");
         assertVerdict(Decision.REWRITE, Basis.INLINE_SERVABLE, one(x));
 
-        guard.pullFailed("docker-hub", acr.login + "/docker/library/x:1", PullFailureKind.NOT_FOUND);
+        guard.kubeletFailure(
+                "docker-hub", acr.login + "/docker/library/x:1", PullFailureKind.NOT_FOUND, "shop/web-0", "node-0");
         assertVerdict(Decision.LEAVE, Basis.CACHE_NOT_FOUND, one(x));
 
         for (int i = 0; i < 3; i++) {
-            guard.pullFailed("docker-hub", acr.login + "/docker/library/z@" + DIGEST, PullFailureKind.UNAUTHORIZED);
+            guard.kubeletFailure(
+                    "docker-hub",
+                    acr.login + "/docker/library/z@" + DIGEST,
+                    PullFailureKind.UNAUTHORIZED,
+                    "shop/web-" + i,
+                    "node-0");
         }
-        assertEquals(State.OPEN, guard.ruleState("docker-hub"));
+        assertTrue(guard.kubeletHold("docker-hub"));
     }
 
     @Test

@@ -68,7 +68,7 @@ class CacheFailuresTest {
     }
 
     @Test
-    void aFailedPullFromTheCacheIsReportedCountedAndHeardByTheGuard(Vertx vertx) throws Exception {
+    void aFailedPullFromTheCacheIsReportedCountedAndHeardByTheGuardWhenItsPodBearsItOut(Vertx vertx) throws Exception {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
@@ -86,12 +86,18 @@ class CacheFailuresTest {
                     registry,
                     synced -> readiness.set(EventWatcher.READINESS, synced),
                     Clock.systemUTC(),
-                    (rule, image, category) -> heard.add(rule + " " + image + " " + category.label()));
+                    f -> heard.add(
+                            f.rule() + " " + f.image() + " " + f.category().label()));
             eventually("informer synced", readiness::isReady);
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
             String image = "myacr.azurecr.io/docker/library/nginx:9.99";
             String message = "rpc error: code = NotFound desc = failed to pull and unpack image \"" + image
                     + "\": failed to resolve reference \"" + image + "\": " + image + ": not found";
+            client.pods()
+                    .inNamespace("shop")
+                    .resource(KubeletEvidenceMockServerTest.pod(
+                            "web-1", KubeletEvidenceMockServerTest.NODE, true, "ErrImagePull", image))
+                    .create();
             client.v1()
                     .events()
                     .inNamespace("shop")
