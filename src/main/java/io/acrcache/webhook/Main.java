@@ -80,7 +80,7 @@ public final class Main {
                             + "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
                     "train",
                     Map.of());
-            LogSetup.configure(WebhookApp.logOptions(config.settings()));
+            LogSetup.configure(config.settings().logging().options());
             WebhookApp app = WebhookApp.start(
                     config,
                     new WebhookApp.Options(
@@ -185,7 +185,7 @@ public final class Main {
             err.flush();
             return 2;
         }
-        LogSetup.configure(WebhookApp.logOptions(config.settings()));
+        LogSetup.configure(config.settings().logging().options());
         config.warnings().forEach(LOG::warning);
         LOG.info(startLine(configPath, config, env));
         WebhookApp app;

@@ -7,13 +7,13 @@ import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.ConfigReloader;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.acrcache.webhook.config.Settings;
+import io.acrcache.webhook.doctor.DoctorEndpoint;
 import io.acrcache.webhook.guard.Guard;
 import io.acrcache.webhook.guard.GuardHolder;
 import io.acrcache.webhook.guard.GuardReviser;
 import io.acrcache.webhook.guard.GuardSettings;
-import io.acrcache.webhook.guard.GuardTokens;
+import io.acrcache.webhook.guard.ProcessGuard;
 import io.acrcache.webhook.guard.RegistryHealthFeed;
-import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.opsauth.OpsAuth;
 import io.acrcache.webhook.pullfailures.EventWatcher;
@@ -21,15 +21,10 @@ import io.acrcache.webhook.pullfailures.GuardFeed;
 import io.acrcache.webhook.pullfailures.PullFailureReporter;
 import io.acrcache.webhook.rulesync.ApplyResult;
 import io.acrcache.webhook.rulesync.RegistrySync;
-import io.acrcache.webhook.rulesync.SyncStatus;
-import io.acrcache.webhook.server.OpsAccess;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.VertxRuntime;
 import io.acrcache.webhook.server.WebhookServer;
-import io.acrcache.webhook.tls.CertificateReloader;
-import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.acrcache.webhook.tls.ServingFiles;
-import io.acrcache.webhook.tls.TlsMaterial;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.TrustOptions;
@@ -37,7 +32,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,37 +42,19 @@ import java.util.logging.Logger;
 
 /**
  * The running webhook: Vert.x, metrics, TLS material and both listeners, wired from one loaded configuration.
- * {@link Main} starts it from the command line; tests start it on port 0.
+ * {@link Main} starts it from the command line; tests start it on port 0. Its parts, in the order they start.
  */
-public final class WebhookApp {
+public record WebhookApp(
+        Vertx vertx,
+        ConfigHolder config,
+        PrometheusMeterRegistry registry,
+        Readiness readiness,
+        WebhookServer server,
+        RegistrySync rules,
+        GuardHolder guards,
+        List<AutoCloseable> closeables) {
     private static final Logger LOG = Logger.getLogger(WebhookApp.class.getName());
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-
-    private final Vertx vertx;
-    private final ConfigHolder config;
-    private final PrometheusMeterRegistry registry;
-    private final Readiness readiness;
-    private final WebhookServer server;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final RegistrySync rules;
-    private final GuardHolder guard;
-
-    private WebhookApp(
-            Vertx vertx,
-            ConfigHolder config,
-            PrometheusMeterRegistry registry,
-            Readiness readiness,
-            WebhookServer server,
-            RegistrySync rules,
-            GuardHolder guard) {
-        this.guard = guard;
-        this.rules = rules;
-        this.vertx = vertx;
-        this.config = config;
-        this.registry = registry;
-        this.readiness = readiness;
-        this.server = server;
-    }
 
     /**
      * How to run besides the configuration itself.
@@ -131,16 +107,14 @@ public final class WebhookApp {
     public static WebhookApp start(LoadedConfig loaded, Options options) throws Exception {
         WebhookServer.preloadTls(); // overlaps the TLS stack's one-time initialization with what follows
         Settings settings = loaded.settings();
-        ServingFiles tlsFiles = ServingFiles.resolve(
+        ServingFiles tls = ServingFiles.resolve(
                 settings.server().hasCertificate() ? settings.server().tlsCertFile() : null,
                 settings.server().tlsKeyFile(),
                 options.devCertDir());
-        TlsMaterial tls = TlsMaterial.load(tlsFiles.cert(), tlsFiles.key());
         PrometheusMeterRegistry registry = VertxRuntime.meters();
         Vertx vertx = VertxRuntime.vertx(registry);
-        Readiness readiness = new Readiness().require(Readiness.CONFIG).require(Readiness.TLS);
-        readiness.set(Readiness.CONFIG, true);
-        readiness.set(Readiness.TLS, true);
+        Readiness readiness =
+                new Readiness(); // config and TLS are loaded: the conditions left come with what needs them
         ConfigHolder holder = new ConfigHolder(loaded);
         List<AutoCloseable> azure = new ArrayList<>();
         try {
@@ -148,16 +122,7 @@ public final class WebhookApp {
             WebClient azureClient = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT, options.azureTrust());
             azure.add(azureClient::close);
             AccessTokenSource tokens = WorkloadIdentity.tokens(vertx, azureClient, options.env(), registry, azure);
-            boolean identity = WorkloadIdentity.present(options.env());
-            GuardHolder guard = new GuardHolder(
-                    guardSettings -> new Guard(
-                            vertx,
-                            guardSettings,
-                            GuardTokens.of(guardSettings, tokens, identity),
-                            registry,
-                            Clock.systemUTC()),
-                    options.guardTuning(),
-                    registry);
+            GuardHolder guard = ProcessGuard.holder(vertx, tokens, options.env(), registry, options.guardTuning());
             azure.add(0, guard);
             guard.apply(loaded);
             RegistrySync rules =
@@ -170,11 +135,7 @@ public final class WebhookApp {
                     RegistryHealthFeed.apply(g, result.credentials(), result.skipped());
                 }
             });
-            if (rules.configured()) {
-                readiness.require(RegistrySync.READINESS);
-                // a later success lifts the note the first failed sync left on /readyz
-                rules.listeners().add(result -> readiness.note(RegistrySync.READINESS, null));
-            }
+            Consumer<String> firstSync = rules.configured() ? readiness.gate(RegistrySync.READINESS) : null;
             PullFailureReporter pullFailures = PullFailureReporter.start(
                             vertx,
                             holder,
@@ -182,6 +143,7 @@ public final class WebhookApp {
                             readiness.companion(EventWatcher.READINESS),
                             new GuardFeed(guard::get))
                     .await();
+            DoctorEndpoint doctor = DoctorEndpoint.forProcess(vertx, azureClient, tokens, holder, options.env());
             Consumer<Router> opsRoutes = pullFailures::mount;
             OpsAuth opsAuth =
                     OpsAuth.start(vertx, settings.ops().auth(), settings.ops().metricsAuth(), options.env());
@@ -191,30 +153,18 @@ public final class WebhookApp {
                             holder,
                             registry,
                             readiness,
-                            ServerTlsOptions.keyCert(tls),
+                            tls.keyCert(),
                             options.instances(),
-                            opsRoutes.andThen(rules::mount),
+                            opsRoutes.andThen(rules::mount).andThen(doctor::mount),
                             new GuardReviser(guard),
-                            opsAuth.handler() == null
-                                    ? null
-                                    : new OpsAccess(
-                                            opsAuth.handler(), settings.ops().metricsAuth()))
+                            opsAuth.access())
                     .await();
-            WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server, rules, guard);
+            WebhookApp app =
+                    new WebhookApp(vertx, holder, registry, readiness, server, rules, guard, new ArrayList<>());
             app.closeables.addAll(azure);
-            rules.start().onSuccess(note -> {
-                readiness.note(RegistrySync.READINESS, note);
-                readiness.set(RegistrySync.READINESS, true);
-            });
+            rules.start(firstSync);
             app.closeables.add(() -> pullFailures.stop().await());
-            app.closeables.add(new CertificateReloader(
-                    vertx,
-                    tlsFiles.cert(),
-                    tlsFiles.key(),
-                    tls,
-                    server::updateTls,
-                    registry,
-                    options.reloadInterval()));
+            app.closeables.add(tls.reloader(vertx, server::updateTls, registry, options.reloadInterval()));
             app.closeables.add(new ConfigReloader(
                     vertx,
                     holder,
@@ -223,7 +173,10 @@ public final class WebhookApp {
                     registry,
                     options.reloadInterval(),
                     (before, after) -> {
-                        reloaded(before, after);
+                        LogSetup.follow(
+                                before.settings().logging().options(),
+                                after.settings().logging().options());
+                        RegistrySync.reloaded(before.settings(), after.settings());
                         guard.apply(after);
                     }));
             server.warmUp().await(); // last: ready means the admission path is warm
@@ -243,48 +196,12 @@ public final class WebhookApp {
         }
     }
 
-    /** Logging follows a reload; it is reconfigured only when it changed (that replaces its writer thread). */
-    private static void reloaded(LoadedConfig before, LoadedConfig after) {
-        Settings.Logging logging = after.settings().logging();
-        if (!before.settings().logging().equals(logging)) {
-            LogSetup.configure(logOptions(after.settings()));
-        }
-        if (!before.settings().registry().equals(after.settings().registry())) {
-            LOG.warning("registry settings changed: they take effect at the next restart");
-        }
-    }
-
-    /** The logging part of the settings, in logging's own terms. */
-    public static LogOptions logOptions(Settings settings) {
-        return new LogOptions(settings.logging().format(), settings.logging().level());
-    }
-
     public int admissionPort() {
         return server.admissionPort();
     }
 
     public int opsPort() {
         return server.opsPort();
-    }
-
-    public ConfigHolder config() {
-        return config;
-    }
-
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
-    public Readiness readiness() {
-        return readiness;
-    }
-
-    public Vertx vertx() {
-        return vertx;
-    }
-
-    public WebhookServer server() {
-        return server;
     }
 
     /** The hook on every applied or compared registry snapshot (see the field); empty list without a registry. */
@@ -294,23 +211,12 @@ public final class WebhookApp {
 
     /** The registry guard now, null while {@code guard.enabled} is false. */
     public Guard guard() {
-        return guard.get();
-    }
-
-    /** The registry's status as {@code /rules} shows it; null without {@code registry.resourceId}. */
-    public SyncStatus registrySyncStatus() {
-        return rules.status();
+        return guards.get();
     }
 
     /** Drains (readiness false, still serving), lets in-flight requests finish, then closes Vert.x. */
     public void stop(Duration drain) {
-        for (AutoCloseable c : closeables) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.warning("stopping " + c + ": " + e);
-            }
-        }
+        closeables.forEach(WebhookApp::closeQuietly);
         try {
             server.shutdown(drain, SHUTDOWN_GRACE).await();
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.acrcache.webhook.config;
 
+import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.rules.CacheRule;
 
 import java.util.List;
@@ -63,7 +64,12 @@ public record Settings(
             int maxInflightProbes,
             Map<String, String> canaries) {}
 
-    public record Logging(String format, String level) {}
+    public record Logging(String format, String level) {
+        /** The same, in the logging package's own terms. */
+        public LogOptions options() {
+            return new LogOptions(format, level);
+        }
+    }
 
     public record Shutdown(int drainSeconds) {}
 

@@ -1,13 +1,18 @@
 package io.acrcache.webhook.doctor;
 
+import io.acrcache.webhook.azure.AccessTokenSource;
 import io.acrcache.webhook.config.LoadedConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +46,26 @@ public final class DoctorEndpoint implements Handler<RoutingContext> {
         this.clusterId = clusterId;
         this.clock = clock;
         this.ttl = ttl;
+    }
+
+    /**
+     * The running webhook's doctor: its Azure client and Entra tokens, the configuration in force, the cluster from
+     * {@link DoctorCommand#CLUSTER_ENV}; and the start-up run ({@link Doctor#atStartup}), not awaited.
+     */
+    public static DoctorEndpoint forProcess(
+            Vertx vertx,
+            WebClient azureClient,
+            AccessTokenSource tokens,
+            Supplier<LoadedConfig> config,
+            Map<String, String> env) {
+        Doctor.atStartup(vertx, azureClient, tokens, config.get(), env);
+        Doctor doctor = new Doctor(vertx, azureClient, azureClient, tokens, env, Doctor.Options.DEFAULT);
+        return new DoctorEndpoint(doctor, config, env.get(DoctorCommand.CLUSTER_ENV));
+    }
+
+    /** {@code GET /doctor} on the ops router. */
+    public void mount(Router router) {
+        router.get(PATH).handler(this);
     }
 
     @Override

@@ -60,4 +60,11 @@ public final class LogSetup {
                 return Level.INFO;
         }
     }
+
+    /** After a reload: reconfigures only when the options changed (that replaces the writer thread). */
+    public static void follow(LogOptions before, LogOptions after) {
+        if (!before.equals(after)) {
+            configure(after);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.acrcache.webhook.opsauth;
 
 import io.acrcache.webhook.config.OpsAuthMode;
+import io.acrcache.webhook.server.OpsAccess;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
@@ -21,16 +22,18 @@ public final class OpsAuth implements AutoCloseable {
     private final OpsAuthMode mode;
     private final KubernetesClient client;
     private final Handler<RoutingContext> handler;
+    private final boolean metricsToo;
 
-    private OpsAuth(OpsAuthMode mode, KubernetesClient client, Handler<RoutingContext> handler) {
+    private OpsAuth(OpsAuthMode mode, KubernetesClient client, Handler<RoutingContext> handler, boolean metricsToo) {
         this.mode = mode;
         this.client = client;
         this.handler = handler;
+        this.metricsToo = metricsToo;
     }
 
     /**
      * @param configured {@code ops.auth}
-     * @param metricsToo {@code ops.metricsAuth}, only for the start line
+     * @param metricsToo {@code ops.metricsAuth}: {@code /metrics} behind the check too
      */
     public static OpsAuth start(Vertx vertx, OpsAuthMode configured, boolean metricsToo, Map<String, String> env) {
         OpsAuthMode mode = configured.resolve(env);
@@ -39,19 +42,24 @@ public final class OpsAuth implements AutoCloseable {
                 : "";
         if (mode == OpsAuthMode.NONE) {
             LOG.info("ops auth: none" + why + "; /pull-failures and /rules answer anyone who reaches the ops port");
-            return new OpsAuth(mode, null, null);
+            return new OpsAuth(mode, null, null, false);
         }
         KubernetesClient client = new KubernetesClientBuilder()
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
                 .build();
         LOG.info("ops auth: kubernetes" + why + "; /pull-failures, /rules and /doctor"
                 + (metricsToo ? " and /metrics" : "") + " need a bearer token allowed to get them");
-        return new OpsAuth(mode, client, new OpsAuthHandler(new KubernetesAccessReviewer(vertx, client)));
+        return new OpsAuth(mode, client, new OpsAuthHandler(new KubernetesAccessReviewer(vertx, client)), metricsToo);
     }
 
     /** The check to put in front of protected routes; null when {@code none}. */
     public Handler<RoutingContext> handler() {
         return handler;
+    }
+
+    /** The ops listener's access rule; null when anyone may read. */
+    public OpsAccess access() {
+        return handler == null ? null : new OpsAccess(handler, metricsToo);
     }
 
     public OpsAuthMode mode() {

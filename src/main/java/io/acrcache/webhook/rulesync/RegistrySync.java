@@ -4,7 +4,6 @@ import io.acrcache.webhook.azure.AccessTokenSource;
 import io.acrcache.webhook.config.ConfigHolder;
 import io.acrcache.webhook.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
@@ -110,15 +109,17 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     /**
-     * Starts syncing. Completes after the first sync or {@link #FIRST_SYNC_TIMEOUT}, whatever its result, with what
-     * readiness should say about it: null after a success, otherwise the note (also logged). Never fails.
+     * Starts syncing; a no-op without a registry. {@code readiness} hears once, after the first sync or
+     * {@link #FIRST_SYNC_TIMEOUT} whatever its result, what to say about it: null after a success, otherwise the note
+     * (also logged); and null again after each later success, which lifts that note.
      */
-    public Future<String> start() {
+    public void start(Consumer<String> readiness) {
         if (sync == null) {
-            return Future.succeededFuture(null);
+            return;
         }
+        listeners.add(result -> readiness.accept(null));
         sync.sync().start();
-        return sync.sync().firstSync(FIRST_SYNC_TIMEOUT).transform(ar -> Future.succeededFuture(firstSyncNote()));
+        sync.sync().firstSync(FIRST_SYNC_TIMEOUT).onComplete(ar -> readiness.accept(firstSyncNote()));
     }
 
     private String firstSyncNote() {
@@ -137,6 +138,13 @@ public final class RegistrySync implements AutoCloseable {
                         + " rule(s) serve";
         LOG.warning(note);
         return note;
+    }
+
+    /** {@code registry.*} is read once: a reload that changes it is said, and takes effect at the next restart. */
+    public static void reloaded(Settings before, Settings after) {
+        if (!before.registry().equals(after.registry())) {
+            LOG.warning("registry settings changed: they take effect at the next restart");
+        }
     }
 
     /** The registry's status as {@code /rules} shows it; null without {@code registry.resourceId}. */

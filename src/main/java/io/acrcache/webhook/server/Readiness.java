@@ -13,8 +13,6 @@ import java.util.function.Consumer;
  * required.
  */
 public final class Readiness {
-    public static final String CONFIG = "config";
-    public static final String TLS = "tls";
     public static final String ADMISSION_LISTENER = "admission-listener";
     /** Synthetic reviews have been through the admission path (it answers fast from the first real one). */
     public static final String WARM_UP = "warm-up";
@@ -60,6 +58,18 @@ public final class Readiness {
     /** A companion's readiness as a yes/no callback: {@code ready} or {@code not ready}, reported and never gating. */
     public Consumer<Boolean> companion(String name) {
         return ok -> inform(name, ok ? "ready" : "not ready");
+    }
+
+    /**
+     * A condition that holds readiness back until first reported: each report makes it met, with its note (null for
+     * none, which also lifts an earlier one).
+     */
+    public Consumer<String> gate(String name) {
+        require(name);
+        return note -> {
+            note(name, note);
+            set(name, true);
+        };
     }
 
     /** Companion states by name, sorted. */
