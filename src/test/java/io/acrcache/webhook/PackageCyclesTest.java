@@ -24,7 +24,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PackageCyclesTest {
     private static final Path MAIN = Path.of("src/main/java/io/acrcache/webhook");
-    private static final Pattern OURS = Pattern.compile("io\\.acrcache\\.webhook\\.([a-z][a-z0-9]*)\\.[A-Za-z*]");
+    /** A mention of a class (or all classes) of one of our packages, subpackages included as packages of their own. */
+    private static final Pattern OURS =
+            Pattern.compile("io\\.acrcache\\.webhook\\.((?:[a-z][a-z0-9]*\\.)*[a-z][a-z0-9]*)\\.[A-Z*]");
+    /** Arrows the house forbids even without a cycle: the transport never orchestrates the guard; config is data. */
+    private static final Map<String, Set<String>> FORBIDDEN = Map.of(
+            "server", Set.of("guard", "guard.auth", "rulesync", "pullfailures", "doctor", "opsauth", "status"),
+            "config", Set.of("azure", "outbound", "guard", "server"),
+            "admission", Set.of("server", "guard", "azure", "outbound"),
+            "image", Set.of("rules", "admission", "config"),
+            "rules", Set.of("admission", "config"),
+            "outbound", Set.of("guard", "guard.auth", "azure", "config", "rulesync"));
+    /** The longest a source file of src/main may be: past it, a class is doing more than one job. */
+    private static final int MAX_LINES = 450;
 
     @Test
     void noPackageCycle() throws IOException {
@@ -36,6 +48,42 @@ class PackageCyclesTest {
             findCycle(start, start, deps, path, new TreeSet<>(), cycles);
         }
         assertEquals(List.of(), cycles, "package cycles");
+    }
+
+    @Test
+    void noForbiddenArrow() throws IOException {
+        Map<String, Set<String>> deps = dependencies();
+        List<String> found = new ArrayList<>();
+        FORBIDDEN.forEach((from, targets) -> {
+            for (String to : deps.getOrDefault(from, Set.of())) {
+                if (targets.contains(to)) {
+                    found.add(from + " -> " + to);
+                }
+            }
+        });
+        found.sort(null);
+        assertEquals(List.of(), found, "arrows the house forbids");
+    }
+
+    @Test
+    void subpackagesArePackagesOfTheirOwn() throws IOException {
+        Map<String, Set<String>> deps = dependencies();
+        assertTrue(deps.containsKey("guard.auth"), "packages found: " + deps.keySet());
+        assertTrue(deps.get("guard").contains("guard.auth"), "guard uses its authorizers: " + deps.get("guard"));
+    }
+
+    @Test
+    void noSourceFileIsOverTheLimit() throws IOException {
+        List<String> over = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                long lines = Files.readAllLines(file).size();
+                if (lines > MAX_LINES) {
+                    over.add(MAIN.relativize(file) + " (" + lines + " lines)");
+                }
+            }
+        }
+        assertEquals(List.of(), over, "source files over " + MAX_LINES + " lines");
     }
 
     @Test
