@@ -70,7 +70,13 @@ public final class DoctorEndpoint implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        boolean refresh = "true".equals(ctx.request().getParam("refresh"));
+        boolean refresh;
+        try {
+            refresh = "true".equals(ctx.request().getParam("refresh"));
+        } catch (IllegalArgumentException e) { // a query that is not percent-encoded right: the caller's mistake
+            ctx.response().setStatusCode(400).end("doctor: " + e.getMessage() + "\n");
+            return;
+        }
         report(refresh).onComplete(ar -> {
             if (ctx.response().closed()) {
                 return;

@@ -61,7 +61,7 @@ final class AdmissionEndpoint {
         }
         CompletionStage<AdmissionResult> answer;
         try {
-            answer = review(body, !synthetic, synthetic ? null : request.getParam("timeout"));
+            answer = review(body, !synthetic, synthetic ? null : timeout(request));
         } catch (MalformedReviewException e) {
             if (!synthetic) {
                 observer.malformed(e.getMessage());
@@ -77,6 +77,15 @@ final class AdmissionEndpoint {
         Context context = Vertx.currentContext();
         answer.whenComplete(
                 (result, error) -> context.runOnContext(v -> send(request.response(), result, start, false)));
+    }
+
+    /** The apiserver's {@code ?timeout=}; null when absent or when the query cannot be decoded (the default budget). */
+    private static String timeout(HttpServerRequest request) {
+        try {
+            return request.getParam("timeout");
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private CompletionStage<AdmissionResult> review(Buffer body, boolean revise, String timeout)

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,14 +24,22 @@ final class ClientErrors {
     static void install(Router router, String listener) {
         // every status a failure can carry, so nothing falls through to Vert.x's "Unhandled exception in router"
         // with a stack trace: a client hanging up mid-body fails the context with the response's status (200)
+        // the handler's own status when the context has none: a path the router cannot decode fails with 400 and a
+        // context status of -1
         for (int status = 100; status < 600; status++) {
-            router.errorHandler(status, ctx -> failed(ctx.request(), listener, ctx.statusCode(), ctx.failure()));
+            int s = status;
+            router.errorHandler(status, ctx -> failed(ctx.request(), listener, statusOf(ctx, s), ctx.failure()));
         }
         for (int status : new int[] {400, 404, 405, 408, 413}) {
-            router.errorHandler(status, ctx -> reject(ctx.request(), listener, ctx.statusCode()));
+            int s = status;
+            router.errorHandler(status, ctx -> reject(ctx.request(), listener, statusOf(ctx, s)));
         }
         // a failure with an exception and no status comes here as 500
-        router.errorHandler(500, ctx -> failed(ctx.request(), listener, ctx.statusCode(), ctx.failure()));
+        router.errorHandler(500, ctx -> failed(ctx.request(), listener, statusOf(ctx, 500), ctx.failure()));
+    }
+
+    private static int statusOf(RoutingContext ctx, int handled) {
+        return ctx.statusCode() < 0 ? handled : ctx.statusCode();
     }
 
     /**

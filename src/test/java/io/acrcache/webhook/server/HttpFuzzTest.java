@@ -61,4 +61,16 @@ class HttpFuzzTest {
                     "case " + i + " of seed " + seed + ": " + r.statusCode() + " " + r.body());
         }
     }
+
+    @Test
+    void aTimeoutQueryThatCannotBeDecodedStillGetsAnAnswer() throws Exception {
+        byte[] review = io.acrcache.webhook.testing.Reviews.create(
+                        io.acrcache.webhook.testing.TestPods.withImages("nginx:1.25"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (io.acrcache.webhook.testing.RawHttps c = new io.acrcache.webhook.testing.RawHttps(
+                TlsClients.trusting(certs.resolve("ca.crt")), app.admissionPort())) {
+            io.acrcache.webhook.testing.RawHttps.Response r = c.post("/mutate?timeout=%zz", review);
+            assertTrue(r.status() == 200 && r.body().contains("\"allowed\":true"), r.status() + " " + r.body());
+        }
+    }
 }
