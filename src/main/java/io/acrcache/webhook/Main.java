@@ -126,7 +126,7 @@ public final class Main {
               --version   print the version
               --help      print this help
 
-            Documentation, in the source repository: README.md (section Configuration has the settings
+            Documentation, in the source repository: README.md (the guide), docs/configuration.md (the settings
             below), docs/pull-failures.md, docs/guard.md, docs/azure.md, charts/acr-cache-webhook/README.md.
 
             """;

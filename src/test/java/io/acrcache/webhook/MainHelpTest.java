@@ -67,13 +67,17 @@ class MainHelpTest {
         for (String doc : named) {
             assertTrue(Files.isRegularFile(Path.of(doc)), doc + " named by --help does not exist");
         }
-        assertTrue(help.contains("section Configuration") && readmeHasSection("Configuration"));
+        assertTrue(named.contains("docs/configuration.md"), named.toString());
+        assertTrue(help.contains("docs/configuration.md (the settings") && configurationHasTheTable());
         assertFalse(help.contains("certs [--help]\n"), "the catalogue's own usage lines are replaced");
     }
 
-    private static boolean readmeHasSection(String title) {
+    /** The page --help points at for its settings has the settings table. */
+    private static boolean configurationHasTheTable() {
         try {
-            return Files.readString(Path.of("README.md")).lines().anyMatch(l -> l.equals("## " + title));
+            String page = Files.readString(Path.of("docs/configuration.md"));
+            return page.lines().anyMatch(l -> l.equals("# Configuration"))
+                    && page.contains(io.acrcache.webhook.config.SettingsCatalog.markdownTable());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -167,8 +167,8 @@ class OperationsTest {
             assertTrue(value(scrape(), "acw_admission_connections") >= 1.0, "this connection is open");
         }
 
-        // the README's metrics table and what /metrics serves are the same set of acw_ families
-        String readme = Files.readString(Path.of("README.md"));
+        // docs/operations.md's metrics table and what /metrics serves are the same set of acw_ families
+        String readme = Files.readString(Path.of("docs/operations.md"));
         java.util.Set<String> served = new java.util.TreeSet<>();
         Matcher family = Pattern.compile("(?m)^# TYPE (acw_\\w+?)(_max)? ").matcher(s);
         while (family.find()) {

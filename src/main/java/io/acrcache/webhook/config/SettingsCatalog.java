@@ -142,7 +142,7 @@ public final class SettingsCatalog {
                     "guard.enabled",
                     Defaults.GUARD_ENABLED,
                     "Registry guard: rewrite an image only when the ACR cache can serve it (HEAD probe, cached"
-                            + " verdicts, breakers per rule and registry); see Registry guard below."),
+                            + " verdicts, breakers per rule and registry); see docs/guard.md."),
             choice(
                     "guard.auth",
                     Defaults.GUARD_AUTH,

@@ -34,6 +34,11 @@ class NotesTest {
         assertContains(notes, "kubectl -n " + NAMESPACE + " port-forward service/" + FULLNAME + "-ops 9090:9090");
         assertContains(notes, "curl -s localhost:9090/pull-failures");
         assertContains(notes, "curl -s localhost:9090/rules");
+        // ops.auth auto (the default): the reports need a token
+        assertContains(
+                notes,
+                "curl -s localhost:9090/pull-failures -H \"Authorization: Bearer $(kubectl create token <sa> -n <ns>)\"");
+        assertContains(notes, "ClusterRole " + FULLNAME + "-ops-reader");
         assertContains(notes, "set registry.resourceId to sync them from the");
         // off, the report is not empty but absent: what the reporter answers then
         assertContains(notes, "/pull-failures answers 404 with an error saying so until you set");

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The catalogue is the one definition: Settings, README and --help follow from it. */
+/** The catalogue is the one definition: Settings, docs/configuration.md and --help follow from it. */
 class SettingsCatalogTest {
 
     @Test
@@ -39,12 +39,12 @@ class SettingsCatalogTest {
     }
 
     @Test
-    void readmeTableIsTheGeneratedOne() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
+    void configurationTableIsTheGeneratedOne() throws Exception {
+        String page = Files.readString(Path.of("docs/configuration.md"));
         String table = SettingsCatalog.markdownTable();
         assertTrue(
-                readme.contains("\n" + table + "\n"),
-                "README.md's configuration table differs from SettingsCatalog.markdownTable(); replace it with:\n"
+                page.contains("\n" + table + "\n"),
+                "docs/configuration.md's table differs from SettingsCatalog.markdownTable(); replace it with:\n"
                         + table);
     }
 

@@ -173,7 +173,7 @@ class GuardThroughTheAppTest {
         assertEquals(
                 "{\"containers/c0\":\"breaker-open\"}",
                 after.getMetadata().getAnnotations().get(AdmissionReviewHandler.GUARD_ANNOTATION));
-        // the README's metrics table and what /metrics serves with the guard on: the same acw_guard_ families
+        // docs/operations.md's metrics table and what /metrics serves with the guard on: the same acw_guard_ families
         String scrape = metrics();
         java.util.Set<String> families = new java.util.TreeSet<>();
         java.util.regex.Matcher family = java.util.regex.Pattern.compile("(?m)^# TYPE (acw_guard_\\w+?)(_max)? ")
@@ -183,7 +183,7 @@ class GuardThroughTheAppTest {
         }
         java.util.Set<String> documented = new java.util.TreeSet<>();
         java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `(acw_guard_\\w+)` \\|")
-                .matcher(Files.readString(Path.of("README.md")));
+                .matcher(Files.readString(Path.of("docs/operations.md")));
         while (row.find()) {
             documented.add(row.group(1));
         }
