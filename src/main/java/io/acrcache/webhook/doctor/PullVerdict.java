@@ -1,6 +1,7 @@
 package io.acrcache.webhook.doctor;
 
 import io.acrcache.webhook.guard.ProbeTarget;
+import io.acrcache.webhook.image.ManifestMediaTypes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 
@@ -8,12 +9,7 @@ import java.util.Locale;
 
 /** What a canary HEAD's answer means for the chain, and the fix for each way it can fail. */
 final class PullVerdict {
-    static final String ACCEPT = String.join(
-            ", ",
-            "application/vnd.oci.image.index.v1+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json",
-            "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.docker.distribution.manifest.v2+json");
+    static final String ACCEPT = ManifestMediaTypes.ACCEPT;
 
     private PullVerdict() {}
 

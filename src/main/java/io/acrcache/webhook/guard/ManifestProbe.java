@@ -3,6 +3,7 @@ package io.acrcache.webhook.guard;
 import io.acrcache.webhook.guard.auth.BearerChallenge;
 import io.acrcache.webhook.guard.auth.Challenges;
 import io.acrcache.webhook.guard.auth.RegistryAuthorizer;
+import io.acrcache.webhook.image.ManifestMediaTypes;
 import io.acrcache.webhook.outbound.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -29,12 +30,7 @@ import java.util.Map;
  * (to check against a live registry, see docs/guard.md).
  */
 final class ManifestProbe {
-    static final String ACCEPT = String.join(
-            ", ",
-            "application/vnd.oci.image.index.v1+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json",
-            "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.docker.distribution.manifest.v2+json");
+    static final String ACCEPT = ManifestMediaTypes.ACCEPT;
     private static final String SOURCE_REGISTRY = "source registry";
 
     private final WebClient client;
