@@ -122,7 +122,13 @@ public record WebhookApp(
             WebClient azureClient = AzureHttp.client(vertx, AzureHttp.Timeouts.DEFAULT, options.azureTrust());
             azure.add(azureClient::close);
             AccessTokenSource tokens = WorkloadIdentity.tokens(vertx, azureClient, options.env(), registry, azure);
-            GuardHolder guard = ProcessGuard.holder(vertx, tokens, options.env(), registry, options.guardTuning());
+            GuardHolder guard = ProcessGuard.holder(
+                    vertx,
+                    tokens,
+                    options.env(),
+                    registry,
+                    options.guardTuning(),
+                    settings.guard().caFile());
             azure.add(0, guard);
             guard.apply(loaded);
             RegistrySync rules =

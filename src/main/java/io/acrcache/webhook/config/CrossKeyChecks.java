@@ -33,6 +33,7 @@ final class CrossKeyChecks {
         if (checkFiles) {
             PemFiles.check(r, "server.tlsCertFile", server.tlsCertFile(), "CERTIFICATE");
             PemFiles.check(r, "server.tlsKeyFile", server.tlsKeyFile(), "PRIVATE KEY");
+            PemFiles.check(r, "guard.caFile", s.guard().caFile(), "CERTIFICATE");
         }
         if (hubs == null) {
             return null;

@@ -62,6 +62,7 @@ public record Settings(
             int digestTtlSeconds,
             int notFoundTtlSeconds,
             int maxInflightProbes,
+            String caFile,
             Map<String, String> canaries) {}
 
     public record Logging(String format, String level) {

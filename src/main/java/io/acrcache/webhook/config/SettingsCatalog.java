@@ -184,6 +184,11 @@ public final class SettingsCatalog {
                     1,
                     10_000,
                     "Probes in flight at most; over the cap an image counts as unverified at once."),
+            text(
+                    "guard.caFile",
+                    "",
+                    "PEM bundle of CAs the guard trusts besides the JVM's: a registry (or proxy) behind a private CA."
+                            + " Read at start."),
             map(
                     "guard.canaries",
                     "Per cache rule, a source image probed through the rule every minute; failing opens the"

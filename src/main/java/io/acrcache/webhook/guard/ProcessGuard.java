@@ -2,9 +2,13 @@ package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.azure.AccessTokenSource;
 import io.acrcache.webhook.azure.WorkloadIdentity;
+import io.acrcache.webhook.tls.TrustBundles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClientOptions;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -20,16 +24,25 @@ public final class ProcessGuard {
      * @param tokens the process's Entra token source (shared with the registry sync)
      * @param env the environment: whether the workload identity variables are there
      * @param tuning settings without a configuration key (tests only)
+     * @param caFile {@code guard.caFile}: CAs trusted besides the JVM's, empty for none; read once, at start
      */
     public static GuardHolder holder(
             Vertx vertx,
             AccessTokenSource tokens,
             Map<String, String> env,
             MeterRegistry meters,
-            UnaryOperator<GuardSettings> tuning) {
+            UnaryOperator<GuardSettings> tuning,
+            String caFile)
+            throws IOException {
         boolean identity = WorkloadIdentity.present(env);
+        WebClientOptions client = new WebClientOptions();
+        if (caFile != null && !caFile.isEmpty()) {
+            client.setTrustOptions(TrustBundles.jvmPlus(Path.of(caFile)));
+            LOG.info("guard: trusting the JVM's CAs and those of " + caFile);
+        }
         return new GuardHolder(
-                settings -> new Guard(vertx, settings, tokens(settings, tokens, identity), meters, Clock.systemUTC()),
+                settings -> new Guard(
+                        vertx, settings, tokens(settings, tokens, identity), meters, Clock.systemUTC(), client),
                 tuning,
                 meters);
     }
