@@ -63,4 +63,18 @@ class NotesTest {
         assertFalse(notes.contains("answers 404"), notes);
         assertFalse(notes.contains("failurePolicy is Ignore"), notes);
     }
+
+    @Test
+    void sayWhetherTheGuardIsOnAndWhatItNeeds() {
+        String off = ChartRenderer.notes(values(), List.of());
+        assertContains(off, "The registry guard is off (guard.enabled: auto)");
+        String identity = ChartRenderer.notes(values("azure.workloadIdentity.clientId", "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64"), List.of());
+        assertContains(identity, "The registry guard is on (guard.enabled: auto, because a workload identity is set)");
+        assertContains(identity, "AcrPull on the registry; without a token every image is left");
+        assertContains(identity, "guard-no-token");
+        assertContains(identity, "java -jar /app/acr-cache-webhook.jar doctor");
+        String anonymous = ChartRenderer.notes(values("guard.auth", "anonymous"), List.of());
+        assertContains(anonymous, "because guard.auth is anonymous");
+        assertContains(anonymous, "a registry that allows anonymous pull");
+    }
 }
