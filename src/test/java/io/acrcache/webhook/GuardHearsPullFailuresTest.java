@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pull-failure report's feed into the guard: its categories mapped to the guard's signals. */
@@ -51,7 +52,11 @@ class GuardHearsPullFailuresTest {
             for (int i = 0; i < 3; i++) {
                 hears(holder, "docker-hub", "127.0.0.1:9/docker/library/a:" + i, FailureCategory.CACHE_UPSTREAM_FAILED);
             }
-            assertTrue(guard.kubeletHold("docker-hub"), "424s from three Pods hold the rule");
+            assertFalse(guard.kubeletHold("docker-hub"), "424s (the source refusing an image) are about their images");
+            for (int i = 0; i < 3; i++) {
+                hears(holder, "docker-hub", "127.0.0.1:9/docker/library/b:" + i, FailureCategory.CACHE_UNAUTHORIZED);
+            }
+            assertTrue(guard.kubeletHold("docker-hub"), "the registry refusing three Pods' nodes holds the rule");
         } finally {
             holder.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

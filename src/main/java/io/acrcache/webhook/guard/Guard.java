@@ -162,8 +162,9 @@ public final class Guard implements AutoCloseable {
 
     /**
      * A kubelet failed to pull an image the webhook had rewritten, as its Pod's own status confirms (fed by the
-     * pull-failure report). Not found is a verdict about that image only; anything else is evidence about the rule,
-     * which acts only once several Pods or nodes agree ({@link KubeletEvidence}). Never about the registry.
+     * pull-failure report). Not found and the source refusing the image (424, "source registry") are verdicts about
+     * that image only; anything else is evidence about the rule, which acts only once several Pods or nodes agree
+     * ({@link KubeletEvidence}). Never about the registry.
      *
      * @param image the rewritten reference, {@code <login server>/<repository>[:tag][@digest]}
      * @param pod the failing Pod, {@code namespace/name}
@@ -171,6 +172,9 @@ public final class Guard implements AutoCloseable {
     public void kubeletFailure(String rule, String image, PullFailureKind kind, String pod, String node) {
         if (kind == PullFailureKind.NOT_FOUND) {
             cache.notFound(key(rule, ProbeTarget.parse(image)));
+        } else if (kind == PullFailureKind.UPSTREAM_FAILED) {
+            // 424 or the source registry refusing this repository: about this image, as the same answer to our HEAD
+            cache.notServable(key(rule, ProbeTarget.parse(image)), VerdictCache.State.UPSTREAM_FAILED);
         } else {
             kubelet.failed(rule, pod, node, kind.name());
         }

@@ -70,8 +70,8 @@ public final class FailureExplainer {
             category = FailureCategory.CACHE_UPSTREAM_FAILED;
             advice = login + " could not fetch the image from the upstream registry for " + which + ": check the"
                     + " rule's credential set (az acr credential-set show: is it Healthy, can the registry read its"
-                    + " Key Vault secrets?) and that the upstream image exists. The registry guard stops"
-                    + " rewriting to this rule while it keeps failing.";
+                    + " Key Vault secrets?) and that the upstream image exists. The registry guard leaves this"
+                    + " image as written for new Pods.";
         } else if (isBlobFailure(text, login)) {
             category = FailureCategory.CACHE_BLOB_FAILED;
             advice = login + " resolved the image but failed serving one of its layers (a 5xx or a timeout on a"

@@ -68,7 +68,8 @@ class NotesTest {
     void sayWhetherTheGuardIsOnAndWhatItNeeds() {
         String off = ChartRenderer.notes(values(), List.of());
         assertContains(off, "The registry guard is off (guard.enabled: auto)");
-        String identity = ChartRenderer.notes(values("azure.workloadIdentity.clientId", "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64"), List.of());
+        String identity = ChartRenderer.notes(
+                values("azure.workloadIdentity.clientId", "5a1d0e8c-7b3f-4c55-9c1d-3b2e9f0a7d64"), List.of());
         assertContains(identity, "The registry guard is on (guard.enabled: auto, because a workload identity is set)");
         assertContains(identity, "AcrPull on the registry; without a token every image is left");
         assertContains(identity, "guard-no-token");

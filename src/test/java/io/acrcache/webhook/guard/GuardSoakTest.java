@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,10 +29,19 @@ class GuardSoakTest {
     private static final int ADMISSIONS = 10_000;
 
     /**
-     * Where forged kubelet-shaped Events would be fed ({@code Guard.pullFailed}); left empty while the kubelet path is
-     * rewritten in parallel (its trust model is that colleague's part of issue 19).
+     * Kubelet evidence a user can cause: forged Events never reach the guard (the report checks each against its Pod,
+     * {@code KubeletEvidenceMockServerTest}), but a user's own Pods naming private or misspelled repositories really
+     * fail. Those failures, from ever new Pods on ever new nodes, are per-image refusals and missing tags: they must
+     * never hold the rule.
      */
-    static void forgedKubeletEvents(Guard guard, Random random, String login) {}
+    private static int attackerPods;
+
+    static void forgedKubeletEvents(Guard guard, Random random, String login) {
+        int n = attackerPods++;
+        String image = login + "/docker/library/private-" + random.nextInt(1000) + ":1";
+        PullFailureKind kind = random.nextBoolean() ? PullFailureKind.UPSTREAM_FAILED : PullFailureKind.NOT_FOUND;
+        guard.kubeletFailure("docker-hub", image, kind, "attacker/pod-" + n, "node-" + (n % 7));
+    }
 
     @Test
     void perImageRefusalsAndSlowFirstSightsNeverSwitchOffTheRuleOrTheRegistry() throws Exception {
@@ -120,6 +130,7 @@ class GuardSoakTest {
                 assertEquals(0, unservableRewritten, "an unservable image is never rewritten");
                 assertTrue(rate >= 99.9, "servable rewritten " + rate + " %");
                 assertEquals(Breaker.State.CLOSED, guard.ruleState("docker-hub"));
+                assertFalse(guard.kubeletHold("docker-hub"), "per-image kubelet failures never hold the rule");
                 assertEquals(Breaker.State.CLOSED, guard.registryState(acr.login));
                 assertTrue(ms < 60_000, ms + " ms");
             } finally {

@@ -77,12 +77,21 @@ class KubeletEvidenceTest {
 
     @Test
     void threeDistinctPodsHoldTheRule() throws Exception {
-        failed(PullFailureKind.UPSTREAM_FAILED, "shop/web-0", "node-0");
-        failed(PullFailureKind.UPSTREAM_FAILED, "shop/web-1", "node-0");
+        failed(PullFailureKind.UNAUTHORIZED, "shop/web-0", "node-0");
+        failed(PullFailureKind.UNAUTHORIZED, "shop/web-1", "node-0");
         assertFalse(guard.kubeletHold("docker-hub"), "two Pods on one node are not enough");
-        failed(PullFailureKind.UPSTREAM_FAILED, "shop/web-2", "node-0");
+        failed(PullFailureKind.UNAUTHORIZED, "shop/web-2", "node-0");
         assertTrue(guard.kubeletHold("docker-hub"));
         assertVerdict(Decision.LEAVE, Basis.BREAKER_OPEN, decide());
+    }
+
+    /** Pods naming private or misspelled repositories: the source refusing each is about that image only. */
+    @Test
+    void podsWhoseRepositoriesTheSourceRefusesNeverHoldTheRule() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            failed(PullFailureKind.UPSTREAM_FAILED, "shop/web-" + i, "node-" + i);
+        }
+        assertFalse(guard.kubeletHold("docker-hub"), "a refusal per image is a verdict for that image");
     }
 
     /** Blob failures too: our HEAD of the manifest cannot see a layer failing, the kubelet can. */
