@@ -26,6 +26,9 @@ import io.acrcache.webhook.server.OpsAccess;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.VertxRuntime;
 import io.acrcache.webhook.server.WebhookServer;
+import io.acrcache.webhook.status.StatusInputs;
+import io.acrcache.webhook.status.StatusInputs.GuardView;
+import io.acrcache.webhook.status.StatusPage;
 import io.acrcache.webhook.tls.CertificateReloader;
 import io.acrcache.webhook.tls.ServerTlsOptions;
 import io.acrcache.webhook.tls.ServingFiles;
@@ -182,7 +185,9 @@ public final class WebhookApp {
                             readiness.companion(EventWatcher.READINESS),
                             new GuardFeed(guard::get))
                     .await();
-            Consumer<Router> opsRoutes = pullFailures::mount;
+            StatusPage status = StatusPage.create(new StatusInputs(
+                    Main.version(), holder, GuardView.of(guard::get), rules::status, pullFailures::report, null));
+            Consumer<Router> opsRoutes = ((Consumer<Router>) pullFailures::mount).andThen(status::mount);
             OpsAuth opsAuth =
                     OpsAuth.start(vertx, settings.ops().auth(), settings.ops().metricsAuth(), options.env());
             azure.add(opsAuth);
@@ -200,6 +205,7 @@ public final class WebhookApp {
                                     : new OpsAccess(
                                             opsAuth.handler(), settings.ops().metricsAuth()))
                     .await();
+            server.onAnswered(status.recorder());
             WebhookApp app = new WebhookApp(vertx, holder, registry, readiness, server, rules, guard);
             app.closeables.addAll(azure);
             rules.start().onSuccess(note -> {
