@@ -24,6 +24,9 @@ import io.acrcache.webhook.rulesync.RegistrySync;
 import io.acrcache.webhook.server.Readiness;
 import io.acrcache.webhook.server.VertxRuntime;
 import io.acrcache.webhook.server.WebhookServer;
+import io.acrcache.webhook.status.StatusInputs;
+import io.acrcache.webhook.status.StatusInputs.GuardView;
+import io.acrcache.webhook.status.StatusPage;
 import io.acrcache.webhook.tls.ServingFiles;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -150,7 +153,14 @@ public record WebhookApp(
                             new GuardFeed(guard::get))
                     .await();
             DoctorEndpoint doctor = DoctorEndpoint.forProcess(vertx, azureClient, tokens, holder, options.env());
-            Consumer<Router> opsRoutes = pullFailures::mount;
+            StatusPage status = StatusPage.create(new StatusInputs(
+                    Main.version(),
+                    holder,
+                    GuardView.of(guard::get),
+                    rules::status,
+                    pullFailures::report,
+                    doctor::lastChecks));
+            Consumer<Router> opsRoutes = ((Consumer<Router>) pullFailures::mount).andThen(status::mount);
             OpsAuth opsAuth =
                     OpsAuth.start(vertx, settings.ops().auth(), settings.ops().metricsAuth(), options.env());
             azure.add(opsAuth);
@@ -165,6 +175,7 @@ public record WebhookApp(
                             new GuardReviser(guard),
                             opsAuth.access())
                     .await();
+            server.onAnswered(status.recorder());
             WebhookApp app =
                     new WebhookApp(vertx, holder, registry, readiness, server, rules, guard, new ArrayList<>());
             app.closeables.addAll(azure);

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -30,6 +31,7 @@ public final class DoctorEndpoint implements Handler<RoutingContext> {
     private final Clock clock;
     private final Duration ttl;
     private Future<DoctorReport> last; // guarded by this
+    private Future<DoctorReport> startup; // guarded by this
     private Instant lastAt = Instant.MIN; // guarded by this
 
     /**
@@ -58,9 +60,24 @@ public final class DoctorEndpoint implements Handler<RoutingContext> {
             AccessTokenSource tokens,
             Supplier<LoadedConfig> config,
             Map<String, String> env) {
-        Doctor.atStartup(vertx, azureClient, tokens, config.get(), env);
+        Future<DoctorReport> startup = Doctor.atStartup(vertx, azureClient, tokens, config.get(), env);
         Doctor doctor = new Doctor(vertx, azureClient, azureClient, tokens, env, Doctor.Options.DEFAULT);
-        return new DoctorEndpoint(doctor, config, env.get(DoctorCommand.CLUSTER_ENV));
+        DoctorEndpoint endpoint = new DoctorEndpoint(doctor, config, env.get(DoctorCommand.CLUSTER_ENV));
+        endpoint.startup = startup;
+        return endpoint;
+    }
+
+    /**
+     * The checks of the last report made (by {@code GET /doctor}, else the start-up run), without making one: for the
+     * status page. Null when none has completed.
+     */
+    public synchronized List<Check> lastChecks() {
+        for (Future<DoctorReport> f : new Future[] {last, startup}) {
+            if (f != null && f.succeeded() && !f.result().checks().isEmpty()) {
+                return f.result().checks();
+            }
+        }
+        return null;
     }
 
     /** {@code GET /doctor} on the ops router. */

@@ -200,6 +200,11 @@ public final class Guard implements AutoCloseable {
         return rule(rule).state();
     }
 
+    /** Why the rule's breaker last opened or was held (empty when it never was): for the status page. */
+    public String ruleReason(String rule) {
+        return rule(rule).reason();
+    }
+
     public Breaker.State registryState(String loginServer) {
         return registry(loginServer).state();
     }

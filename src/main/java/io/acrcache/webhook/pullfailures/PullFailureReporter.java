@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -245,6 +246,11 @@ public final class PullFailureReporter {
                     return null;
                 },
                 false);
+    }
+
+    /** The whole report, newest first (as {@code /pull-failures} without filters); null when off or unavailable. */
+    public List<ReportEntry> report() {
+        return store == null ? null : store.query(ReportQuery.ALL);
     }
 
     public boolean enabled() {

@@ -7,6 +7,7 @@ import io.acrcache.webhook.admission.metrics.AdmissionMetrics;
 import io.acrcache.webhook.config.Mode;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,13 +19,24 @@ import java.util.logging.Logger;
 final class AdmissionObserver {
     private static final Logger LOG = Logger.getLogger("io.acrcache.webhook.admission");
     private final AdmissionMetrics metrics;
+    // set once at wiring (the status page's ring buffer); it must be cheap and never block: it runs on the event loop
+    private volatile Consumer<AdmissionResult> hook;
 
     AdmissionObserver(MeterRegistry registry) {
         this.metrics = new AdmissionMetrics(registry);
     }
 
+    /** Also hands each answered review to {@code hook} (one at most; the status page's recent decisions). */
+    void hook(Consumer<AdmissionResult> hook) {
+        this.hook = hook;
+    }
+
     void answered(AdmissionResult r, long nanos) {
         metrics.record(r, nanos);
+        Consumer<AdmissionResult> h = hook;
+        if (h != null) {
+            h.accept(r);
+        }
         if (r.outcome() == Outcome.ERROR) {
             LOG.log(
                     Level.SEVERE,

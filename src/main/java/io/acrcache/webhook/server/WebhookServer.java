@@ -48,6 +48,7 @@ public final class WebhookServer {
     private int admissionPort;
     private String host;
     private WarmUp.Marker warmUpMarker;
+    private AdmissionObserver observer;
 
     private WebhookServer(Vertx vertx, Readiness readiness) {
         this.vertx = vertx;
@@ -79,6 +80,7 @@ public final class WebhookServer {
         Settings settings = config.get().settings();
         AdmissionReviewHandler handler = new AdmissionReviewHandler(config, reviser);
         AdmissionObserver observer = new AdmissionObserver(registry);
+        server.observer = observer;
         WarmUp.Marker warmUp = new WarmUp.Marker();
         HealthEndpoints health = new HealthEndpoints(readiness);
         int bodyLimit = settings.server().maxBodyBytes();
@@ -219,6 +221,14 @@ public final class WebhookServer {
 
     public int admissionPort() {
         return admissionPort;
+    }
+
+    /**
+     * Hands every answered review to {@code hook} as well (the status page's recent decisions): it runs on the event
+     * loops, so it must be cheap and never block.
+     */
+    public void onAnswered(java.util.function.Consumer<io.acrcache.webhook.admission.AdmissionResult> hook) {
+        observer.hook(hook);
     }
 
     public int opsPort() {

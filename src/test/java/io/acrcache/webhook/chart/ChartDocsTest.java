@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChartDocsTest {
 
-    private static final Set<String> FREE_FORM = Set.of("resources", "nodeSelector");
+    private static final Set<String> FREE_FORM = Set.of("resources", "nodeSelector", "grafanaDashboard.labels");
     private static final String REQUIRED_WITHOUT_DEFAULT = "acr.loginServer";
     private static final Path CHART = ChartRenderer.CHART_DIR;
 

@@ -120,7 +120,20 @@ class OptionalResourcesTest {
                         .map(OptionalResourcesTest::map)
                         .collect(Collectors.toMap(r -> (String) r.get("alert"), r -> r));
         assertEquals(
-                java.util.Set.of("AcrCacheWebhookRateLimitedPulls", "AcrCacheWebhookAdmissionErrors"), alerts.keySet());
+                java.util.Set.of(
+                        "AcrCacheWebhookRateLimitedPulls",
+                        "AcrCacheWebhookAdmissionErrors",
+                        "AcrCacheWebhookBreakerOpen",
+                        "AcrCacheWebhookCredentialSetUnhealthy",
+                        "AcrCacheWebhookRuleSyncStale",
+                        "AcrCacheWebhookThrottledDespiteCache",
+                        "AcrCacheWebhookFailingOpen"),
+                alerts.keySet());
+        for (Map.Entry<String, Map<String, Object>> a : alerts.entrySet()) {
+            Object runbook = map(a.getValue().get("annotations")).get("runbook");
+            assertTrue(runbook instanceof String s && !s.isBlank(), a.getKey() + " has a runbook line");
+        }
+        assertEquals("10m", alerts.get("AcrCacheWebhookBreakerOpen").get("for"));
 
         Map<String, Object> rateLimited = alerts.get("AcrCacheWebhookRateLimitedPulls");
         String expr = squash((String) rateLimited.get("expr"));

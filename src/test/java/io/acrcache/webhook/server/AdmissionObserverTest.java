@@ -79,4 +79,18 @@ class AdmissionObserverTest {
                         + "container=c0 from=busybox to=my.azurecr.io/docker/library/busybox rule=docker-hub"),
                 infoLines());
     }
+
+    @Test
+    void theHookSeesEveryAnsweredReview() throws Exception {
+        LoadedConfig config = TestConfigs.yaml("acrLoginServer: my.azurecr.io\n");
+        AdmissionObserver observer = new AdmissionObserver(new SimpleMeterRegistry());
+        List<AdmissionResult> seen = new ArrayList<>();
+        observer.hook(seen::add);
+
+        AdmissionResult answered = admit(config, null, "busybox");
+        observer.answered(answered, 1000);
+        observer.rehearse(admit(config, null, "nginx")); // the warm-up's rehearsal is no admission
+
+        assertEquals(List.of(answered), seen);
+    }
 }
