@@ -12,7 +12,6 @@ import io.acrcache.webhook.guard.GuardHolder;
 import io.acrcache.webhook.guard.GuardReviser;
 import io.acrcache.webhook.guard.GuardSettings;
 import io.acrcache.webhook.guard.GuardTokens;
-import io.acrcache.webhook.guard.RegistryHealthFeed;
 import io.acrcache.webhook.logging.LogOptions;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.opsauth.OpsAuth;
@@ -164,12 +163,7 @@ public final class WebhookApp {
                     RegistrySync.create(vertx, holder, options.configFile(), azureClient, tokens, registry);
             azure.add(0, rules);
             // the registry's rule health holds the guard's rule breakers open or releases them
-            rules.listeners().add(result -> {
-                Guard g = guard.get();
-                if (g != null) {
-                    RegistryHealthFeed.apply(g, result.credentials(), result.skipped());
-                }
-            });
+            rules.listeners().add(result -> guard.synced(result, holder.get()));
             if (rules.configured()) {
                 readiness.require(RegistrySync.READINESS);
                 // a later success lifts the note the first failed sync left on /readyz

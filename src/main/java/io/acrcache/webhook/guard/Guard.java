@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Level;
@@ -158,6 +159,30 @@ public final class Guard implements AutoCloseable {
                 rule, healthy ? "healthy" : "unhealthy", reason
             });
         }
+    }
+
+    /** The rules whose breaker registry data holds open now. */
+    public Set<String> heldRules() {
+        Set<String> held = new TreeSet<>();
+        ruleBreakers.forEach((name, b) -> {
+            if (b.held()) {
+                held.add(name);
+            }
+        });
+        return held;
+    }
+
+    /** Forgets every rule not in {@code known} (gone from the registry and not in force): breaker, memory, meters. */
+    public void retainRules(Set<String> known) {
+        for (String rule : Set.copyOf(ruleBreakers.keySet())) {
+            if (!known.contains(rule)) {
+                ruleBreakers.remove(rule);
+                ruleWindows.remove(rule);
+                kubelet.forget(rule);
+                LOG.log(Level.INFO, "guard: rule {0} is gone, its breaker dropped", rule);
+            }
+        }
+        metrics.retainRules(known);
     }
 
     /**

@@ -1,9 +1,11 @@
 package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.config.LoadedConfig;
+import io.acrcache.webhook.rulesync.ApplyResult;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -52,6 +54,25 @@ public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
             follow(cfg);
         } catch (RuntimeException e) {
             LOG.log(java.util.logging.Level.WARNING, "guard: configuration not applied: " + e, e);
+        }
+    }
+
+    /**
+     * After each registry sync: the snapshot's rule health holds or releases rule breakers, and rules neither in force
+     * nor in the registry are forgotten. Never throws, like {@link #apply}.
+     *
+     * @param inForce the configuration in force after the sync (the registry's rules with {@code ruleSync: true})
+     */
+    public synchronized void synced(ApplyResult result, LoadedConfig inForce) {
+        try {
+            Guard g = current;
+            if (g != null && result.accepted()) {
+                Set<String> names = new HashSet<>();
+                inForce.ruleSet().rules().forEach(r -> names.add(r.rule().name()));
+                RegistryHealthFeed.apply(g, result.health(), names);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "guard: registry health not applied: " + e, e);
         }
     }
 
