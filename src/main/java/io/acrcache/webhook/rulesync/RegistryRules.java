@@ -54,7 +54,8 @@ public final class RegistryRules {
      *
      * @param credential its credential set and health; null when the rule uses none (anonymous upstream)
      */
-    public record ArmRule(String name, String source, String provisioningState, RuleCredential credential) {
+    public record ArmRule(
+            String name, String source, String target, String provisioningState, RuleCredential credential) {
         public boolean succeeded() {
             return "Succeeded".equalsIgnoreCase(provisioningState);
         }
@@ -144,6 +145,7 @@ public final class RegistryRules {
             registryRules.add(new ArmRule(
                     r.name(),
                     r.sourceRepository(),
+                    r.targetRepository(),
                     r.provisioningState(),
                     credential(r, snapshot).orElse(null)));
         }

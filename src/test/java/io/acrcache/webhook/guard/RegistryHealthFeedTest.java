@@ -39,7 +39,7 @@ class RegistryHealthFeedTest {
 
     static ApplyResult.RuleHealth arm(String rule, String provisioningState, RegistryRules.RuleCredential credential) {
         return new ApplyResult.RuleHealth(
-                rule, new RegistryRules.ArmRule(rule, "docker.io/*", provisioningState, credential));
+                rule, new RegistryRules.ArmRule(rule, "docker.io/*", "docker/*", provisioningState, credential));
     }
 
     private static RegistryRules.RuleCredential credential(String rule, String status) {
