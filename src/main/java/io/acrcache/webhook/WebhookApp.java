@@ -149,12 +149,13 @@ public final class WebhookApp {
             AccessTokenSource tokens = WorkloadIdentity.tokens(vertx, azureClient, options.env(), registry, azure);
             boolean identity = WorkloadIdentity.present(options.env());
             GuardHolder guard = new GuardHolder(
-                    guardSettings -> new Guard(
+                    (guardSettings, previous) -> new Guard(
                             vertx,
                             guardSettings,
                             GuardTokens.of(guardSettings, tokens, identity),
                             registry,
-                            Clock.systemUTC()),
+                            Clock.systemUTC(),
+                            previous),
                     options.guardTuning(),
                     registry);
             azure.add(0, guard);

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -21,20 +22,31 @@ import java.util.logging.Logger;
 public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GuardHolder.class.getName());
 
-    private final Function<GuardSettings, Guard> factory;
+    private final BiFunction<GuardSettings, Guard, Guard> factory;
     private final UnaryOperator<GuardSettings> tuning;
     private final MeterRegistry meters;
     private volatile Guard current;
     private GuardSettings currentSettings;
     private String currentLogin;
 
+    /** A holder whose guards start afresh on each rebuild (tests). */
+    public GuardHolder(
+            Function<GuardSettings, Guard> factory, UnaryOperator<GuardSettings> tuning, MeterRegistry meters) {
+        this((settings, previous) -> factory.apply(settings), tuning, meters);
+    }
+
     /**
-     * @param factory builds a guard for settings (the composition root supplies Vert.x, tokens, meters)
+     * @param factory builds a guard for settings over the guard it replaces (null at first and after a change of login
+     *     server), see {@link Guard#Guard(io.vertx.core.Vertx, GuardSettings,
+     *     io.acrcache.webhook.azure.AccessTokenSource, MeterRegistry, java.time.Clock, Guard)}; the composition root
+     *     supplies Vert.x, tokens, meters
      * @param tuning adjusts settings that have no configuration key (tests: {@code scheme http}, fast heartbeats)
      * @param meters where the guard's gauges live (removed when a guard is replaced)
      */
     public GuardHolder(
-            Function<GuardSettings, Guard> factory, UnaryOperator<GuardSettings> tuning, MeterRegistry meters) {
+            BiFunction<GuardSettings, Guard, Guard> factory,
+            UnaryOperator<GuardSettings> tuning,
+            MeterRegistry meters) {
         this.factory = factory;
         this.tuning = tuning;
         this.meters = meters;
@@ -89,9 +101,10 @@ public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
         String login = cfg.settings().acrLoginServer();
         if (current == null || !settings.equals(currentSettings) || !login.equals(currentLogin)) {
             // the old guard keeps serving until the new one is in place; its gauges go first, as a gauge registered
-            // again under the same name and tags would stay bound to the old guard's objects
+            // again under the same name and tags would stay bound to the old guard's objects. What it learned carries
+            // over unless the login server changed (another registry: nothing to carry)
             removeGauges();
-            Guard fresh = factory.apply(settings);
+            Guard fresh = factory.apply(settings, login.equals(currentLogin) ? current : null);
             replace(fresh);
             currentSettings = settings;
             currentLogin = login;
