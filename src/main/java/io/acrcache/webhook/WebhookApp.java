@@ -219,7 +219,7 @@ public final class WebhookApp {
                     options.reloadInterval(),
                     (before, after) -> {
                         reloaded(before, after);
-                        guard.apply(after);
+                        guard.apply(holder.get()); // in force: the registry's rules stay over a reload
                     }));
             server.warmUp().await(); // last: ready means the admission path is warm
             return app;

@@ -244,6 +244,10 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    Map<String, ProbeTarget> canaries() {
+        return canaries;
+    }
+
     public Breaker.State ruleState(String rule) {
         return rule(rule).state();
     }

@@ -28,6 +28,7 @@ public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
     private volatile Guard current;
     private GuardSettings currentSettings;
     private String currentLogin;
+    private List<String> canaryProblems = List.of();
 
     /** A holder whose guards start afresh on each rebuild (tests). */
     public GuardHolder(
@@ -58,8 +59,9 @@ public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
     }
 
     /**
-     * Follows a configuration (at start and on each reload). Never throws: a guard that cannot be built is logged and
-     * the previous state kept (the guard is a companion; admission must stay in service).
+     * Follows the configuration in force (at start, on each reload, and after each registry sync: canaries translate
+     * through the rules in force, the registry's with {@code registry.ruleSync: true}). Never throws: a guard that
+     * cannot be built is logged and the previous state kept (the guard is a companion; admission must stay in service).
      */
     public synchronized void apply(LoadedConfig cfg) {
         try {
@@ -77,6 +79,7 @@ public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
      */
     public synchronized void synced(ApplyResult result, LoadedConfig inForce) {
         try {
+            follow(inForce); // canaries translate through the rules in force now; settings unchanged: nothing rebuilt
             Guard g = current;
             if (g != null && result.accepted()) {
                 Set<String> names = new HashSet<>();
@@ -114,7 +117,11 @@ public final class GuardHolder implements Supplier<Guard>, AutoCloseable {
                     + settings.unknownPolicy().label() + ")");
         }
         GuardConfig.Canaries canaries = GuardConfig.canaries(cfg);
-        canaries.problems().forEach(p -> LOG.warning("guard canary not started: " + p));
+        if (!canaries.problems().equals(canaryProblems)) {
+            // followed after every sync as well: said when they change, not every interval
+            canaries.problems().forEach(p -> LOG.warning("guard canary not started: " + p));
+            canaryProblems = canaries.problems();
+        }
         current.canaries(canaries.targets());
     }
 

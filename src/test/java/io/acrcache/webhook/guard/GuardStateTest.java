@@ -1,5 +1,10 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.config.ConfigHolder;
+import io.acrcache.webhook.image.DockerHubHosts;
+import io.acrcache.webhook.rules.CacheRule;
+import io.acrcache.webhook.rules.RuleSet;
+import io.acrcache.webhook.rulesync.ApplyResult;
 import io.acrcache.webhook.testing.TestConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -9,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -71,5 +77,21 @@ class GuardStateTest {
                         .gauges()
                         .size(),
                 "the carried breaker has its gauge again");
+    }
+
+    @Test
+    void canariesFollowTheRulesInForceAfterASync() {
+        ConfigHolder config = new ConfigHolder(TestConfigs.yaml(BASE
+                + "guard: {enabled: true, auth: anonymous, canaries: {registry-hub: docker.io/library/busybox:1}}\n"));
+        holder.apply(config.get());
+        assertEquals(Map.of(), holder.get().canaries(), "the file has no rule named registry-hub");
+
+        // the registry's rules swapped in (registry.ruleSync: true), as RegistryRulesApplier does
+        config.overlay(c -> c.withRuleSet(RuleSet.compile(
+                List.of(new CacheRule("registry-hub", "docker.io/*", "hub/*")), DockerHubHosts.defaults())));
+        holder.synced(new ApplyResult(true, List.of(), List.of(), null, null, List.of()), config.get());
+        assertEquals(
+                Map.of("registry-hub", new ProbeTarget("127.0.0.1:9", "hub/library/busybox", "1")),
+                holder.get().canaries());
     }
 }
