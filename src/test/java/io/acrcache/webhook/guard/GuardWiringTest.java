@@ -36,6 +36,11 @@ class GuardWiringTest {
     }
 
     private Guard guard() {
+        return anonymous(vertx, meters);
+    }
+
+    /** A guard with anonymous auth over plain HTTP, for tests that feed it signals. */
+    static Guard anonymous(Vertx vertx, SimpleMeterRegistry meters) {
         return new Guard(
                 vertx,
                 GuardSettings.builder()

@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -21,15 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RegistryHealthFeedTest {
     private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final Guard guard = new Guard(
-            vertx,
-            GuardSettings.builder()
-                    .scheme("http")
-                    .auth(GuardSettings.Auth.ANONYMOUS)
-                    .build(),
-            null,
-            meters,
-            Clock.systemUTC());
+    private final Guard guard = GuardWiringTest.anonymous(vertx, meters);
 
     @AfterEach
     void close() throws Exception {
