@@ -13,7 +13,6 @@ import io.acrcache.webhook.guard.GuardHolder;
 import io.acrcache.webhook.guard.GuardReviser;
 import io.acrcache.webhook.guard.GuardSettings;
 import io.acrcache.webhook.guard.ProcessGuard;
-import io.acrcache.webhook.guard.RegistryHealthFeed;
 import io.acrcache.webhook.logging.LogSetup;
 import io.acrcache.webhook.opsauth.OpsAuth;
 import io.acrcache.webhook.pullfailures.EventWatcher;
@@ -138,12 +137,7 @@ public record WebhookApp(
                     RegistrySync.create(vertx, holder, options.configFile(), azureClient, tokens, registry);
             azure.add(0, rules);
             // the registry's rule health holds the guard's rule breakers open or releases them
-            rules.listeners().add(result -> {
-                Guard g = guard.get();
-                if (g != null) {
-                    RegistryHealthFeed.apply(g, result.credentials(), result.skipped());
-                }
-            });
+            rules.listeners().add(result -> guard.synced(result, holder.get()));
             Consumer<String> firstSync = rules.configured() ? readiness.gate(RegistrySync.READINESS) : null;
             PullFailureReporter pullFailures = PullFailureReporter.start(
                             vertx,
@@ -194,7 +188,7 @@ public record WebhookApp(
                                 before.settings().logging().options(),
                                 after.settings().logging().options());
                         RegistrySync.reloaded(before.settings(), after.settings());
-                        guard.apply(after);
+                        guard.apply(holder.get()); // in force: the registry's rules stay over a reload
                     }));
             server.warmUp().await(); // last: ready means the admission path is warm
             return app;

@@ -2,6 +2,7 @@ package io.acrcache.webhook.guard;
 
 import io.acrcache.webhook.azure.AccessTokenSource;
 import io.acrcache.webhook.guard.GuardMetrics.ProbeKind;
+import io.acrcache.webhook.guard.auth.RegistryAuthorizer;
 import io.acrcache.webhook.outbound.Jitter;
 import io.acrcache.webhook.outbound.OutboundHttp;
 import io.acrcache.webhook.outbound.SingleFlight;
@@ -47,11 +48,9 @@ public final class Guard implements AutoCloseable {
     private final WebClient client;
     private final GuardAuth auth;
     private final ManifestProbe probe;
+    private final GuardMemory memory;
     private final VerdictCache cache;
     private final KubeletEvidence kubelet;
-    private final ConcurrentMap<String, Breaker> ruleBreakers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Breaker> registryBreakers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RepositoryWindow> ruleWindows = new ConcurrentHashMap<>();
     private final SingleFlight<VerdictCache.Key, ProbeResult> inflight;
     private final Evidence evidence;
     private final Jitter jitter = Jitter.of(0.1);
@@ -60,6 +59,7 @@ public final class Guard implements AutoCloseable {
     private final Set<Long> heartbeatTimers = ConcurrentHashMap.newKeySet();
     private volatile Map<String, ProbeTarget> canaries = Map.of();
     private volatile boolean closed;
+    private volatile boolean connectionHandedOver; // the next guard uses its client and tokens: close leaves them
 
     /**
      * @param entra Entra tokens (ACR audience) for workload identity; may be null with {@code auth: anonymous}
@@ -67,13 +67,10 @@ public final class Guard implements AutoCloseable {
      */
     public Guard(
             Vertx vertx, GuardSettings settings, AccessTokenSource entra, MeterRegistry meterRegistry, Clock clock) {
-        this(vertx, settings, entra, meterRegistry, clock, new WebClientOptions());
+        this(vertx, settings, entra, meterRegistry, clock, new WebClientOptions(), null);
     }
 
-    /**
-     * @param clientOptions base HTTP client options (e.g. trust for a registry behind a private CA, a proxy); the guard
-     *     sets its own user agent, keep-alive, no redirects and the connect timeout on a copy
-     */
+    /** With base HTTP client options (see below) and nothing carried over. */
     public Guard(
             Vertx vertx,
             GuardSettings settings,
@@ -81,19 +78,52 @@ public final class Guard implements AutoCloseable {
             MeterRegistry meterRegistry,
             Clock clock,
             WebClientOptions clientOptions) {
+        this(vertx, settings, entra, meterRegistry, clock, clientOptions, null);
+    }
+
+    /**
+     * @param clientOptions base HTTP client options (e.g. trust for a registry behind a private CA, a proxy); the guard
+     *     sets its own user agent, keep-alive, no redirects and the connect timeout on a copy
+     * @param previous the guard this one replaces, on the same login server and clock, or null. Its memory (verdicts,
+     *     breakers, windows, kubelet evidence) carries over; its HTTP client and tokens too when the auth options are
+     *     the same (the previous guard's close then leaves them open)
+     */
+    public Guard(
+            Vertx vertx,
+            GuardSettings settings,
+            AccessTokenSource entra,
+            MeterRegistry meterRegistry,
+            Clock clock,
+            WebClientOptions clientOptions,
+            Guard previous) {
         this.vertx = vertx;
         this.settings = settings;
         this.clock = clock;
         this.metrics = new GuardMetrics(meterRegistry);
-        this.client = OutboundHttp.client(
-                vertx, OutboundHttp.options(clientOptions, "acr-cache-webhook-guard", settings.connectTimeout(), null));
-        this.auth = new GuardAuth(vertx, client, settings, entra, clock, metrics);
+        boolean sameAuth = previous != null
+                && previous.settings.auth() == settings.auth()
+                && GuardAuth.options(previous.settings).equals(GuardAuth.options(settings));
+        if (sameAuth) {
+            previous.connectionHandedOver = true;
+        }
+        this.client = sameAuth
+                ? previous.client
+                : OutboundHttp.client(
+                        vertx,
+                        OutboundHttp.options(
+                                clientOptions, "acr-cache-webhook-guard", settings.connectTimeout(), null));
+        this.auth = sameAuth ? previous.auth : new GuardAuth(vertx, client, settings, entra, clock);
+        auth.gauges(metrics);
         this.probe = new ManifestProbe(client, auth.authorizer, auth.challenges, settings, clock);
         this.inflight = new SingleFlight<>(settings.maxInflightProbes());
         this.inlineWait = new InlineWait(vertx, metrics, c -> start(c, ProbeKind.INLINE), this::unknown);
-        this.cache = new VerdictCache(settings, clock);
-        this.evidence = new Evidence(metrics, cache, auth, this::rule, this::registry, this::window);
-        this.kubelet = new KubeletEvidence(clock, KubeletEvidence.Settings.DEFAULTS);
+        this.memory = previous == null ? new GuardMemory(settings, clock) : previous.memory.retune(settings);
+        this.cache = memory.cache;
+        this.kubelet = memory.kubelet;
+        this.evidence = new Evidence(metrics, cache, auth, this::rule, this::registry, memory::window);
+        // carried breakers get this guard's gauges, and carried registries its heartbeat (the old one's stop with it)
+        memory.ruleBreakers.values().forEach(metrics::breaker);
+        memory.registryBreakers.values().forEach(this::watch);
     }
 
     public GuardSettings settings() {
@@ -160,6 +190,17 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    /** The rules whose breaker registry data holds open now. */
+    public Set<String> heldRules() {
+        return memory.heldRules();
+    }
+
+    /** Forgets every rule not in {@code known} (gone from the registry and not in force): breaker, memory, meters. */
+    public void retainRules(Set<String> known) {
+        memory.retainRules(known);
+        metrics.retainRules(known);
+    }
+
     /**
      * A kubelet failed to pull an image the webhook had rewritten, as its Pod's own status confirms (fed by the
      * pull-failure report). Not found and the source refusing the image (424, "source registry") are verdicts about
@@ -196,6 +237,10 @@ public final class Guard implements AutoCloseable {
         }
     }
 
+    Map<String, ProbeTarget> canaries() {
+        return canaries;
+    }
+
     public Breaker.State ruleState(String rule) {
         return rule(rule).state();
     }
@@ -214,8 +259,15 @@ public final class Guard implements AutoCloseable {
         closed = true;
         canaryTimers.values().forEach(vertx::cancelTimer);
         heartbeatTimers.forEach(vertx::cancelTimer);
-        auth.close();
-        client.close();
+        if (!connectionHandedOver) {
+            auth.close();
+            client.close();
+        }
+    }
+
+    /** The token flow in use (tests: whether it survived a rebuild). */
+    RegistryAuthorizer authorizer() {
+        return auth.authorizer;
     }
 
     // ---- decisions -------------------------------------------------------------------------------------------------
@@ -370,52 +422,18 @@ public final class Guard implements AutoCloseable {
     // ---- breakers and keys -----------------------------------------------------------------------------------------
 
     private Breaker rule(String name) {
-        Breaker b = ruleBreakers.get(name);
-        if (b != null) {
-            return b;
-        }
-        Breaker created = new Breaker(
-                "rule",
-                name,
-                clock,
-                settings.ruleFailureThreshold(),
-                settings.failureWindow(),
-                settings.breakerBackoff(),
-                settings.breakerMaxBackoff());
-        b = ruleBreakers.putIfAbsent(name, created);
-        if (b == null) {
-            metrics.breaker(created);
-            b = created;
-        }
-        return b;
-    }
-
-    private RepositoryWindow window(String rule) {
-        RepositoryWindow w = ruleWindows.get(rule);
-        return w != null ? w : ruleWindows.computeIfAbsent(rule, r -> new RepositoryWindow(clock, settings));
+        return memory.rule(name, metrics::breaker);
     }
 
     private Breaker registry(String loginServer) {
-        Breaker b = registryBreakers.get(loginServer);
-        if (b != null) {
-            return b;
-        }
-        Breaker created = new Breaker(
-                "registry",
-                loginServer,
-                clock,
-                settings.registryFailureThreshold(),
-                settings.failureWindow(),
-                settings.breakerBackoff(),
-                settings.breakerMaxBackoff());
-        b = registryBreakers.putIfAbsent(loginServer, created);
-        if (b == null) {
-            metrics.breaker(created);
-            auth.start(loginServer);
-            heartbeat(created);
-            b = created;
-        }
-        return b;
+        return memory.registry(loginServer, this::watch);
+    }
+
+    /** A registry breaker this guard has not seen yet: its gauge, its token warm-up and its heartbeat. */
+    private void watch(Breaker registry) {
+        metrics.breaker(registry);
+        auth.start(registry.name());
+        heartbeat(registry);
     }
 
     private static VerdictCache.Key key(String rule, ProbeTarget t) {

@@ -24,25 +24,22 @@ final class GuardAuth implements AutoCloseable {
     final Challenges challenges;
     private final ConcurrentMap<String, Future<Void>> started = new ConcurrentHashMap<>();
 
-    GuardAuth(
-            Vertx vertx,
-            WebClient client,
-            GuardSettings settings,
-            AccessTokenSource entra,
-            Clock clock,
-            GuardMetrics metrics) {
+    GuardAuth(Vertx vertx, WebClient client, GuardSettings settings, AccessTokenSource entra, Clock clock) {
         this.challenges = new Challenges();
         this.ping = new RegistryPing(client, challenges, settings, clock);
-        if (settings.auth() == GuardSettings.Auth.WORKLOAD_IDENTITY) {
-            AcrTokenExchange exchange =
-                    new AcrTokenExchange(vertx, client, options(settings), entra, clock, challenges);
+        this.authorizer = settings.auth() == GuardSettings.Auth.WORKLOAD_IDENTITY
+                ? new AcrTokenExchange(vertx, client, options(settings), entra, clock, challenges)
+                : new AnonymousAuthorizer(client, options(settings), clock, challenges);
+    }
+
+    /** The token gauges, registered by each guard that uses this authentication (it may outlive its first guard). */
+    void gauges(GuardMetrics metrics) {
+        if (authorizer instanceof AcrTokenExchange exchange) {
             metrics.tokenExpiry("acr_refresh", exchange::refreshSecondsToExpiry);
             metrics.tokenExpiry("entra_acr", exchange::entraSecondsToExpiry);
-            this.authorizer = exchange;
         } else {
             metrics.tokenExpiry("acr_refresh", () -> Double.NaN);
             metrics.tokenExpiry("entra_acr", () -> Double.NaN);
-            this.authorizer = new AnonymousAuthorizer(client, options(settings), clock, challenges);
         }
     }
 

@@ -2,12 +2,14 @@ package io.acrcache.webhook.guard;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +125,22 @@ public final class GuardMetrics {
                 .tag("scope", breaker.scope())
                 .tag("name", breaker.name())
                 .register(registry);
+    }
+
+    /** Removes the decision counters and breaker gauge of each rule not in {@code known} (a rule that has gone). */
+    void retainRules(Set<String> known) {
+        for (String rule : Set.copyOf(decisions.keySet())) {
+            if (!known.contains(rule)) {
+                for (Counter c : decisions.remove(rule)) {
+                    registry.remove(c);
+                }
+            }
+        }
+        for (Meter m : registry.find(BREAKER_STATE).tag("scope", "rule").meters()) {
+            if (!known.contains(m.getId().getTag("name"))) {
+                registry.remove(m);
+            }
+        }
     }
 
     /** @param secondsToExpiry NaN while no such token is held */

@@ -68,6 +68,11 @@ public final class KubeletEvidence {
         return e != null && e.held && e.stillHeld(clock.instant());
     }
 
+    /** A rule that has gone: its evidence with it. */
+    void forget(String rule) {
+        rules.remove(rule);
+    }
+
     private final class RuleEvidence {
         private final String rule;
         /** Recent failures by Pod, oldest first; cleared when a hold opens or closes. */

@@ -41,8 +41,14 @@ public final class ProcessGuard {
             LOG.info("guard: trusting the JVM's CAs and those of " + caFile);
         }
         return new GuardHolder(
-                settings -> new Guard(
-                        vertx, settings, tokens(settings, tokens, identity), meters, Clock.systemUTC(), client),
+                (settings, previous) -> new Guard(
+                        vertx,
+                        settings,
+                        tokens(settings, tokens, identity),
+                        meters,
+                        Clock.systemUTC(),
+                        client,
+                        previous),
                 tuning,
                 meters);
     }

@@ -1,51 +1,61 @@
 package io.acrcache.webhook.guard;
 
+import io.acrcache.webhook.rulesync.ApplyResult;
 import io.acrcache.webhook.rulesync.RegistryRules;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Registry data about rules (from the ARM sync) as the guard's rule breakers take it: a credential set that is
- * {@code Unhealthy} or {@code Missing} and a rule ARM has not provisioned ({@code Succeeded}) hold the rule's breaker
- * open; a {@code Healthy} set releases it. {@code Unknown} (ARM reports no health) says nothing either way: the probes
- * and canaries decide.
+ * Registry data about rules (from the ARM sync) as the guard's rule breakers take it. Each snapshot states every hold
+ * anew: a rule ARM has not provisioned ({@code Succeeded}) or whose credential set is {@code Unhealthy} or
+ * {@code Missing} is held open; any other held rule is released (present, Succeeded and not Unhealthy: no credential
+ * set, {@code Unknown} and a rule recreated alike; gone from the registry too). Released means half-open: only a
+ * successful probe closes it. A rule neither in force nor in the snapshot has gone: its breaker and meters are dropped.
  */
 public final class RegistryHealthFeed {
     private RegistryHealthFeed() {}
 
-    /** Applies one snapshot's health to the guard. */
-    public static void apply(
-            Guard guard, List<RegistryRules.RuleCredential> credentials, List<RegistryRules.SkippedRule> skipped) {
-        Set<String> unhealthy = new HashSet<>();
-        for (RegistryRules.SkippedRule s : skipped) {
-            unhealthy.add(s.name());
-            guard.ruleHealth(s.name(), false, "rule skipped: " + s.reason());
-        }
-        for (RegistryRules.RuleCredential c : credentials) {
-            if (unhealthy.contains(c.rule())) {
-                continue;
+    /**
+     * Applies one snapshot's health to the guard.
+     *
+     * @param inForce the names of the rules in force after the snapshot was applied (what candidates carry)
+     */
+    public static void apply(Guard guard, List<ApplyResult.RuleHealth> health, Set<String> inForce) {
+        Map<String, String> holds = new LinkedHashMap<>();
+        Map<String, String> fine = new LinkedHashMap<>();
+        Set<String> known = new HashSet<>(inForce);
+        for (ApplyResult.RuleHealth h : health) {
+            if (h.rule() == null) {
+                continue; // drift mode: no file rule has this source
             }
-            if (c.healthy()) {
-                guard.ruleHealth(c.rule(), true, "credential set " + c.credentialSet() + " Healthy");
-            } else if ("Unhealthy".equalsIgnoreCase(c.status()) || "Missing".equalsIgnoreCase(c.status())) {
-                guard.ruleHealth(c.rule(), false, reason(c));
+            known.add(h.rule());
+            String why = h.registry().unhealthy();
+            if (why != null) {
+                holds.putIfAbsent(h.rule(), why);
+            } else {
+                fine.putIfAbsent(h.rule(), released(h.registry()));
             }
         }
+        for (String rule : guard.heldRules()) {
+            if (!holds.containsKey(rule)) {
+                guard.ruleHealth(rule, true, fine.getOrDefault(rule, "no longer in the registry"));
+            }
+        }
+        holds.forEach((rule, why) -> guard.ruleHealth(rule, false, why));
+        guard.retainRules(known);
+    }
+
+    private static String released(RegistryRules.ArmRule r) {
+        return r.credential() == null
+                ? "rule Succeeded, no credential set"
+                : r.credential().describe();
     }
 
     static String reason(RegistryRules.RuleCredential c) {
-        StringBuilder sb = new StringBuilder("credential set ")
-                .append(c.credentialSet())
-                .append(' ')
-                .append(c.status());
-        if (c.errorCode() != null && !c.errorCode().isBlank()) {
-            sb.append(": ").append(c.errorCode());
-        }
-        if (c.errorMessage() != null && !c.errorMessage().isBlank()) {
-            sb.append(" (").append(c.errorMessage()).append(')');
-        }
-        return sb.toString();
+        return c.describe();
     }
 }

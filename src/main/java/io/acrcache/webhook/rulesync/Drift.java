@@ -1,10 +1,12 @@
 package io.acrcache.webhook.rulesync;
 
+import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.rules.CacheRule;
 import io.acrcache.webhook.rules.CompiledRule;
 import io.acrcache.webhook.rules.RuleSet;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,29 @@ public record Drift(List<CacheRule> onlyInFile, List<CacheRule> onlyInRegistry, 
         List<CacheRule> onlyInRegistry =
                 registryBySource.values().stream().map(CompiledRule::rule).toList();
         return new Drift(onlyInFile, onlyInRegistry, different);
+    }
+
+    /**
+     * ARM rule name → the file rule with the same normalized source, for each ARM rule (provisioned or not) that has
+     * one: in drift mode the guard's candidates carry the file's names, the registry's health the ARM names.
+     */
+    public static Map<String, String> fileRulesBySource(
+            RuleSet file, List<RegistryRules.ArmRule> registry, DockerHubHosts hubs) {
+        Map<String, String> fileBySource = new HashMap<>();
+        for (CompiledRule f : file.rules()) {
+            fileBySource.put(sourceKey(f), f.rule().name());
+        }
+        Map<String, String> out = new HashMap<>();
+        for (RegistryRules.ArmRule r : registry) {
+            RuleSet one =
+                    RuleSet.compile(List.of(new CacheRule(r.name(), r.source(), r.target())), hubs, new ArrayList<>());
+            String name =
+                    one == null ? null : fileBySource.get(sourceKey(one.rules().get(0)));
+            if (name != null) {
+                out.put(r.name(), name);
+            }
+        }
+        return out;
     }
 
     private static String sourceKey(CompiledRule r) {

@@ -31,15 +31,65 @@ public final class RegistryRules {
         public boolean healthy() {
             return "Healthy".equalsIgnoreCase(status);
         }
+
+        /** {@code credential set <name> <status>[: <code>][ (<message>)]}, for logs and breaker reasons. */
+        public String describe() {
+            StringBuilder sb = new StringBuilder("credential set ")
+                    .append(credentialSet)
+                    .append(' ')
+                    .append(status);
+            if (errorCode != null && !errorCode.isBlank()) {
+                sb.append(": ").append(errorCode);
+            }
+            if (errorMessage != null && !errorMessage.isBlank()) {
+                sb.append(" (").append(errorMessage).append(')');
+            }
+            return sb.toString();
+        }
     }
 
-    /** The accepted rules (ARM names kept), compiled, the rules skipped, and the credential of each accepted rule. */
+    /**
+     * Every cache rule of the snapshot as ARM reports it, accepted or not: what the guard's rule holds are decided
+     * from.
+     *
+     * @param credential its credential set and health; null when the rule uses none (anonymous upstream)
+     */
+    public record ArmRule(
+            String name, String source, String target, String provisioningState, RuleCredential credential) {
+        public boolean succeeded() {
+            return "Succeeded".equalsIgnoreCase(provisioningState);
+        }
+
+        /** Why the registry's data says the rule cannot serve, or null when it says nothing against it. */
+        public String unhealthy() {
+            if (!succeeded()) {
+                return "rule provisioningState is " + (provisioningState == null ? "missing" : provisioningState)
+                        + ", not Succeeded";
+            }
+            if (credential != null
+                    && ("Unhealthy".equalsIgnoreCase(credential.status())
+                            || "Missing".equalsIgnoreCase(credential.status()))) {
+                return credential.describe();
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The accepted rules (ARM names kept), compiled, the rules skipped, the credential of each accepted rule, and every
+     * ARM rule of the snapshot.
+     */
     public record Result(
-            List<CacheRule> rules, RuleSet ruleSet, List<SkippedRule> skipped, List<RuleCredential> credentials) {
+            List<CacheRule> rules,
+            RuleSet ruleSet,
+            List<SkippedRule> skipped,
+            List<RuleCredential> credentials,
+            List<ArmRule> registryRules) {
         public Result {
             rules = List.copyOf(rules);
             skipped = List.copyOf(skipped);
             credentials = List.copyOf(credentials);
+            registryRules = List.copyOf(registryRules);
         }
     }
 
@@ -90,7 +140,16 @@ public final class RegistryRules {
         for (CacheRuleResource r : candidates) {
             credential(r, snapshot).ifPresent(credentials::add);
         }
-        return new Result(accepted, ruleSet, skipped, credentials);
+        List<ArmRule> registryRules = new ArrayList<>();
+        for (CacheRuleResource r : snapshot.cacheRules()) {
+            registryRules.add(new ArmRule(
+                    r.name(),
+                    r.sourceRepository(),
+                    r.targetRepository(),
+                    r.provisioningState(),
+                    credential(r, snapshot).orElse(null)));
+        }
+        return new Result(accepted, ruleSet, skipped, credentials, registryRules);
     }
 
     /** The rule's credential set with its health; empty when the rule uses none (anonymous upstream). */

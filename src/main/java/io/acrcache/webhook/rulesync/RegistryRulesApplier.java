@@ -43,7 +43,10 @@ final class RegistryRulesApplier implements Function<RegistrySnapshot, ApplyResu
             registryRulesAsOf = snapshot.fetchedAt();
             result = ApplyResult.applied(converted);
         } else {
-            result = ApplyResult.compared(converted, Drift.between(loaded.ruleSet(), converted.ruleSet()));
+            result = ApplyResult.compared(
+                    converted,
+                    Drift.between(loaded.ruleSet(), converted.ruleSet()),
+                    Drift.fileRulesBySource(loaded.ruleSet(), converted.registryRules(), hubs(loaded)));
         }
         for (Consumer<ApplyResult> listener : listeners) {
             try {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +36,11 @@ class GuardWiringTest {
     }
 
     private Guard guard() {
+        return anonymous(vertx, meters);
+    }
+
+    /** A guard with anonymous auth over plain HTTP, for tests that feed it signals. */
+    static Guard anonymous(Vertx vertx, SimpleMeterRegistry meters) {
         return new Guard(
                 vertx,
                 GuardSettings.builder()
@@ -97,11 +103,25 @@ class GuardWiringTest {
             RegistryHealthFeed.apply(
                     guard,
                     List.of(
-                            new RegistryRules.RuleCredential(
-                                    "docker-hub", "hub-creds", "Unhealthy", "KeyVaultAccessDenied", "no access"),
-                            new RegistryRules.RuleCredential("quay", "quay-creds", "Healthy", null, null),
-                            new RegistryRules.RuleCredential("ghcr", "ghcr-creds", "Unknown", null, null)),
-                    List.of(new RegistryRules.SkippedRule("mcr", "provisioningState is Failed, not Succeeded")));
+                            RegistryHealthFeedTest.arm(
+                                    "docker-hub",
+                                    "Succeeded",
+                                    new RegistryRules.RuleCredential(
+                                            "docker-hub",
+                                            "hub-creds",
+                                            "Unhealthy",
+                                            "KeyVaultAccessDenied",
+                                            "no access")),
+                            RegistryHealthFeedTest.arm(
+                                    "quay",
+                                    "Succeeded",
+                                    new RegistryRules.RuleCredential("quay", "quay-creds", "Healthy", null, null)),
+                            RegistryHealthFeedTest.arm(
+                                    "ghcr",
+                                    "Succeeded",
+                                    new RegistryRules.RuleCredential("ghcr", "ghcr-creds", "Unknown", null, null)),
+                            RegistryHealthFeedTest.arm("mcr", "Failed", null)),
+                    Set.of());
             assertEquals(Breaker.State.OPEN, guard.ruleState("docker-hub"));
             assertEquals(Breaker.State.OPEN, guard.ruleState("mcr"));
             assertEquals(Breaker.State.CLOSED, guard.ruleState("quay"));
@@ -113,8 +133,11 @@ class GuardWiringTest {
 
             RegistryHealthFeed.apply(
                     guard,
-                    List.of(new RegistryRules.RuleCredential("docker-hub", "hub-creds", "Healthy", null, null)),
-                    List.of());
+                    List.of(RegistryHealthFeedTest.arm(
+                            "docker-hub",
+                            "Succeeded",
+                            new RegistryRules.RuleCredential("docker-hub", "hub-creds", "Healthy", null, null))),
+                    Set.of());
             assertNotSame(Breaker.State.OPEN, guard.ruleState("docker-hub"), "released when healthy again");
         } finally {
             guard.close();
