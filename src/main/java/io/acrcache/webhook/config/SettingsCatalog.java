@@ -108,12 +108,12 @@ public final class SettingsCatalog {
             port(
                     "ops.port",
                     Defaults.OPS_PORT,
-                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`, `/rules`; `0` picks"
-                            + " a free one."),
+                    "Port of the ops listener: `/healthz`, `/readyz`, `/metrics`, `/pull-failures`, `/rules`, `/doctor`, `/`"
+                            + " (the status page); `0` picks a free one."),
             choice(
                     "ops.auth",
                     Defaults.OPS_AUTH,
-                    "Who may read `/pull-failures`, `/rules` and `/doctor`: `kubernetes` (a bearer token the API server"
+                    "Who may read `/pull-failures`, `/rules`, `/doctor` and the status page `/`: `kubernetes` (a bearer token the API server"
                             + " accepts, allowed to `get` the path), `none`, or `auto` (`kubernetes` in a Pod, `none`"
                             + " outside one). `/healthz` and `/readyz` are always open."),
             bool(
