@@ -12,6 +12,7 @@ import io.acrcache.webhook.guard.auth.RegistryAuthorizer;
 import io.acrcache.webhook.image.DockerHubHosts;
 import io.acrcache.webhook.image.ImageReference;
 import io.acrcache.webhook.image.InvalidImageReferenceException;
+import io.acrcache.webhook.image.ManifestMediaTypes;
 import io.acrcache.webhook.rules.CompiledRule;
 import io.acrcache.webhook.rules.RuleMatch;
 import io.vertx.core.Future;
@@ -205,7 +206,7 @@ final class PullThroughChecks {
                 .compose(authorization -> {
                     var req = chain.registryClient
                             .requestAbs(HttpMethod.HEAD, url)
-                            .putHeader("Accept", PullVerdict.ACCEPT)
+                            .putHeader("Accept", ManifestMediaTypes.ACCEPT)
                             .connectTimeout(guard.connectTimeout().toMillis())
                             .timeout(guard.requestTimeout().toMillis());
                     if (authorization != null) {

@@ -1,7 +1,6 @@
 package io.acrcache.webhook.doctor;
 
 import io.acrcache.webhook.guard.ProbeTarget;
-import io.acrcache.webhook.image.ManifestMediaTypes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 
@@ -9,7 +8,6 @@ import java.util.Locale;
 
 /** What a canary HEAD's answer means for the chain, and the fix for each way it can fail. */
 final class PullVerdict {
-    static final String ACCEPT = ManifestMediaTypes.ACCEPT;
 
     private PullVerdict() {}
 

@@ -30,7 +30,6 @@ import java.util.Map;
  * (to check against a live registry, see docs/guard.md).
  */
 final class ManifestProbe {
-    static final String ACCEPT = ManifestMediaTypes.ACCEPT;
     private static final String SOURCE_REGISTRY = "source registry";
 
     private final WebClient client;
@@ -68,7 +67,7 @@ final class ManifestProbe {
         String url = settings.scheme() + "://" + target.loginServer() + "/v2/" + target.repository() + "/manifests/"
                 + target.reference();
         HttpRequest<Buffer> req = client.requestAbs(HttpMethod.HEAD, url)
-                .putHeader("Accept", ACCEPT)
+                .putHeader("Accept", ManifestMediaTypes.ACCEPT)
                 .connectTimeout(settings.connectTimeout().toMillis())
                 .timeout(settings.requestTimeout().toMillis());
         if (authorization != null) {

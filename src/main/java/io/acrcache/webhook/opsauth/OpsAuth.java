@@ -13,19 +13,17 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The ops listener's access check as configured: {@link #handler()} is null when anyone may read ({@code none}).
- * Outside a Pod, {@code kubernetes} finds the API server through the kubeconfig, as the pull-failure report does.
+ * The ops listener's access check as configured: {@link #access()} is null when anyone may read ({@code none}). Outside
+ * a Pod, {@code kubernetes} finds the API server through the kubeconfig, as the pull-failure report does.
  */
 public final class OpsAuth implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OpsAuth.class.getName());
 
-    private final OpsAuthMode mode;
     private final KubernetesClient client;
     private final Handler<RoutingContext> handler;
     private final boolean metricsToo;
 
-    private OpsAuth(OpsAuthMode mode, KubernetesClient client, Handler<RoutingContext> handler, boolean metricsToo) {
-        this.mode = mode;
+    private OpsAuth(KubernetesClient client, Handler<RoutingContext> handler, boolean metricsToo) {
         this.client = client;
         this.handler = handler;
         this.metricsToo = metricsToo;
@@ -42,28 +40,19 @@ public final class OpsAuth implements AutoCloseable {
                 : "";
         if (mode == OpsAuthMode.NONE) {
             LOG.info("ops auth: none" + why + "; /pull-failures and /rules answer anyone who reaches the ops port");
-            return new OpsAuth(mode, null, null, false);
+            return new OpsAuth(null, null, false);
         }
         KubernetesClient client = new KubernetesClientBuilder()
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
                 .build();
         LOG.info("ops auth: kubernetes" + why + "; /pull-failures, /rules and /doctor"
                 + (metricsToo ? " and /metrics" : "") + " need a bearer token allowed to get them");
-        return new OpsAuth(mode, client, new OpsAuthHandler(new KubernetesAccessReviewer(vertx, client)), metricsToo);
-    }
-
-    /** The check to put in front of protected routes; null when {@code none}. */
-    public Handler<RoutingContext> handler() {
-        return handler;
+        return new OpsAuth(client, new OpsAuthHandler(new KubernetesAccessReviewer(vertx, client)), metricsToo);
     }
 
     /** The ops listener's access rule; null when anyone may read. */
     public OpsAccess access() {
         return handler == null ? null : new OpsAccess(handler, metricsToo);
-    }
-
-    public OpsAuthMode mode() {
-        return mode;
     }
 
     @Override

@@ -464,9 +464,10 @@ class GuardTest {
     }
 
     @Test
-    void aCanaryWhoseProbeFailsOutrightStillReleasesItsHalfOpenTrial() throws Exception {
+    void aCanaryThatCannotReachItsTargetReleasesItsHalfOpenTrial() throws Exception {
         start(settings().canaryInterval(Duration.ofMillis(20)).build());
-        // a target the HTTP client refuses to send: the probe throws instead of answering
+        // a target the HTTP client cannot reach: the probe answers unavailable (a probe that throws or fails instead
+        // is EvidenceSettlingTest's: the client here turns even a malformed host into an answer)
         guard.canaries(Map.of("docker-hub", new ProbeTarget("bad host:-1", "docker/library/busybox", "latest")));
         guard.ruleHealth("docker-hub", false, "credential set Unhealthy");
         guard.ruleHealth("docker-hub", true, "credential set Healthy");

@@ -27,18 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * accepts; health stays open; {@code /metrics} is open unless {@code ops.metricsAuth}.
  */
 class OpsAuthThroughTheAppTest {
-    /** Fabric8 reads this system property before the KUBECONFIG variable. */
-    private static final String KUBECONFIG_PROPERTY = "kubeconfig";
-
     @TempDir
     Path dir;
 
-    private String before;
+    private Kubeconfigs.Pointed kubeconfig;
     private KubernetesMockServer api;
 
     @BeforeEach
     void apiServer() throws Exception {
-        before = System.getProperty(KUBECONFIG_PROPERTY);
         api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), false);
         api.init();
         api.expect()
@@ -57,19 +53,13 @@ class OpsAuthThroughTheAppTest {
                         "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\","
                                 + "\"status\":{\"allowed\":true}}")
                 .always();
-        System.setProperty(
-                KUBECONFIG_PROPERTY,
-                Kubeconfigs.write(dir.resolve("kubeconfig"), api.url("/")).toString());
+        kubeconfig = Kubeconfigs.use(dir.resolve("kubeconfig"), api.url("/"));
     }
 
     @AfterEach
     void restore() {
         api.destroy();
-        if (before == null) {
-            System.clearProperty(KUBECONFIG_PROPERTY);
-        } else {
-            System.setProperty(KUBECONFIG_PROPERTY, before);
-        }
+        kubeconfig.close();
     }
 
     private WebhookApp start(String metricsAuth) throws Exception {
@@ -97,6 +87,9 @@ class OpsAuthThroughTheAppTest {
         try {
             assertEquals(401, get(app, "/rules", null));
             assertEquals(401, get(app, "/pull-failures", null));
+            assertEquals(401, get(app, "/doctor", null));
+            assertEquals(401, get(app, "/", null), "the status page shows other namespaces' Pods too");
+            assertEquals(200, get(app, "/", "a-token"));
             assertEquals(200, get(app, "/rules", "a-token"));
             assertEquals(200, get(app, "/healthz", null));
             assertEquals(200, get(app, "/readyz", null));

@@ -37,9 +37,7 @@ class PullFailuresThroughTheAppTest {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new WatchControlDispatcher(), false);
         server.init();
-        Path kubeconfig = Kubeconfigs.write(dir.resolve("kubeconfig"), server.url("/"));
-        String before = System.getProperty("kubeconfig");
-        System.setProperty("kubeconfig", kubeconfig.toString());
+        Kubeconfigs.Pointed kubeconfig = Kubeconfigs.use(dir.resolve("kubeconfig"), server.url("/"));
         WebhookApp app = null;
         try (KubernetesClient kubelet = server.createClient()) {
             LoadedConfig config = TestConfigs.yaml(
@@ -76,11 +74,7 @@ class PullFailuresThroughTheAppTest {
             if (app != null) {
                 app.stop(Duration.ZERO);
             }
-            if (before == null) {
-                System.clearProperty("kubeconfig");
-            } else {
-                System.setProperty("kubeconfig", before);
-            }
+            kubeconfig.close();
             server.destroy();
         }
     }

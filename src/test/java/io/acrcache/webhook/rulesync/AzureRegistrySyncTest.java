@@ -30,52 +30,37 @@ class AzureRegistrySyncTest {
         await(vertx.close());
     }
 
-    @Test
-    void everyProblemIsNamedAtOnce() {
-        IllegalArgumentException e = assertThrows(
+    /** What creating the sync with this resource id and ARM endpoint refuses. */
+    private IllegalArgumentException refused(String resourceId, String armEndpoint) {
+        return assertThrows(
                 IllegalArgumentException.class,
                 () -> AzureRegistrySync.create(
                         vertx,
                         client,
                         NO_TOKENS,
-                        "myacr",
-                        "management.azure.com",
+                        resourceId,
+                        armEndpoint,
                         Duration.ofMinutes(5),
                         s -> ApplyResult.refused("unused"),
                         new SimpleMeterRegistry()));
+    }
+
+    @Test
+    void everyProblemIsNamedAtOnce() {
+        IllegalArgumentException e = refused("myacr", "management.azure.com");
         assertTrue(e.getMessage().contains("registry.resourceId: 'myacr'"), e.getMessage());
         assertTrue(e.getMessage().contains("registry.armEndpoint: 'management.azure.com'"), e.getMessage());
     }
 
     @Test
     void aBadResourceIdIsRefusedNamingTheField() {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AzureRegistrySync.create(
-                        vertx,
-                        client,
-                        NO_TOKENS,
-                        "myacr.azurecr.io",
-                        ArmEndpoint.DEFAULT,
-                        Duration.ofMinutes(5),
-                        s -> ApplyResult.refused("unused"),
-                        new SimpleMeterRegistry()));
+        IllegalArgumentException e = refused("myacr.azurecr.io", ArmEndpoint.DEFAULT);
         assertTrue(e.getMessage().startsWith("registry.resourceId: "), e.getMessage());
     }
 
     @Test
     void aPlainHttpArmEndpointIsRefused() {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AzureRegistrySync.create(
-                        vertx,
-                        client,
-                        NO_TOKENS,
-                        FakeArm.REGISTRY_ID,
-                        "http://localhost:8080",
-                        Duration.ofMinutes(5),
-                        s -> ApplyResult.refused("unused"),
-                        new SimpleMeterRegistry()));
+        IllegalArgumentException e = refused(FakeArm.REGISTRY_ID, "http://localhost:8080");
         assertTrue(e.getMessage().startsWith("registry.armEndpoint: "), e.getMessage());
     }
 

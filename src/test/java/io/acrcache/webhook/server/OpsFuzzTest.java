@@ -42,17 +42,14 @@ class OpsFuzzTest {
 
     static KubernetesMockServer api;
     static WebhookApp app;
-    static String before;
+    static Kubeconfigs.Pointed kubeconfig;
 
     @BeforeAll
     static void start() throws Exception {
         api = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         api.init();
-        before = System.getProperty("kubeconfig");
-        System.setProperty(
-                "kubeconfig",
-                Kubeconfigs.write(dir.resolve("kubeconfig"), api.url("/")).toString());
+        kubeconfig = Kubeconfigs.use(dir.resolve("kubeconfig"), api.url("/"));
         app = WebhookApp.start(
                 TestConfigs.yaml(
                         "server: {host: 127.0.0.1, port: 0}\nops: {host: 127.0.0.1, port: 0}\n",
@@ -64,11 +61,7 @@ class OpsFuzzTest {
     static void stop() {
         app.stop(Duration.ZERO);
         api.destroy();
-        if (before == null) {
-            System.clearProperty("kubeconfig");
-        } else {
-            System.setProperty("kubeconfig", before);
-        }
+        kubeconfig.close();
     }
 
     /** One request line: a known or odd path, then zero to three parameters with odd names and values. */

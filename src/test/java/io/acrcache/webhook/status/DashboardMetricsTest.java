@@ -87,10 +87,7 @@ class DashboardMetricsTest {
         FakeArm arm = new FakeArm(fakes, entra::valid);
         KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), false);
         api.init();
-        String before = System.getProperty("kubeconfig");
-        System.setProperty(
-                "kubeconfig",
-                Kubeconfigs.write(dir.resolve("kubeconfig"), api.url("/")).toString());
+        Kubeconfigs.Pointed kubeconfig = Kubeconfigs.use(dir.resolve("kubeconfig"), api.url("/"));
         Map<String, String> env = Map.of(
                 WorkloadIdentity.CLIENT_ID,
                 FakeEntra.CLIENT_ID,
@@ -158,11 +155,7 @@ class DashboardMetricsTest {
             if (app != null) {
                 app.stop(Duration.ZERO);
             }
-            if (before == null) {
-                System.clearProperty("kubeconfig");
-            } else {
-                System.setProperty("kubeconfig", before);
-            }
+            kubeconfig.close();
             api.destroy();
             arm.close();
             entra.close();

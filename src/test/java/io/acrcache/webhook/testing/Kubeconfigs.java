@@ -25,4 +25,37 @@ public final class Kubeconfigs {
                 current-context: mock
                 """.formatted(serverUrl));
     }
+
+    /** Fabric8 reads this system property before the KUBECONFIG variable. */
+    public static final String PROPERTY = "kubeconfig";
+
+    /** Writes a kubeconfig for {@code serverUrl} and points Fabric8 at it until {@link Pointed#close}. */
+    public static Pointed use(Path file, String serverUrl) throws IOException {
+        return point(write(file, serverUrl));
+    }
+
+    /** Points Fabric8 at {@code kubeconfig} (which may not exist) until {@link Pointed#close}. */
+    public static Pointed point(Path kubeconfig) {
+        Pointed pointed = new Pointed(System.getProperty(PROPERTY));
+        System.setProperty(PROPERTY, kubeconfig.toString());
+        return pointed;
+    }
+
+    /** Restores the property as it was. */
+    public static final class Pointed implements AutoCloseable {
+        private final String before;
+
+        private Pointed(String before) {
+            this.before = before;
+        }
+
+        @Override
+        public void close() {
+            if (before == null) {
+                System.clearProperty(PROPERTY);
+            } else {
+                System.setProperty(PROPERTY, before);
+            }
+        }
+    }
 }
